@@ -1,0 +1,153 @@
+"""Growth models in PyMC: one model holding every benchmark, two families.
+
+Bounded (share of tasks, 0-1)::
+
+    score_b(t) = ceiling_b * logistic(level_b + rate_b * (t - t_ref_b))
+    log rate_b = rate_mean + rate_spread * z_b,   z_b ~ Normal(0, 1)      (partial pooling)
+
+Unbounded (minutes, multiplier, ...)::
+
+    log metric_b(t) = level_b + rate_b * expm1(g_b * tau) / g_b,   tau = t - t_ref_b
+    log rate_b = rate_mean + rate_spread * z_b;   g_b ~ Normal(0, s_g)
+
+t is in decimal years; ``rate`` is per year (logit units for bounded, natural-log units for
+unbounded); ``t_ref_b`` is the mean date of the benchmark's observations. Observations
+enter on the logit (bounded) or log (unbounded) scale with normal noise of fixed scale
+(wider for approximate figures), inflated by the date's own uncertainty times the local
+slope; a published range enters as an interval likelihood, P(low < y < high).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .observations import Observation, ai_rows
+from .priors import Priors
+
+BOUNDED_DIM = "bounded"
+UNBOUNDED_DIM = "unbounded"
+
+
+@dataclass(frozen=True)
+class Design:
+    """The data a growth model is built from, per family, as plain arrays."""
+
+    bounded: list[str]
+    unbounded: list[str]
+    t_ref: dict[str, float]
+    level_centre: dict[str, float]  # unbounded: log geometric mean of the observations
+    n_obs: dict[str, int]
+    obs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+def _logit(x):
+    with np.errstate(divide="ignore"):
+        return np.log(x) - np.log1p(-x)
+
+
+def design(rows: list[Observation]) -> Design:
+    """Arrange the AI observations by family; human baselines are thresholds, not data."""
+    ai = ai_rows(rows)
+    bench = list(dict.fromkeys(r.benchmark for r in ai))
+    bounded = [b for b in bench if next(r for r in ai if r.benchmark == b).bounded]
+    unbounded = [b for b in bench if b not in bounded]
+    t_ref = {b: float(np.mean([r.time for r in ai if r.benchmark == b])) for b in bench}
+    n_obs = {b: sum(r.benchmark == b for r in ai) for b in bench}
+    centre = {
+        b: float(np.mean([np.log(r.midpoint) for r in ai if r.benchmark == b])) for b in unbounded
+    }
+    obs = {}
+    for fam, names, tf in (("bounded", bounded, _logit), ("unbounded", unbounded, np.log)):
+        rs = [r for r in ai if r.benchmark in names]
+        obs[fam] = {
+            "idx": np.array([names.index(r.benchmark) for r in rs], dtype=int),
+            "tau": np.array([r.time - t_ref[r.benchmark] for r in rs]),
+            "time_sd": np.array([r.time_sd for r in rs]),
+            "is_range": np.array([r.is_range for r in rs], dtype=bool),
+            "approximate": np.array([r.approximate for r in rs], dtype=bool),
+            "y": tf(np.array([r.value for r in rs])),
+            "lo": tf(np.array([r.low for r in rs])),
+            "hi": tf(np.array([r.high for r in rs])),
+        }
+    return Design(bounded, unbounded, t_ref, centre, n_obs, obs)
+
+
+def _likelihood(pm, pt, name, eta, slope, o, noise):
+    """Normal likelihood for point figures, interval likelihood for ranges (transformed scale)."""
+    sd_obs = np.where(o["approximate"], noise.sd_approximate, noise.sd)
+    sd = pt.sqrt(sd_obs**2 + (slope * o["time_sd"]) ** 2)
+    pts, rng = ~o["is_range"], o["is_range"]
+    if pts.any():
+        pm.Normal(f"{name}_obs", mu=eta[pts], sigma=sd[pts], observed=o["y"][pts])
+    if rng.any():
+        dist = pm.Normal.dist(mu=eta[rng], sigma=sd[rng])
+        upper = pm.logcdf(dist, o["hi"][rng])
+        lower = pm.logcdf(dist, o["lo"][rng])
+        pm.Potential(f"{name}_range_obs", pm.math.logdiffexp(upper, lower).sum())
+
+
+def _rates(pm, name, dim, mean, spread, pooling):
+    """Log growth rates per benchmark, partially pooled (non-centred) or independent."""
+    if pooling == "partial":
+        mu = pm.Normal(f"{name}_rate_mean", mean.mu, mean.sigma)
+        tau = pm.HalfNormal(f"{name}_rate_spread", spread.sigma)
+        z = pm.Normal(f"{name}_rate_z", 0.0, 1.0, dims=dim)
+        return pm.Deterministic(f"{name}_log_rate", mu + tau * z, dims=dim)
+    # no pooling: the same marginal prior scale, but nothing shared between benchmarks
+    sd = float(np.hypot(mean.sigma, spread.sigma))
+    z = pm.Normal(f"{name}_rate_z", 0.0, 1.0, dims=dim)
+    return pm.Deterministic(f"{name}_log_rate", mean.mu + sd * z, dims=dim)
+
+
+def build_model(rows: list[Observation], priors: Priors):
+    """The joint growth model of every benchmark in ``rows`` (a ``pm.Model``) and its Design."""
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    d = design(rows)
+    coords = {}
+    if d.bounded:
+        coords[BOUNDED_DIM] = d.bounded
+    if d.unbounded:
+        coords[UNBOUNDED_DIM] = d.unbounded
+    with pm.Model(coords=coords) as model:
+        if d.bounded:
+            p = priors.bounded
+            log_rate = _rates(pm, "bounded", BOUNDED_DIM, p.growth_rate.mean, p.growth_rate.spread,
+                              p.pooling.mode)
+            rate = pm.Deterministic("bounded_rate", pt.exp(log_rate), dims=BOUNDED_DIM)
+            level = pm.Normal("bounded_level", p.level.mu, p.level.sigma, dims=BOUNDED_DIM)
+            c = np.array([priors.ceiling(b) for b in d.bounded])
+            raw = pm.Beta("bounded_ceiling_raw", alpha=c[:, 2], beta=c[:, 3], dims=BOUNDED_DIM)
+            ceiling = pm.Deterministic("bounded_ceiling", c[:, 0] + (c[:, 1] - c[:, 0]) * raw,
+                                       dims=BOUNDED_DIM)
+            o = d.obs["bounded"]
+            x = level[o["idx"]] + rate[o["idx"]] * o["tau"]
+            # logit(ceiling * logistic(x)), computed stably
+            log_mu = pt.log(ceiling[o["idx"]]) + (-pt.softplus(-x))
+            eta = log_mu - pt.log1mexp(log_mu)
+            # d eta / d t = rate * (1 - mu/c) / (1 - mu) ~ rate for the date-uncertainty term
+            slope = rate[o["idx"]] * pt.sigmoid(-x) / (1 - pt.exp(log_mu))
+            _likelihood(pm, pt, "bounded", eta, slope, o, p.observation_noise)
+        if d.unbounded:
+            p = priors.unbounded
+            log_rate = _rates(pm, "unbounded", UNBOUNDED_DIM, p.growth_rate.mean,
+                              p.growth_rate.spread, p.pooling.mode)
+            rate = pm.Deterministic("unbounded_rate", pt.exp(log_rate), dims=UNBOUNDED_DIM)
+            accel = pm.Normal("unbounded_accel", p.acceleration.mu, p.acceleration.sigma,
+                              dims=UNBOUNDED_DIM)
+            centre = np.array([d.level_centre[b] for b in d.unbounded])
+            level_z = pm.Normal("unbounded_level_offset", p.level.mu, p.level.sigma,
+                                dims=UNBOUNDED_DIM)
+            level = pm.Deterministic("unbounded_level", centre + level_z, dims=UNBOUNDED_DIM)
+            o = d.obs["unbounded"]
+            g, tau = accel[o["idx"]], o["tau"]
+            small = pt.abs(g) < 1e-6
+            g_safe = pt.switch(small, 1.0, g)
+            growth = pt.switch(small, tau, pt.expm1(g_safe * tau) / g_safe)
+            eta = level[o["idx"]] + rate[o["idx"]] * growth
+            slope = rate[o["idx"]] * pt.exp(g * tau)
+            _likelihood(pm, pt, "unbounded", eta, slope, o, p.observation_noise)
+    return model, d

@@ -1,0 +1,184 @@
+"""Prior specifications: one TOML file per benchmark family in ``priors/``.
+
+``bounded.toml`` covers share-of-tasks benchmarks, ``unbounded.toml`` log-scale metrics.
+Every prior carries a ``why`` sentence; the files are validated strictly (unknown keys,
+wrong types and out-of-range values are errors naming the file and key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ForecastError
+
+Why = Annotated[str, Field(min_length=10, description="one-sentence justification")]
+Positive = Annotated[float, Field(gt=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Normal(_Strict):
+    dist: Literal["normal"]
+    mu: float = 0.0
+    sigma: Positive
+    why: Why
+
+
+class HalfNormal(_Strict):
+    dist: Literal["halfnormal"]
+    sigma: Positive
+    why: Why
+
+
+class Noise(_Strict):
+    sd: Positive
+    why: Why
+    sd_approximate: Positive
+    why_approximate: Why
+
+
+class Pooling(_Strict):
+    mode: Literal["partial", "none"]
+    why: Why
+
+
+class GrowthRate(_Strict):
+    mean: Normal
+    spread: HalfNormal
+
+
+class FixedCeiling(_Strict):
+    value: Annotated[float, Field(gt=0, le=1)]
+    why: Why
+
+
+class UncertainCeiling(_Strict):
+    """ceiling = low + (high - low) * Beta(alpha, beta), as a fraction of tasks."""
+
+    low: Annotated[float, Field(gt=0, le=1)]
+    high: Annotated[float, Field(gt=0, le=1)]
+    alpha: Positive
+    beta: Positive
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low < self.high:
+            raise ValueError(f"ceiling low {self.low} must be below high {self.high}")
+        return self
+
+
+class BenchmarkOverride(_Strict):
+    variant: str | None = None
+    why_variant: Why | None = None
+    ceiling: UncertainCeiling | Annotated[float, Field(gt=0, le=1)] | None = None
+    why_ceiling: Why | None = None
+
+    @model_validator(mode="after")
+    def _justified(self):
+        if self.variant is not None and not self.why_variant:
+            raise ValueError("'variant' needs a 'why_variant' sentence")
+        if self.ceiling is not None and not self.why_ceiling:
+            raise ValueError("'ceiling' needs a 'why_ceiling' sentence")
+        return self
+
+
+class BoundedPriors(_Strict):
+    family: Literal["bounded"]
+    observation_noise: Noise
+    pooling: Pooling
+    growth_rate: GrowthRate
+    level: Normal
+    ceiling: FixedCeiling
+    benchmarks: dict[str, BenchmarkOverride] = {}
+
+
+class UnboundedPriors(_Strict):
+    family: Literal["unbounded"]
+    observation_noise: Noise
+    pooling: Pooling
+    growth_rate: GrowthRate
+    acceleration: Normal
+    level: Normal
+    benchmarks: dict[str, BenchmarkOverride] = {}
+
+
+class Priors(_Strict):
+    bounded: BoundedPriors
+    unbounded: UnboundedPriors
+    source: str = ""  # the directory they were read from
+
+    def ceiling(self, benchmark: str) -> tuple[float, float, float, float]:
+        """(low, high, alpha, beta) of a bounded benchmark's ceiling; low == high when fixed."""
+        o = self.bounded.benchmarks.get(benchmark)
+        c = o.ceiling if o and o.ceiling is not None else self.bounded.ceiling.value
+        if isinstance(c, UncertainCeiling):
+            return c.low, c.high, c.alpha, c.beta
+        return float(c), float(c), 1.0, 1.0
+
+    def variants(self) -> dict[str, str]:
+        out = {}
+        for fam in (self.bounded, self.unbounded):
+            out.update({b: o.variant for b, o in fam.benchmarks.items() if o.variant})
+        return out
+
+    def digest(self) -> str:
+        """Content hash of the priors (the source path excluded)."""
+        body = self.model_dump(exclude={"source"})
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
+    def with_pooling(self, mode: str) -> "Priors":
+        b = self.bounded.model_copy(update={"pooling": self.bounded.pooling.model_copy(update={"mode": mode})})
+        u = self.unbounded.model_copy(update={"pooling": self.unbounded.pooling.model_copy(update={"mode": mode})})
+        return self.model_copy(update={"bounded": b, "unbounded": u})
+
+
+FILES = {"bounded": ("bounded.toml", BoundedPriors), "unbounded": ("unbounded.toml", UnboundedPriors)}
+
+
+def default_dir() -> Path:
+    """``priors/`` in a source checkout, or the copy bundled in an installed wheel."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "priors", here / "_bundled" / "priors"):
+        if (cand / "bounded.toml").is_file():
+            return cand
+    raise ForecastError("cannot find the bundled priors directory; pass --priors DIR")
+
+
+def _key(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith(("function-", "union[")))
+
+
+def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ForecastError("file not found; expected a priors file here", str(path)) from None
+    except UnicodeDecodeError:
+        raise ForecastError("not UTF-8 text", str(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ForecastError(f"not valid TOML ({e})", str(path)) from None
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = _key(err["loc"]) or "<top level>"
+        found = err.get("input")
+        found_txt = "" if isinstance(found, dict) else f" (found {found!r})"
+        raise ForecastError(f"key {key!r}: {err['msg']}{found_txt}", str(path)) from None
+
+
+def load(directory: str | Path | None = None) -> Priors:
+    """Load and validate ``bounded.toml`` and ``unbounded.toml`` from a priors directory."""
+    d = Path(directory) if directory else default_dir()
+    if not d.is_dir():
+        raise ForecastError("not a directory; expected a folder with bounded.toml and unbounded.toml", str(d))
+    parts = {fam: load_file(d / fname, schema) for fam, (fname, schema) in FILES.items()}
+    return Priors(**parts, source=str(d))
