@@ -79,12 +79,16 @@ def _likelihood(pm, pt, name, eta, slope, o, noise):
     sd_obs = np.where(o["approximate"], noise.sd_approximate, noise.sd)
     sd = pt.sqrt(sd_obs**2 + (slope * o["time_sd"]) ** 2)
     pts, rng = ~o["is_range"], o["is_range"]
+    # observed values are pm.Data so a compiled model can be refitted on other data (tests, SBC)
     if pts.any():
-        pm.Normal(f"{name}_obs", mu=eta[pts], sigma=sd[pts], observed=o["y"][pts])
+        y = pm.Data(f"{name}_y", o["y"][pts])
+        pm.Normal(f"{name}_obs", mu=eta[pts], sigma=sd[pts], observed=y)
     if rng.any():
+        lo = pm.Data(f"{name}_lo", o["lo"][rng])
+        hi = pm.Data(f"{name}_hi", o["hi"][rng])
         dist = pm.Normal.dist(mu=eta[rng], sigma=sd[rng])
-        upper = pm.logcdf(dist, o["hi"][rng])
-        lower = pm.logcdf(dist, o["lo"][rng])
+        upper = pm.logcdf(dist, hi)
+        lower = pm.logcdf(dist, lo)
         pm.Potential(f"{name}_range_obs", pm.math.logdiffexp(upper, lower).sum())
 
 

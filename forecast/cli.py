@@ -1,0 +1,358 @@
+"""The ``forecast`` command line: one verb per job.
+
+Heavy libraries (PyMC, ArviZ) are imported inside the commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_SAMPLER_TROUBLE, EXIT_USER_ERROR, ForecastError, SamplerTrouble
+
+SHOW_YEARS = (2026, 2027, 2028, 2030, 2035)
+
+
+def _guard(fn):
+    """Turn user errors into a one-line message and exit 2; internal errors into exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        debug = ctx.find_root().params.get("debug", False)
+        try:
+            return fn(*args, **kwargs)
+        except ForecastError as e:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except SamplerTrouble as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_SAMPLER_TROUBLE)
+        except KeyboardInterrupt:
+            click.echo("interrupted: no partial output was left behind", err=True)
+            sys.exit(130)
+        except Exception as e:  # an internal error, not the user's
+            if debug:
+                raise
+            click.echo(f"internal error: {type(e).__name__}: {e}\n(rerun with --debug for the "
+                       "traceback, and please report it)", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _variant_pairs(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise ForecastError("expected BENCHMARK=VARIANT, e.g. core-bench=automated-grading",
+                                f"--variant {v!r}")
+        b, name = v.split("=", 1)
+        out[b.strip()] = name.strip()
+    return out
+
+
+def data_options(fn):
+    fn = click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
+                      help="A CSV of extra observations (same schema as `forecast data --schema`). "
+                           "Repeatable.")(fn)
+    fn = click.option("--no-bundled", is_flag=True,
+                      help="Use only the --data files: nothing bundled enters the fit, not even "
+                           "through the pooled growth rates (for backtests on other series).")(fn)
+    fn = click.option("--variant", "variants", multiple=True, metavar="BENCH=NAME",
+                      help="Which of a source's figures to use where it gives several, e.g. "
+                           "core-bench=automated-grading. Overrides the priors file.")(fn)
+    return fn
+
+
+def fit_options(fn):
+    fn = data_options(fn)
+    fn = click.option("--priors", "priors_dir", type=click.Path(file_okay=False),
+                      help="Directory holding bounded.toml and unbounded.toml [default: priors/].")(fn)
+    fn = click.option("--seed", default=1, show_default=True, type=int,
+                      help="Random seed: the same seed, data and priors give the same numbers.")(fn)
+    fn = click.option("--draws", default=1000, show_default=True, type=click.IntRange(100),
+                      help="Posterior draws per chain.")(fn)
+    fn = click.option("--tune", default=1000, show_default=True, type=click.IntRange(100),
+                      help="Warm-up iterations per chain.")(fn)
+    fn = click.option("--chains", default=4, show_default=True, type=click.IntRange(2),
+                      help="Independent chains (R-hat needs at least 2).")(fn)
+    fn = click.option("--sampler", default="auto", show_default=True,
+                      type=click.Choice(["auto", "nutpie", "pymc"]),
+                      help="NUTS implementation; auto uses nutpie when installed.")(fn)
+    fn = click.option("--cache-dir", type=click.Path(file_okay=False),
+                      help="Where fitted posteriors are kept and reused [default: "
+                           "$FORECAST_CACHE or ~/.cache/forecast].")(fn)
+    fn = click.option("--refit", is_flag=True, help="Ignore a cached posterior and sample again.")(fn)
+    fn = click.option("--strict", is_flag=True,
+                      help=f"Exit with code {EXIT_SAMPLER_TROUBLE} when R-hat, ESS or divergences "
+                           "miss their thresholds (they are always reported).")(fn)
+    fn = click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")(fn)
+    return fn
+
+
+def _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler):
+    from .fit import SamplerSettings
+    from .pipeline import inputs
+
+    settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
+    return inputs(list(data), no_bundled, priors_dir, _variant_pairs(variants), settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="forecast")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+def main(debug):
+    """Forecast when AI-capability benchmarks cross thresholds.
+
+    Bayesian growth models (PyMC) are fitted to published benchmark figures and sampled
+    forward into probability distributions over threshold dates.
+
+    \b
+    Start here:
+      forecast run                          the bundled forecast, as a table
+      forecast run --json --seed 1          the same, as JSON
+      forecast run --out results/           + posterior.nc, forecast.nc, summary.json/.csv
+      forecast run --threshold "swe-bench>=98%"    an extra threshold
+      forecast data                         list and validate the observation table
+      forecast prior-check                  what the priors alone imply
+
+    Exit codes: 0 ok, 1 internal error, 2 bad input, 3 sampler trouble under --strict.
+    """
+
+
+@main.command()
+@data_options
+@click.option("--json", "as_json", is_flag=True, help="Print the validated table as JSON.")
+@click.option("--schema", is_flag=True, help="Print the CSV schema and exit.")
+@_guard
+def data(data, no_bundled, variants, as_json, schema):
+    """List and validate the observation table (bundled rows plus --data files).
+
+    Every row is one published figure with its source. Bad rows are reported with the
+    file, row number and what was expected; exit code 2.
+
+    \b
+    Examples:
+      forecast data
+      forecast data --data my-benchmark.csv
+      forecast data --data my-series.csv --no-bundled --json
+    """
+    from .observations import COLUMNS, assemble, select_variants
+    from . import observations as obs_mod
+    from .priors import load
+
+    if schema:
+        click.echo(obs_mod.__doc__.split("Schema", 1)[1].strip())
+        return
+    rows = assemble(list(data), include_bundled=not no_bundled)
+    choice = {**load().variants(), **_variant_pairs(variants)}
+    used = {id(r) for r in select_variants(
+        rows, {b: v for b, v in choice.items() if any(r.benchmark == b for r in rows)})}
+    if as_json:
+        out = []
+        for r in rows:
+            d = {c: getattr(r, c) for c in ("benchmark", "date", "system", "unit", "kind",
+                                               "approximate", "variant", "source", "note", "origin")}
+            d.update(value=None if r.is_range else r.value, low=None if not r.is_range else r.low,
+                     high=None if not r.is_range else r.high, used=id(r) in used)
+            out.append(d)
+        click.echo(json.dumps({"columns": list(COLUMNS), "rows": out}, indent=2))
+        return
+    from .units import fmt
+
+    click.echo(f"{'benchmark':<18} {'date':<16} {'figure':>14}  {'kind':<15} {'used':<4} system / source")
+    for r in rows:
+        fig = (f"{fmt(r.low, r.dimension)}-{fmt(r.high, r.dimension)}" if r.is_range
+               else ("~" if r.approximate else "") + fmt(r.value, r.dimension))
+        use = "yes" if id(r) in used else f"no ({r.variant})"
+        click.echo(f"{r.benchmark:<18} {r.date or '-':<16} {fig:>14}  {r.kind:<15} {use:<4} "
+                   f"{r.system} / {r.source}")
+    n_b = len({r.benchmark for r in rows})
+    click.echo(f"\n{len(rows)} rows, {n_b} benchmarks: valid. Rows marked 'no' are another variant "
+               "of the same result (choose with --variant).")
+
+
+@main.command()
+@fit_options
+@_guard
+def fit(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
+        refit, strict, quiet):
+    """Fit the growth models and report convergence and growth rates.
+
+    The posterior is cached (netCDF, with provenance) and reused by `forecast run` while
+    the data, priors, seed and sampler settings are unchanged.
+    """
+    from .pipeline import fit_posterior
+    from .summary import growth_summary
+    from .trajectories import curves
+
+    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+    dt, reused = fit_posterior(inp, Path(cache_dir) if cache_dir else None, refit, quiet)
+    diag = json.loads(dt.attrs["diagnostics"])
+    click.echo(_diag_line(diag))
+    click.echo(_growth_table(growth_summary(curves(dt["posterior"].to_dataset(), dt.attrs), dt.attrs)))
+    _strict(diag, strict)
+
+
+@main.command()
+@fit_options
+@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
+              help="An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
+                   "'training-speedup>=100x'. A bare number is in the benchmark's own unit. "
+                   "Repeatable.")
+@click.option("--horizon", help="Draws not crossing by this date count as 'not by horizon' "
+                                "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31].")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (schema in README).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Write posterior.nc, forecast.nc, summary.json and summary.csv here.")
+@click.option("--force", is_flag=True, help="Overwrite artifacts already in --out.")
+@_guard
+def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
+        refit, strict, quiet, thresholds, horizon, as_json, out, force):
+    """Forecast threshold dates: fit if needed, then sample every draw forward.
+
+    For each threshold: P(crossed by the end of each year) with its Monte Carlo standard
+    error, the median date and 80 % interval, and the share of draws that do not cross
+    before the horizon. Sampler diagnostics are printed beside them.
+
+    \b
+    Examples:
+      forecast run
+      forecast run --json --seed 7 > summary.json
+      forecast run --data my.csv --threshold "my-bench>=90%" --out results/
+    """
+    from .output import check_out_dir, write_run
+    from .pipeline import forecast
+
+    if out:
+        check_out_dir(Path(out), force)
+    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+    res = forecast(inp, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet)
+    if out:
+        paths = write_run(Path(out), res, force)
+        if not quiet:
+            click.echo(f"wrote {', '.join(str(p) for p in paths)}", err=True)
+    for n in res.notes:
+        if not quiet:
+            click.echo(f"note: {n}", err=True)
+    if as_json:
+        from .io import dumps_json
+
+        click.echo(dumps_json(res.summary), nl=False)
+    else:
+        click.echo(render(res.summary, res.reused))
+    _strict(res.summary["diagnostics"], strict)
+
+
+@main.command("prior-check")
+@fit_options
+@click.option("--samples", default=2000, show_default=True, type=click.IntRange(100),
+              help="Prior draws.")
+@click.option("--json", "as_json", is_flag=True, help="Print the check as JSON.")
+@_guard
+def prior_check(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler,
+                cache_dir, refit, strict, quiet, samples, as_json):
+    """Prior predictive check: what the priors alone say about the data and the dates.
+
+    For each observation, the prior predictive 50 % and 90 % intervals on the transformed
+    scale and whether the published figure falls inside; then the threshold-date table
+    computed from prior draws instead of posterior draws. A prior that puts the data far
+    in its tails, or dates nowhere near plausible, is worth revisiting.
+    """
+    from .prior_check import prior_predictive
+
+    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+    res = prior_predictive(inp, samples=samples, seed=seed)
+    if as_json:
+        click.echo(json.dumps(res, indent=2))
+        return
+    click.echo("Prior predictive intervals of each observation (transformed scale):")
+    for o in res["observations"]:
+        click.echo(f"  {o['benchmark']:<18} {o['date']:<16} observed {o['observed']:>8.3f}  "
+                   f"50% [{o['q25']:.2f}, {o['q75']:.2f}]  90% [{o['q05']:.2f}, {o['q95']:.2f}]"
+                   f"  {'inside 90%' if o['in_90'] else 'OUTSIDE 90%'}")
+    click.echo(f"share of observations inside the prior 50 % / 90 % intervals: "
+               f"{res['share_in_50']:.2f} / {res['share_in_90']:.2f}\n")
+    click.echo("Threshold dates under the prior alone:")
+    click.echo(_events_table(res["events"]))
+
+
+def _strict(diag: dict, strict: bool) -> None:
+    if strict and not diag["ok"]:
+        raise SamplerTrouble("sampler diagnostics missed their thresholds (--strict): "
+                             + "; ".join(diag["warnings"]))
+
+
+def _diag_line(d: dict) -> str:
+    status = "OK" if d["ok"] else "WARNING: " + "; ".join(d["warnings"])
+    return (f"Sampler: max R-hat {d['max_rhat']:.3f} · min ESS bulk {d['min_ess_bulk']:.0f} / "
+            f"tail {d['min_ess_tail']:.0f} · {d['divergences']} divergences · {status}")
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:5.1f}"
+
+
+def _events_table(events: dict) -> str:
+    if not events:
+        return "(no events)"
+    years = [y for y in map(str, SHOW_YEARS) if y in next(iter(events.values()))["p_by_year"]]
+    horizon = next(iter(events.values()))["horizon"]
+    head = (f"{'event':<26} {'threshold':>10}  " + " ".join(f"{y:>5}" for y in years)
+            + f"   {'median':<10}  {'80 % interval':<23}  not by {horizon}")
+    lines = [f"{'':<26} {'':>10}  P(by end of year), %", head, "-" * len(head)]
+    max_se = 0.0
+    for ev, e in events.items():
+        q = e["quantiles"]
+        max_se = max([max_se] + [v["mcse"] for v in e["p_by_year"].values()])
+        shown = e.get("threshold_shown", f"{e['threshold']:g}")
+        lines.append(
+            f"{ev[:26]:<26} {shown:>10}  " + " ".join(_pct(e["p_by_year"][y]["p"]) for y in years)
+            + f"   {q['0.5'] or 'never':<10}  {(q['0.1'] or 'never') + ' – ' + (q['0.9'] or 'never'):<23}"
+            + f"  {_pct(e['p_not_by_horizon'])} %")
+    lines.append(f"Monte Carlo standard errors of these probabilities are at most "
+                 f"{100 * max_se:.1f} points (each is in --json).")
+    return "\n".join(lines)
+
+
+def _growth_table(bench: dict) -> str:
+    lines = ["Growth rates (posterior median and 80 % interval):"]
+    for b, g in bench.items():
+        if g["family"] == "bounded":
+            y = g["years_10_to_90_pct_of_ceiling"]
+            c = g["ceiling"]
+            txt = (f"10->90 % of ceiling in {y['median']:.2f} y ({y['q10']:.2f}-{y['q90']:.2f}); "
+                   f"ceiling {100 * c['median']:.0f} %")
+        else:
+            d = g["doubling_time_months"]
+            a = g["rate_change_per_year"]
+            txt = (f"doubling time {d['median']:.1f} months ({d['q10']:.1f}-{d['q90']:.1f}) at "
+                   f"{g['doubling_time_at'][:7]}; rate change {a['median']:+.2f}/y")
+        lines.append(f"  {b:<18} n={g['n_observations']:<2} {txt}")
+        if g["n_observations"] < 2:
+            lines.append(f"  {'':<18}      rate from: {g['rate_source']}")
+    return "\n".join(lines)
+
+
+def render(summary: dict, reused: bool) -> str:
+    p = summary["provenance"]
+    s = p["sampler"]
+    head = (f"forecast {summary['forecast_version']} · data {p['data_hash'][:8]} "
+            f"({p['n_observations']} rows) · priors {p['priors_hash'][:8]} · seed {p['seed']} · "
+            f"{s['sampler']} {s['chains']}x{s['draws']} · posterior {p['posterior_hash'][:8]}"
+            f"{' (reused)' if reused else ''}")
+    return "\n\n".join([head, _events_table(summary["events"]), _growth_table(summary["benchmarks"]),
+                        _diag_line(summary["diagnostics"])])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Fit the growth models: sample with PyMC (nutpie when installed), check convergence,
+save the posterior as netCDF with provenance, and reuse it while data, priors and
+sampler settings are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from . import __version__, diagnostics
+from .growth import build_model
+from .io import write_with
+from .observations import Observation, table_hash, to_dataset
+from .priors import Priors
+
+# Bump when the model's equations change, so cached posteriors are refitted.
+MODEL_VERSION = "growth-1"
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """How the posterior is sampled; every field is part of the cache key and provenance."""
+
+    seed: int = 1
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    target_accept: float = 0.95
+    sampler: str = "auto"  # "nutpie", "pymc" or "auto" (nutpie when installed)
+
+    def resolved(self) -> "SamplerSettings":
+        if self.sampler != "auto":
+            return self
+        return SamplerSettings(**{**asdict(self), "sampler": "nutpie" if find_spec("nutpie") else "pymc"})
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("FORECAST_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "forecast"
+
+
+def cache_key(rows: list[Observation], priors: Priors, settings: SamplerSettings) -> str:
+    body = {
+        "model": MODEL_VERSION,
+        "data": table_hash(rows),
+        "priors": priors.digest(),
+        "settings": asdict(settings.resolved()),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def posterior_hash(posterior: xr.Dataset) -> str:
+    h = hashlib.sha256()
+    for name in sorted(posterior.data_vars):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(posterior[name].values).tobytes())
+    return h.hexdigest()[:16]
+
+
+def _log(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+def sample(rows: list[Observation], priors: Priors, settings: SamplerSettings,
+           quiet: bool = False) -> xr.DataTree:
+    """Sample the joint growth model; return a DataTree with provenance and diagnostics attrs."""
+    import pymc as pm
+
+    s = settings.resolved()
+    model, design = build_model(rows, priors)
+    free = [v.name for v in model.free_RVs]
+    _log(f"fitting {len(design.bounded)} bounded and {len(design.unbounded)} unbounded series "
+         f"({s.sampler}, {s.chains} chains x {s.draws} draws, seed {s.seed})...", quiet)
+    with model:
+        dt = pm.sample(
+            draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.chains, os.cpu_count() or 1),
+            random_seed=s.seed, target_accept=s.target_accept, nuts_sampler=s.sampler,
+            progressbar=not quiet and sys.stderr.isatty(), compute_convergence_checks=False,
+        )
+    post = dt.posterior.to_dataset()
+    diag = diagnostics.compute(post, dt.sample_stats.to_dataset(), free)
+    keep = {k: dt[k].to_dataset() for k in ("posterior", "sample_stats") if k in dt}
+    keep["observations"] = to_dataset(rows)
+    out = xr.DataTree.from_dict(keep)
+    out.attrs.update(provenance(rows, priors, s, post, diag, design, free))
+    return out
+
+
+def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> dict:
+    """Attributes stored on every saved posterior (netCDF attrs must be flat scalars/strings)."""
+    return {
+        "forecast_version": __version__,
+        "model_version": MODEL_VERSION,
+        "data_hash": table_hash(rows),
+        "priors_hash": priors.digest(),
+        "posterior_hash": posterior_hash(post),
+        "seed": s.seed,
+        "sampler": s.sampler,
+        "draws": s.draws,
+        "tune": s.tune,
+        "chains": s.chains,
+        "target_accept": s.target_accept,
+        "free_parameters": json.dumps(free),
+        "bounded_benchmarks": json.dumps(design.bounded),
+        "unbounded_benchmarks": json.dumps(design.unbounded),
+        "t_ref": json.dumps(design.t_ref),
+        "n_observations": json.dumps(design.n_obs),
+        "pooling": json.dumps({"bounded": priors.bounded.pooling.mode, "unbounded": priors.unbounded.pooling.mode}),
+        "variants": json.dumps(dict(sorted({r.benchmark: r.variant for r in rows if r.variant}.items()))),
+        "diagnostics": json.dumps(diag),
+        "pymc_version": _version("pymc"),
+        "arviz_version": _version("arviz"),
+    }
+
+
+def _version(pkg: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def save(dt: xr.DataTree, path: str | Path) -> None:
+    write_with(path, lambda tmp: dt.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def load(path: str | Path) -> xr.DataTree:
+    with xr.open_datatree(path, engine="h5netcdf") as dt:
+        return dt.load()
+
+
+def fit(rows: list[Observation], priors: Priors, settings: SamplerSettings,
+        cache_dir: Path | None = None, refit: bool = False, quiet: bool = False) -> tuple[xr.DataTree, bool]:
+    """The posterior for (rows, priors, settings): from the cache if present, else sampled and cached.
+
+    Returns (posterior DataTree, whether it came from the cache).
+    """
+    cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+    path = cache_dir / f"posterior-{cache_key(rows, priors, settings)}.nc"
+    if path.exists() and not refit:
+        try:
+            dt = load(path)
+            _log(f"reusing posterior {path} (data, priors and seed unchanged)", quiet)
+            return dt, True
+        except (OSError, ValueError):
+            _log(f"cached posterior {path} is unreadable; refitting", quiet)
+    dt = sample(rows, priors, settings, quiet=quiet)
+    try:
+        save(dt, path)
+    except Exception as e:  # a read-only cache must not stop a forecast
+        _log(f"note: could not cache the posterior at {path}: {e}", quiet)
+    return dt, False

@@ -1,0 +1,70 @@
+"""Writing a run's artifacts: posterior.nc, forecast.nc, summary.json, summary.csv.
+
+Everything is computed before the first file is written, and each file is written
+atomically; an existing output directory with artifacts in it needs ``force``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import ForecastError
+from .io import dumps_json, write_csv, write_text, write_with
+
+ARTIFACTS = ("posterior.nc", "forecast.nc", "summary.json", "summary.csv")
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ForecastError("exists and is not a directory; expected an output directory", str(out))
+    present = [a for a in ARTIFACTS if (out / a).exists()]
+    if present and not force:
+        raise ForecastError(f"already holds {', '.join(present)}; pass --force to overwrite them",
+                            str(out))
+
+
+def summary_csv(summary: dict) -> tuple[list[str], list[list]]:
+    years = list(next(iter(summary["events"].values()))["p_by_year"]) if summary["events"] else []
+    header = (["event", "benchmark", "threshold", "title", "q10", "median", "q90",
+               "p_not_by_horizon", "p_not_by_horizon_mcse", "horizon"]
+              + [f"p_by_{y}" for y in years] + [f"mcse_by_{y}" for y in years]
+              + ["max_rhat", "min_ess_bulk", "divergences", "data_hash", "priors_hash", "seed"])
+    d, p = summary["diagnostics"], summary["provenance"]
+    rows = []
+    for ev, e in summary["events"].items():
+        q = e["quantiles"]
+        rows.append(
+            [ev, e["benchmark"], e["threshold"], e["title"], q["0.1"] or "", q["0.5"] or "",
+             q["0.9"] or "", e["p_not_by_horizon"], e["p_not_by_horizon_mcse"], e["horizon"]]
+            + [e["p_by_year"][y]["p"] for y in years] + [e["p_by_year"][y]["mcse"] for y in years]
+            + [d["max_rhat"], d["min_ess_bulk"], d["divergences"], p["data_hash"], p["priors_hash"], p["seed"]])
+    return header, rows
+
+
+def write_run(out: Path, result, force: bool = False) -> list[Path]:
+    """Write every artifact of a forecast ``Result`` into ``out``."""
+    from .fit import save
+
+    check_out_dir(out, force)
+    summary_text = dumps_json(result.summary)
+    header, rows = summary_csv(result.summary)
+    dates = result.dates.copy()
+    dates.attrs["summary"] = json.dumps(result.summary["provenance"], sort_keys=True)
+    dates.attrs["diagnostics"] = json.dumps(result.summary["diagnostics"], sort_keys=True)
+    dates = dates.drop_vars("crossing_date").assign(
+        crossing_date=(("draw", "event"), result.dates["crossing_date"].values))
+    params = result.curves.reset_coords(["family", "t_ref"])
+    params["family"] = params["family"].astype(str)
+    ds = dates.merge(params.rename({v: f"curve_{v}" for v in params.data_vars}))
+    for v in ("event", "benchmark", "title"):
+        ds[v] = ds[v].astype(str)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ForecastError(f"cannot create the output directory ({e.strerror})", str(out)) from None
+    save(result.posterior, out / "posterior.nc")
+    write_with(out / "forecast.nc", lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    write_text(out / "summary.json", summary_text)
+    write_csv(out / "summary.csv", header, rows)
+    return [out / a for a in ARTIFACTS]

@@ -1,0 +1,108 @@
+"""The main job as plain functions: observations + priors -> posterior -> dates -> summary.
+
+The CLI, the notebooks and the tests all go through here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xarray as xr
+
+from . import __version__
+from .fit import SamplerSettings
+from .observations import Observation, assemble, select_variants, table_hash
+from .priors import Priors, load as load_priors
+from .thresholds import Plan, load_plan
+
+
+@dataclass
+class Inputs:
+    """Everything a forecast depends on, validated."""
+
+    rows: list[Observation]
+    priors: Priors
+    settings: SamplerSettings
+    data_files: list[str] = field(default_factory=list)
+    bundled: bool = True
+
+
+def inputs(data: list[str] = (), no_bundled: bool = False, priors_dir: str | None = None,
+           variants: dict[str, str] | None = None, settings: SamplerSettings | None = None) -> Inputs:
+    pr = load_priors(priors_dir)
+    rows = assemble(list(data), include_bundled=not no_bundled)
+    choice = {**pr.variants(), **(variants or {})}
+    rows = select_variants(rows, {b: v for b, v in choice.items() if any(r.benchmark == b for r in rows)})
+    return Inputs(rows, pr, settings or SamplerSettings(), [str(d) for d in data], not no_bundled)
+
+
+@dataclass
+class Result:
+    posterior: xr.DataTree
+    reused: bool
+    curves: xr.Dataset
+    dates: xr.Dataset
+    plan: Plan
+    notes: list[str]
+    summary: dict
+
+
+def fit_posterior(inp: Inputs, cache_dir: Path | None = None, refit: bool = False, quiet: bool = False):
+    from .fit import fit
+
+    return fit(inp.rows, inp.priors, inp.settings, cache_dir=cache_dir, refit=refit, quiet=quiet)
+
+
+def forecast(inp: Inputs, thresholds: list[str] = (), horizon: str | None = None,
+             cache_dir: Path | None = None, refit: bool = False, quiet: bool = False,
+             posterior: xr.DataTree | None = None) -> Result:
+    """Fit (or reuse) the posterior and compute every threshold's date distribution."""
+    from .forward import event_dates
+    from .summary import events_summary, growth_summary
+    from .trajectories import curves as make_curves
+
+    plan, notes = load_plan(inp.rows, list(thresholds), horizon)
+    if posterior is None:
+        posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
+    else:
+        reused = True
+    c = make_curves(posterior["posterior"].to_dataset(), posterior.attrs)
+    d = event_dates(c, plan)
+    d.attrs.update({k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float))})
+    events = events_summary(d, plan.report_years)
+    for t in plan.thresholds:
+        events[t.id]["threshold_shown"] = t.shown
+    summ = {
+        "forecast_version": __version__,
+        "provenance": provenance(inp, posterior, plan),
+        "diagnostics": json.loads(posterior.attrs["diagnostics"]),
+        "events": events,
+        "benchmarks": growth_summary(c, posterior.attrs),
+        "notes": notes,
+    }
+    return Result(posterior, reused, c, d, plan, notes, summ)
+
+
+def provenance(inp: Inputs, posterior: xr.DataTree, plan: Plan) -> dict:
+    a = posterior.attrs
+    return {
+        "data_hash": table_hash(inp.rows),
+        "data_files": inp.data_files,
+        "bundled_data": inp.bundled,
+        "n_observations": len(inp.rows),
+        "priors_hash": inp.priors.digest(),
+        "variants": json.loads(a["variants"]),
+        "model_version": a["model_version"],
+        "posterior_hash": a["posterior_hash"],
+        "seed": int(a["seed"]),
+        "sampler": {k: _plain(a[k]) for k in ("sampler", "chains", "draws", "tune", "target_accept")},
+        "horizon": plan.horizon_text,
+        "thresholds": {t.id: {"benchmark": t.benchmark, "value": t.value, "shown": t.shown,
+                              "origin": t.origin} for t in plan.thresholds},
+    }
+
+
+def _plain(x):
+    return x.item() if hasattr(x, "item") else x

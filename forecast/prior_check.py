@@ -1,0 +1,55 @@
+"""Prior predictive check: draw parameters from the priors alone and see what they imply
+for the observations (on the logit / log scale) and for the threshold dates."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .forward import event_dates
+from .growth import build_model
+from .summary import events_summary
+from .thresholds import load_plan
+from .trajectories import curves, value_at
+
+
+def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), horizon=None) -> dict:
+    import pymc as pm
+
+    model, design = build_model(inp.rows, inp.priors)
+    with model:
+        prior = pm.sample_prior_predictive(draws=samples, random_seed=seed)
+    attrs = {"t_ref": json.dumps(design.t_ref)}
+    c = curves(prior["prior"].to_dataset(), attrs)
+    rng = np.random.default_rng(seed)
+    obs = []
+    for r in (r for r in inp.rows if r.kind == "ai"):
+        v = value_at(c, r.benchmark, np.array([r.time]))[:, 0]
+        fam = "bounded" if r.bounded else "unbounded"
+        noise = getattr(inp.priors, fam).observation_noise
+        sd = noise.sd_approximate if r.approximate else noise.sd
+        with np.errstate(divide="ignore"):
+            z = (np.log(v) - np.log1p(-v)) if r.bounded else np.log(v)
+            y = (np.log(r.midpoint) - np.log1p(-r.midpoint)) if r.bounded else np.log(r.midpoint)
+        z = z + rng.normal(0, sd, z.shape)
+        q = np.quantile(z[np.isfinite(z)], [0.05, 0.25, 0.75, 0.95])
+        obs.append({
+            "benchmark": r.benchmark, "date": r.date, "scale": "logit" if r.bounded else "log",
+            "observed": float(y), "q05": float(q[0]), "q25": float(q[1]), "q75": float(q[2]),
+            "q95": float(q[3]), "in_50": bool(q[1] <= y <= q[2]), "in_90": bool(q[0] <= y <= q[3]),
+        })
+    plan, _ = load_plan(inp.rows, list(thresholds), horizon)
+    d = event_dates(c, plan)
+    events = events_summary(d, plan.report_years)
+    for t in plan.thresholds:
+        events[t.id]["threshold_shown"] = t.shown
+    return {
+        "samples": samples,
+        "seed": seed,
+        "priors_hash": inp.priors.digest(),
+        "observations": obs,
+        "share_in_50": float(np.mean([o["in_50"] for o in obs])),
+        "share_in_90": float(np.mean([o["in_90"] for o in obs])),
+        "events": events,
+    }

@@ -1,0 +1,160 @@
+"""Thresholds ("benchmark >= value"), the horizon and the report years.
+
+Built-ins live in ``scenarios/thresholds.toml``; users add ``--threshold BENCH>=VALUE[unit]``
+where unit is one of %, h, min, s, x (or a unit name); a bare number is in the unit of the
+benchmark's observations.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .dates import _bounds
+from .errors import ForecastError
+from .observations import Observation, ai_rows, baselines, unit_of
+from .units import SUFFIXES, UNITS, fmt, unit
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``benchmark >= value``, ``value`` in the benchmark's canonical unit."""
+
+    id: str
+    benchmark: str
+    value: float
+    dimension: str
+    title: str
+    origin: str
+
+    @property
+    def shown(self) -> str:
+        return fmt(self.value, self.dimension)
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    benchmark: str
+    at_least: float | Literal["human_baseline"]
+    unit: str | None = None
+    title: str
+    why: Annotated[str, Field(min_length=10)]
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    horizon: str
+    report_years: list[Annotated[int, Field(ge=1990, le=2200)]]
+    thresholds: list[_Spec]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to forecast: thresholds, the horizon (decimal year) and the report years."""
+
+    thresholds: list[Threshold]
+    horizon: float
+    horizon_text: str
+    report_years: list[int]
+
+
+def default_file() -> Path:
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "scenarios", here / "_bundled" / "scenarios"):
+        if (cand / "thresholds.toml").is_file():
+            return cand / "thresholds.toml"
+    raise ForecastError("cannot find scenarios/thresholds.toml")
+
+
+def parse_horizon(text: str, where: str) -> float:
+    """The end of the given day, month or year, as a decimal year."""
+    try:
+        return _bounds(text.strip())[1]
+    except ValueError:
+        raise ForecastError(f"horizon {text!r} is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD",
+                            where) from None
+
+
+_SPEC = re.compile(r"^\s*(?P<b>[^<>=]+?)\s*>=\s*(?P<v>[-+0-9.eE]+)\s*(?P<u>[A-Za-z%]*)\s*$")
+
+
+def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
+    """Parse ``BENCH>=VALUE[unit]`` against the observation table."""
+    where = f"--threshold {spec!r}"
+    m = _SPEC.match(spec)
+    if not m:
+        raise ForecastError("expected BENCHMARK>=VALUE, e.g. posttrainbench>=51.1% or "
+                            "metr-horizon>=167h", where)
+    bench, num, suffix = m["b"], m["v"], m["u"]
+    known = sorted({r.benchmark for r in ai_rows(rows)})
+    if bench not in known:
+        raise ForecastError(f"no AI observations for benchmark {bench!r}; known: {', '.join(known)}",
+                            where)
+    try:
+        value = float(num)
+    except ValueError:
+        raise ForecastError(f"{num!r} is not a number", where) from None
+    name = SUFFIXES.get(suffix, suffix) if suffix else unit_of(rows)[bench]
+    if name not in UNITS:
+        raise ForecastError(f"unknown unit {suffix!r}; expected one of "
+                            f"{', '.join(list(SUFFIXES) + list(UNITS))}", where)
+    u = unit(name, where)
+    dim = next(r.dimension for r in rows if r.benchmark == bench)
+    if u.dimension != dim:
+        raise ForecastError(f"unit {name!r} measures {u.dimension}, but {bench!r} is measured in "
+                            f"{dim} units", where)
+    canonical = value * u.to_canonical
+    if dim != "share" and canonical <= 0:
+        raise ForecastError(f"threshold {value:g} must be positive for a {dim} metric", where)
+    ident = f"{bench}>={num}{suffix or ''}"
+    return Threshold(ident, bench, canonical, dim, f"{bench} reaches {fmt(canonical, dim)}", where)
+
+
+def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | None = None,
+              path: Path | None = None, builtins: bool = True) -> tuple[Plan, list[str]]:
+    """Built-in thresholds (those whose benchmark has data) plus user specs; returns notes too."""
+    builtin_origin = "built-in" if path is None else str(path)
+    path = path or default_file()
+    try:
+        raw = _File.model_validate(tomllib.loads(path.read_text("utf-8")))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ForecastError(f"cannot read thresholds ({e})", str(path)) from None
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise ForecastError(f"key {'.'.join(map(str, err['loc']))!r}: {err['msg']}", str(path)) from None
+    with_data = {r.benchmark for r in ai_rows(rows)}
+    base = baselines(rows)
+    out, notes = [], []
+    for s in raw.thresholds if builtins else []:
+        if s.benchmark not in with_data:
+            notes.append(f"built-in threshold {s.id!r} skipped: no observations of {s.benchmark!r}")
+            continue
+        dim = next(r.dimension for r in rows if r.benchmark == s.benchmark)
+        if s.at_least == "human_baseline":
+            if s.benchmark not in base:
+                notes.append(f"built-in threshold {s.id!r} skipped: no human baseline for {s.benchmark!r}")
+                continue
+            value = base[s.benchmark].value
+        else:
+            value = s.at_least * unit(s.unit or unit_of(rows)[s.benchmark], f"{path}: {s.id}").to_canonical
+        out.append(Threshold(s.id, s.benchmark, value, dim, s.title, builtin_origin))
+    for spec in extra:
+        t = parse_threshold(spec, rows)
+        if any(t.id == o.id for o in out):
+            raise ForecastError("given twice", f"--threshold {spec!r}")
+        out.append(t)
+    if not out:
+        raise ForecastError("nothing to forecast: no built-in threshold has data and no --threshold was given")
+    h_text = horizon or raw.horizon
+    h = parse_horizon(h_text, "--horizon" if horizon else f"{path}: horizon")
+    last = max(r.time for r in ai_rows(rows))
+    if h <= last:
+        raise ForecastError(f"horizon {h_text} is before the last observation ({last:.2f}); "
+                            "expected a date after the data", "--horizon" if horizon else str(path))
+    return Plan(out, h, h_text, sorted(raw.report_years)), notes
