@@ -20,14 +20,14 @@ def to_year(d: date | np.datetime64) -> float:
     d = np.datetime64(d, "D")
     year = d.astype("datetime64[Y]")
     start = year.astype("datetime64[D]")
-    end = (year + 1).astype("datetime64[D]")
+    end = (year + np.timedelta64(1, "Y")).astype("datetime64[D]")
     return float(year.astype(int) + 1970 + (d - start) / (end - start))
 
 
 def from_years(t: np.ndarray) -> np.ndarray:
     """Decimal years to datetime64[D]; non-finite values become NaT."""
     t = np.asarray(t, dtype=float)
-    out = np.full(t.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    out = np.full(t.shape, np.datetime64("NaT", "D"), dtype="datetime64[D]")
     ok = np.isfinite(t) & (t > 1000) & (t < 10000)
     year = np.floor(t[ok]).astype(int)
     start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
@@ -57,7 +57,7 @@ def _bounds(text: str) -> tuple[float, float]:
         if not 1 <= mo <= 12:
             raise ValueError(text)
         start = np.datetime64(f"{y:04d}-{mo:02d}", "M")
-        return to_year(start.astype("datetime64[D]")), to_year((start + 1).astype("datetime64[D]"))
+        return to_year(start.astype("datetime64[D]")), to_year((start + np.timedelta64(1, "M")).astype("datetime64[D]"))
     if m := _DAYRE.match(text):
         d = date(int(m[1]), int(m[2]), int(m[3]))
         t = to_year(d)

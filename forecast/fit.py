@@ -6,6 +6,7 @@ sampler settings are unchanged.
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 import os
 import sys
@@ -84,12 +85,19 @@ def sample(rows: list[Observation], priors: Priors, settings: SamplerSettings,
     free = [v.name for v in model.free_RVs]
     _log(f"fitting {len(design.bounded)} bounded and {len(design.unbounded)} unbounded series "
          f"({s.sampler}, {s.chains} chains x {s.draws} draws, seed {s.seed})...", quiet)
-    with model:
-        dt = pm.sample(
-            draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.chains, os.cpu_count() or 1),
-            random_seed=s.seed, target_accept=s.target_accept, nuts_sampler=s.sampler,
-            progressbar=not quiet and sys.stderr.isatty(), compute_convergence_checks=False,
-        )
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    if quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        with model:
+            dt = pm.sample(
+                draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.chains, os.cpu_count() or 1),
+                random_seed=s.seed, target_accept=s.target_accept, nuts_sampler=s.sampler,
+                progressbar=not quiet and sys.stderr.isatty(), compute_convergence_checks=False,
+            )
+    finally:
+        logger.setLevel(level)
     post = dt.posterior.to_dataset()
     diag = diagnostics.compute(post, dt.sample_stats.to_dataset(), free)
     keep = {k: dt[k].to_dataset() for k in ("posterior", "sample_stats") if k in dt}

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from . import __version__
@@ -70,7 +71,7 @@ def forecast(inp: Inputs, thresholds: list[str] = (), horizon: str | None = None
         reused = True
     c = make_curves(posterior["posterior"].to_dataset(), posterior.attrs)
     d = event_dates(c, plan)
-    d.attrs.update({k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float))})
+    d.attrs.update({k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float, np.generic))})
     events = events_summary(d, plan.report_years)
     for t in plan.thresholds:
         events[t.id]["threshold_shown"] = t.shown

@@ -1,0 +1,70 @@
+"""The growth model on the bundled data: converges, borrows strength, reports its sources."""
+
+import numpy as np
+import pytest
+
+from forecast.fit import SamplerSettings, fit
+from forecast.pipeline import inputs
+
+
+def test_bundled_fit_converges(bundled_result):
+    d = bundled_result.summary["diagnostics"]
+    assert d["max_rhat"] <= 1.01
+    assert d["divergences"] == 0
+    assert d["min_ess_bulk"] >= 400 and d["min_ess_tail"] >= 400
+    assert d["ok"] and d["warnings"] == []
+
+
+def test_single_point_benchmark_takes_its_rate_from_the_pool(bundled_result):
+    ptb = bundled_result.summary["benchmarks"]["posttrainbench"]
+    assert ptb["n_observations"] == 1
+    assert ptb["rate_source"].startswith("pool only")
+
+
+def test_pooling_narrows_the_one_point_benchmark(cache_dir):
+    """Partial pooling: PostTrainBench's log-rate posterior is narrower than without pooling.
+
+    Unpooled, its only information on the rate is the prior (one point fixes a level, not a
+    slope); pooled, the three sibling benchmarks inform it. The prior marginal scales are
+    equal by construction (sqrt(mean_sd^2 + spread_sd^2)), so narrowing is borrowed strength.
+    """
+    import arviz_stats as azs
+
+    inp = inputs(settings=SamplerSettings(seed=3))
+    sd, rel_se = {}, {}
+    for mode in ("partial", "none"):
+        pr = inp.priors.with_pooling(mode)
+        dt, _ = fit(inp.rows, pr, inp.settings, cache_dir=cache_dir, quiet=True)
+        x = dt["posterior"]["bounded_log_rate"].sel(bounded="posttrainbench")
+        sd[mode] = float(x.std())
+        # relative Monte Carlo error of a standard deviation: about 1 / sqrt(2 ESS)
+        rel_se[mode] = 1 / np.sqrt(2 * float(azs.ess(x, method="tail")))
+    margin = 4 * np.hypot(rel_se["partial"], rel_se["none"])
+    assert sd["partial"] < (1 - margin) * sd["none"], (sd, margin)
+
+
+def test_data_change_moves_the_forecast(cache_dir, tmp_path):
+    """A changed data point is a different cache key, a refit, and a different answer."""
+    from forecast.pipeline import forecast
+
+    base = forecast(inputs(), cache_dir=cache_dir, quiet=True)
+    f = tmp_path / "ptb.csv"
+    f.write_text("benchmark,date,system,value,low,high,unit,kind,approximate,variant,source,note\n"
+                 "posttrainbench,2026-06,newer system,45,,,percent,ai,,,test,\n")
+    moved = forecast(inputs([str(f)]), cache_dir=cache_dir, quiet=True)
+    assert moved.summary["provenance"]["data_hash"] != base.summary["provenance"]["data_hash"]
+    p0 = base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["p"]
+    p1 = moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["p"]
+    se = np.hypot(base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"],
+                  moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"])
+    assert p1 - p0 > 5 * se
+
+
+def test_cached_posterior_is_reused_not_stale(cache_dir):
+    inp = inputs(settings=SamplerSettings(seed=1))
+    a, _ = fit(inp.rows, inp.priors, inp.settings, cache_dir=cache_dir, quiet=True)
+    b, reused = fit(inp.rows, inp.priors, inp.settings, cache_dir=cache_dir, quiet=True)
+    assert reused and a.attrs["posterior_hash"] == b.attrs["posterior_hash"]
+    other = inputs(settings=SamplerSettings(seed=2))
+    c, reused_c = fit(other.rows, other.priors, other.settings, cache_dir=cache_dir, quiet=True)
+    assert not reused_c and c.attrs["seed"] == 2

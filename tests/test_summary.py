@@ -1,0 +1,45 @@
+"""Summaries: probabilities with Monte Carlo standard errors, quantiles that keep 'never'."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from forecast.summary import events_summary, prob_with_mcse
+
+
+def test_mcse_of_independent_draws_matches_binomial():
+    rng = np.random.default_rng(0)
+    p, n = 0.3, 4000
+    x = rng.random((n, 1)) < p
+    est, se = prob_with_mcse(x, n_chain=4)
+    binom = np.sqrt(p * (1 - p) / n)
+    # the ESS-based MCSE of iid draws estimates the binomial standard error; its own
+    # relative error is ~ 1/sqrt(2 * 1000 per chain), so 15 % is a > 5-sigma margin
+    assert se[0] == pytest.approx(binom, rel=0.15)
+    assert abs(est[0] - p) < 5 * binom
+
+
+def test_mcse_grows_with_autocorrelation():
+    rng = np.random.default_rng(1)
+    z = np.zeros(4000)
+    for i in range(1, 4000):  # AR(1) with phi = 0.9 per chain block
+        z[i] = 0.9 * z[i - 1] + rng.normal() if i % 1000 else rng.normal()
+    x = (z > 0.5)[:, None]
+    _, se = prob_with_mcse(x, n_chain=4)
+    p = x.mean()
+    assert se[0] > 2 * np.sqrt(p * (1 - p) / 4000)
+
+
+def test_events_summary_reports_never_as_null_and_share():
+    t = np.array([2026.5] * 30 + [2030.2] * 30 + [np.inf] * 40)[:, None]
+    ds = xr.Dataset({"crossing_year": (("draw", "event"), t)},
+                    coords={"event": ["e"], "benchmark": ("event", ["b"]),
+                            "threshold": ("event", [0.5]), "title": ("event", ["E"])},
+                    attrs={"n_chain": 2, "horizon": "2040-12-31"})
+    s = events_summary(ds, [2026, 2030])["e"]
+    assert s["p_by_year"]["2026"]["p"] == pytest.approx(0.3)
+    assert s["p_by_year"]["2030"]["p"] == pytest.approx(0.6)
+    assert s["p_not_by_horizon"] == pytest.approx(0.4)
+    assert s["quantiles"]["0.1"] == "2026-07-02"
+    assert s["quantiles"]["0.5"] == "2030-03-15"
+    assert s["quantiles"]["0.9"] is None
