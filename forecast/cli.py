@@ -153,10 +153,10 @@ def data(data, no_bundled, variants, as_json, schema):
     if schema:
         click.echo(obs_mod.__doc__.split("Schema", 1)[1].strip())
         return
+    from .pipeline import variant_choice
+
     rows = assemble(list(data), include_bundled=not no_bundled)
-    choice = {**load().variants(), **_variant_pairs(variants)}
-    used = {id(r) for r in select_variants(
-        rows, {b: v for b, v in choice.items() if any(r.benchmark == b for r in rows)})}
+    used = {id(r) for r in select_variants(rows, variant_choice(rows, load(), _variant_pairs(variants)))}
     if as_json:
         out = []
         for r in rows:

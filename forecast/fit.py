@@ -24,7 +24,7 @@ from .observations import Observation, table_hash, to_dataset
 from .priors import Priors
 
 # Bump when the model's equations change, so cached posteriors are refitted.
-MODEL_VERSION = "growth-1"
+MODEL_VERSION = "growth-2"
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,7 @@ def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> di
         "bounded_benchmarks": json.dumps(design.bounded),
         "unbounded_benchmarks": json.dumps(design.unbounded),
         "t_ref": json.dumps(design.t_ref),
+        "t_last": json.dumps(design.t_last),
         "n_observations": json.dumps(design.n_obs),
         "pooling": json.dumps({"bounded": priors.bounded.pooling.mode, "unbounded": priors.unbounded.pooling.mode}),
         "variants": json.dumps(dict(sorted({r.benchmark: r.variant for r in rows if r.variant}.items()))),

@@ -37,6 +37,7 @@ class Design:
     bounded: list[str]
     unbounded: list[str]
     t_ref: dict[str, float]
+    t_last: dict[str, float]  # date of the latest observation, decimal year
     level_centre: dict[str, float]  # unbounded: log geometric mean of the observations
     n_obs: dict[str, int]
     obs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
@@ -54,6 +55,7 @@ def design(rows: list[Observation]) -> Design:
     bounded = [b for b in bench if next(r for r in ai if r.benchmark == b).bounded]
     unbounded = [b for b in bench if b not in bounded]
     t_ref = {b: float(np.mean([r.time for r in ai if r.benchmark == b])) for b in bench}
+    t_last = {b: float(max(r.time for r in ai if r.benchmark == b)) for b in bench}
     n_obs = {b: sum(r.benchmark == b for r in ai) for b in bench}
     centre = {
         b: float(np.mean([np.log(r.midpoint) for r in ai if r.benchmark == b])) for b in unbounded
@@ -71,7 +73,7 @@ def design(rows: list[Observation]) -> Design:
             "lo": tf(np.array([r.low for r in rs])),
             "hi": tf(np.array([r.high for r in rs])),
         }
-    return Design(bounded, unbounded, t_ref, centre, n_obs, obs)
+    return Design(bounded, unbounded, t_ref, t_last, centre, n_obs, obs)
 
 
 def _likelihood(pm, pt, name, eta, slope, o, noise):

@@ -186,12 +186,23 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
         raise ForecastError("a column name appears twice in the header", name)
     reader.fieldnames = header
     rows: list[Observation] = []
-    for i, raw in enumerate(reader, start=2):  # row 1 is the header
-        where = f"{name}:{i}"
+    records = iter(reader)
+    while True:
+        try:
+            raw = next(records)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise ForecastError(f"not a readable CSV row ({e})", f"{name}:{reader.line_num + 1}") from None
+        where = f"{name}:{reader.line_num}"  # the line, counting the header as 1
         if None in raw:
             raise ForecastError(f"{len(header) + len(raw[None])} fields; expected {len(header)}", where)
         if all(not (v or "").strip() for v in raw.values()):
             continue
+        short = [c for c in header if raw.get(c) is None]
+        if short:
+            raise ForecastError(f"{len(header) - len(short)} fields; expected {len(header)} "
+                                f"(missing {', '.join(short)})", where)
         rows.append(_parse_row(raw, where, today))
     if not rows:
         raise ForecastError("no data rows; expected at least one observation", name)

@@ -34,9 +34,34 @@ def inputs(data: list[str] = (), no_bundled: bool = False, priors_dir: str | Non
            variants: dict[str, str] | None = None, settings: SamplerSettings | None = None) -> Inputs:
     pr = load_priors(priors_dir)
     rows = assemble(list(data), include_bundled=not no_bundled)
-    choice = {**pr.variants(), **(variants or {})}
-    rows = select_variants(rows, {b: v for b, v in choice.items() if any(r.benchmark == b for r in rows)})
+    rows = select_variants(rows, variant_choice(rows, pr, variants or {}))
     return Inputs(rows, pr, settings or SamplerSettings(), [str(d) for d in data], not no_bundled)
+
+
+def variant_choice(rows: list[Observation], pr: Priors, cli: dict[str, str]) -> dict[str, str]:
+    """Which variant each benchmark uses: --variant over the priors file; both checked here."""
+    from .errors import ForecastError
+
+    offered: dict[str, set[str]] = {}
+    for r in rows:
+        offered.setdefault(r.benchmark, set()).add(r.variant)
+    for b, v in cli.items():
+        if b not in offered:
+            raise ForecastError(f"no observations of benchmark {b!r}; known: "
+                                f"{', '.join(sorted(offered))}", f"--variant {b}={v}")
+        if v not in offered[b]:
+            raise ForecastError(f"{b!r} has no rows of variant {v!r}; its rows offer "
+                                f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",
+                                f"--variant {b}={v}")
+    for fam in ("bounded", "unbounded"):
+        for b, o in getattr(pr, fam).benchmarks.items():
+            if o.variant and b in offered and b not in cli and o.variant not in offered[b]:
+                raise ForecastError(
+                    f"key 'benchmarks.{b}.variant' is {o.variant!r}, but the rows of {b!r} offer "
+                    f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",
+                    f"{pr.source}/{fam}.toml")
+    choice = {**pr.variants(), **cli}
+    return {b: v for b, v in choice.items() if b in offered}
 
 
 @dataclass

@@ -22,7 +22,7 @@ Positive = Annotated[float, Field(gt=0)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Normal(_Strict):
@@ -163,8 +163,14 @@ def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:
         raise ForecastError("file not found; expected a priors file here", str(path)) from None
     except UnicodeDecodeError:
         raise ForecastError("not UTF-8 text", str(path)) from None
+    except IsADirectoryError:
+        raise ForecastError("is a directory; expected a TOML file", str(path)) from None
+    except PermissionError:
+        raise ForecastError("cannot read the file (permission denied)", str(path)) from None
     except tomllib.TOMLDecodeError as e:
         raise ForecastError(f"not valid TOML ({e})", str(path)) from None
+    except RecursionError:
+        raise ForecastError("not valid TOML (nested too deeply)", str(path)) from None
     try:
         return schema.model_validate(raw)
     except ValidationError as e:

@@ -84,6 +84,7 @@ def growth_summary(curves: xr.Dataset, attrs: dict) -> dict:
     """Growth-rate posteriors per benchmark in human units, with where the rate came from."""
     n_obs = json.loads(attrs["n_observations"])
     pooling = json.loads(attrs["pooling"])
+    t_lasts = json.loads(attrs.get("t_last", "{}"))
     out = {}
     for b in curves["benchmark"].values:
         s = curves.sel(benchmark=b)
@@ -101,8 +102,10 @@ def growth_summary(curves: xr.Dataset, attrs: dict) -> dict:
             entry["ceiling"] = _interval(s["ceiling"].values, 3)
             entry["rate_logit_per_year"] = _interval(s["rate"].values, 3)
         else:
-            t_last = float(s["t_ref"].item())  # rate at the reference date (mean observation date)
-            entry["doubling_time_months"] = _interval(12 * np.log(2) / s["rate"].values, 2)
+            # the growth rate at the latest observation: rate * exp(g * (t_last - t_ref))
+            t_last = float(t_lasts.get(str(b), s["t_ref"].item()))
+            rate_now = s["rate"].values * np.exp(s["accel"].values * (t_last - float(s["t_ref"].item())))
+            entry["doubling_time_months"] = _interval(12 * np.log(2) / rate_now, 2)
             entry["doubling_time_at"] = _iso(t_last)
             entry["rate_change_per_year"] = _interval(s["accel"].values, 3)
         out[str(b)] = entry

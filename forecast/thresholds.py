@@ -7,6 +7,7 @@ benchmark's observations.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -100,6 +101,8 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
         value = float(num)
     except ValueError:
         raise ForecastError(f"{num!r} is not a number", where) from None
+    if not math.isfinite(value):
+        raise ForecastError(f"{num!r} is not a finite number", where)
     name = SUFFIXES.get(suffix, suffix) if suffix else unit_of(rows)[bench]
     if name not in UNITS:
         raise ForecastError(f"unknown unit {suffix!r}; expected one of "
