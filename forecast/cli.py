@@ -211,13 +211,17 @@ def fit(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampl
                    "Repeatable.")
 @click.option("--horizon", help="Draws not crossing by this date count as 'not by horizon' "
                                 "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31].")
+@click.option("--scenario", "scenario_name", metavar="FILE|NAME",
+              help="A reading of the research residual (scenarios/*.toml, or a shipped name such "
+                   "as inspiration-binding or compressed-perspiration): adds its composite "
+                   "events, e.g. automated AI R&D, and the R&D multiplier trajectory.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (schema in README).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Write posterior.nc, forecast.nc, summary.json and summary.csv here.")
 @click.option("--force", is_flag=True, help="Overwrite artifacts already in --out.")
 @_guard
 def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
-        refit, strict, quiet, thresholds, horizon, as_json, out, force):
+        refit, strict, quiet, thresholds, horizon, scenario_name, as_json, out, force):
     """Forecast threshold dates: fit if needed, then sample every draw forward.
 
     For each threshold: P(crossed by the end of each year) with its Monte Carlo standard
@@ -229,6 +233,8 @@ def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampl
       forecast run
       forecast run --json --seed 7 > summary.json
       forecast run --data my.csv --threshold "my-bench>=90%" --out results/
+      forecast run --scenario inspiration-binding
+      forecast run --scenario scenarios/compressed-perspiration.toml --json
     """
     from .output import check_out_dir, write_run
     from .pipeline import forecast
@@ -236,7 +242,9 @@ def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampl
     if out:
         check_out_dir(Path(out), force)
     inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
-    res = forecast(inp, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet)
+    sc = _scenario(scenario_name)
+    res = forecast(inp, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet,
+                   scenario=sc)
     if out:
         paths = write_run(Path(out), res, force)
         if not quiet:
@@ -284,6 +292,141 @@ def prior_check(data, no_bundled, variants, priors_dir, seed, draws, tune, chain
                f"{res['share_in_50']:.2f} / {res['share_in_90']:.2f}\n")
     click.echo("Threshold dates under the prior alone:")
     click.echo(_events_table(res["events"]))
+
+
+def _scenario(name):
+    if not name:
+        return None
+    from .scenario import load, resolve
+
+    return load(resolve(name))
+
+
+@main.command()
+@fit_options
+@click.argument("arms", nargs=-1, required=True, metavar="ARM ARM [ARM...]")
+@click.option("--scenario", "scenario_name", metavar="FILE|NAME",
+              help="A scenario applied to every data-file arm.")
+@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
+              help="An extra threshold, as for `run`. Repeatable.")
+@click.option("--horizon", help="As for `run`.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Write compare.json and a date-CDF figure per event (PNG and SVG) here.")
+@click.option("--force", is_flag=True, help="Overwrite files already in --out.")
+@_guard
+def compare(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
+            refit, strict, quiet, arms, scenario_name, thresholds, horizon, as_json, out, force):
+    """Put readings, scenarios or data files side by side.
+
+    Each ARM is a scenario (a .toml file or a shipped name such as inspiration-binding), a
+    data file (.csv, added to the bundled data and any --data), or the word `base` (the
+    data as given, no extra file). Scenario arms share one posterior and one set of random
+    numbers, so the per-draw gap between them in years is the effect of the scenario, not
+    noise. Data-file arms are refitted and compared by the shift in each event's median and
+    P(by 2028): "what does this one new data point change?".
+
+    \b
+    Examples:
+      forecast compare inspiration-binding compressed-perspiration
+      forecast compare base new-point.csv --scenario compressed-perspiration
+      forecast compare inspiration-binding my-variant.toml --json --out cmp/
+    """
+    from .compare import Arm, compare as do_compare
+    from .pipeline import forecast
+
+    if len(arms) < 2:
+        raise ForecastError("give at least two arms to compare", "ARM")
+    if out:
+        _check_compare_out(Path(out), force)
+    results = []
+    cache = Path(cache_dir) if cache_dir else None
+    for arm in arms:
+        if arm.endswith(".csv"):
+            inp = _inputs(tuple(data) + (arm,), no_bundled, variants, priors_dir, seed, draws, tune,
+                          chains, sampler)
+            res = forecast(inp, thresholds, horizon, cache, refit, quiet, scenario=_scenario(scenario_name))
+            results.append(Arm(Path(arm).stem, "data", res))
+        elif arm == "base":
+            inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+            res = forecast(inp, thresholds, horizon, cache, refit, quiet, scenario=_scenario(scenario_name))
+            results.append(Arm("base", "data", res))
+        else:
+            inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+            sc = _scenario(arm)
+            res = forecast(inp, thresholds, horizon, cache, refit, quiet, scenario=sc)
+            results.append(Arm(sc.name, "scenario", res))
+    labels = [a.label for a in results]
+    if len(set(labels)) != len(labels):
+        raise ForecastError(f"two arms share the label {labels!r}; rename a file", "ARM")
+    cmp = do_compare(results)
+    if out:
+        _write_compare(Path(out), cmp, results)
+    if as_json:
+        from .io import dumps_json
+
+        click.echo(dumps_json(cmp), nl=False)
+    else:
+        click.echo(_compare_table(cmp))
+    for a in results:
+        _strict(a.result.summary["diagnostics"], strict)
+
+
+def _check_compare_out(out: Path, force: bool) -> None:
+    if out.exists() and any(out.glob("compare*")) and not force:
+        raise ForecastError("already holds comparison files; pass --force to overwrite them", str(out))
+
+
+def _write_compare(out: Path, cmp: dict, arms) -> None:
+    from .figures import date_cdf
+    from .io import write_json
+    from .reading import load_references
+    from .thresholds import parse_horizon
+
+    claims = load_references()
+    write_json(out / "compare.json", cmp)
+    for ev in cmp["events"]:
+        curves = {a.label: a.result.dates["crossing_year"].sel(event=ev).values for a in arms}
+        marks = [(parse_horizon(c["by"], c["id"]), c["p_at_least"], c["who"].split(",")[0])
+                 for c in claims if c["event"] == ev]
+        date_cdf(curves, cmp["events"][ev]["title"], arms[0].result.plan.horizon,
+                 out / f"compare-{ev}", marks, horizon_text=arms[0].result.plan.horizon_text)
+
+
+def _compare_table(cmp: dict) -> str:
+    labels = [a["label"] for a in cmp["arms"]]
+    y = cmp["focus_year"]
+    lines = [f"Comparing {', '.join(labels)}  (P by end of {y} ± MCSE; median date)", ""]
+    same = []
+    for ev, e in cmp["events"].items():
+        g = [v.get("per_draw") for v in e["versus_first"].values()]
+        if all(x and x["share_identical"] == 1.0 for x in g):
+            same.append(ev)
+            continue
+        lines.append(f"{ev}: {e['title']}")
+        for lab in labels:
+            a = e["by_arm"][lab]
+            p = a["p_by_focus_year"]
+            lines.append(f"  {lab:<28} P = {p['p']:.3f} ± {p['mcse']:.3f}   median "
+                         f"{a['quantiles']['0.5'] or 'not by horizon':<14} 80 %: "
+                         f"{a['quantiles']['0.1'] or 'never'} – {a['quantiles']['0.9'] or 'never'}   "
+                         f"not by horizon {a['p_not_by_horizon']:.3f}")
+        for lab, v in e["versus_first"].items():
+            txt = f"  {lab} vs {labels[0]}: P({y}) {v['p_by_focus_year_shift']:+.3f}"
+            if v["median_shift_years"] is not None:
+                txt += f", median shift {v['median_shift_years']:+.2f} y"
+            g = v.get("per_draw")
+            if g:
+                gy = g["gap_years_never_at_horizon"]
+                txt += (f"\n    per-draw gap on the same draws ('never' counted at the horizon): median "
+                        f"{gy['median']:+.2f} y, 80 % {gy['q10']:+.2f} to {gy['q90']:+.2f} y; "
+                        f"{lab} earlier in {100 * g['share_second_earlier']:.0f} % of draws, the only "
+                        f"one to cross in {100 * g['share_only_second_crosses']:.0f} %")
+            lines.append(txt)
+        lines.append("")
+    if same:
+        lines.append(f"Identical in every arm, draw by draw: {', '.join(same)}.")
+    return "\n".join(lines).rstrip()
 
 
 def _strict(diag: dict, strict: bool) -> None:
@@ -350,8 +493,54 @@ def render(summary: dict, reused: bool) -> str:
             f"({p['n_observations']} rows) · priors {p['priors_hash'][:8]} · seed {p['seed']} · "
             f"{s['sampler']} {s['chains']}x{s['draws']} · posterior {p['posterior_hash'][:8]}"
             f"{' (reused)' if reused else ''}")
-    return "\n\n".join([head, _events_table(summary["events"]), _growth_table(summary["benchmarks"]),
-                        _diag_line(summary["diagnostics"])])
+    parts = [head]
+    if "scenario" in summary:
+        sc = summary["scenario"]
+        parts.append(f"Scenario: {sc['title']} ({sc['path']}, {sc['digest'][:8]})\n  {sc['description']}")
+    parts.append(_events_table(summary["events"]))
+    comp = _composite_text(summary)
+    if comp:
+        parts.append(comp)
+    if summary.get("references"):
+        parts.append(_references_text(summary["references"]))
+    parts += [_growth_table(summary["benchmarks"]), _diag_line(summary["diagnostics"])]
+    return "\n\n".join(parts)
+
+
+def _composite_text(summary: dict) -> str:
+    lines = []
+    for ev, e in summary["events"].items():
+        if "binding_shares" not in e:
+            continue
+        lines.append(f"{ev}: binding (last) condition, share of draws (median date of the condition):")
+        for c, share in e["binding_shares"].items():
+            lines.append(f"  {100 * share:5.1f} %  {c:<36} {e['condition_medians'][c] or 'not by horizon'}")
+    if "residual" in summary:
+        tr = summary["residual"]["trajectories"]
+        years = [y for y in map(str, SHOW_YEARS) if y in tr["rd_multiplier"]["by_end_of_year"]]
+        lines.append("Residual model, median (10-90 %) at the end of each year:")
+        lines.append(f"  {'':<22}" + "".join(f"{y:>20}" for y in years))
+        for v, name in (("engineering_speedup", "engineering speed-up"),
+                        ("research_throughput", "research throughput"),
+                        ("rd_multiplier", "R&D multiplier")):
+            cells = []
+            for y in years:
+                q = tr[v]["by_end_of_year"][y]
+                cells.append(f"{q['median']:.3g} ({q['q10']:.2g}-{q['q90']:.2g})")
+            lines.append(f"  {name:<22}" + "".join(f"{c:>20}" for c in cells))
+        r0 = summary["residual"]["inputs"]["research_throughput_now"]
+        lines.append(f"  AI research throughput / human now: {r0['median']:.2g} ({r0['q10']:.2g}-"
+                     f"{r0['q90']:.2g}); weight given to the alignment-researcher result (Kalman gain): "
+                     f"{summary['residual']['alignment_researchers_gain']:.2f}")
+    return "\n".join(lines)
+
+
+def _references_text(refs: list[dict]) -> str:
+    lines = ["Published claims beside the engine:"]
+    for r in refs:
+        lines.append(f"  {r['who']}: {r['claim']}.\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
+                     f"{r['engine_mcse']:.3f} -> {r['verdict']} (under {r['under']})")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

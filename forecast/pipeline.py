@@ -16,6 +16,7 @@ from . import __version__
 from .fit import SamplerSettings
 from .observations import Observation, assemble, select_variants, table_hash
 from .priors import Priors, load as load_priors
+from .scenario import Scenario
 from .thresholds import Plan, load_plan
 
 
@@ -73,6 +74,7 @@ class Result:
     plan: Plan
     notes: list[str]
     summary: dict
+    trajectories: xr.Dataset | None = None
 
 
 def fit_posterior(inp: Inputs, cache_dir: Path | None = None, refit: bool = False, quiet: bool = False):
@@ -83,32 +85,57 @@ def fit_posterior(inp: Inputs, cache_dir: Path | None = None, refit: bool = Fals
 
 def forecast(inp: Inputs, thresholds: list[str] = (), horizon: str | None = None,
              cache_dir: Path | None = None, refit: bool = False, quiet: bool = False,
-             posterior: xr.DataTree | None = None) -> Result:
-    """Fit (or reuse) the posterior and compute every threshold's date distribution."""
+             posterior: xr.DataTree | None = None, scenario: Scenario | None = None) -> Result:
+    """Fit (or reuse) the posterior and compute every event's date distribution.
+
+    With a ``scenario``, the research-residual model runs on the same draws and the
+    scenario's composite events, residual trajectories and reference claims are added.
+    """
+    from . import reading
     from .forward import event_dates
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
-    plan, notes = load_plan(inp.rows, list(thresholds), horizon)
+    plan, notes = load_plan(inp.rows, list(thresholds),
+                            horizon or (scenario.spec.horizon if scenario else None),
+                            horizon_where=None if horizon or not scenario else f"{scenario.path}: horizon")
     if posterior is None:
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
     else:
         reused = True
     c = make_curves(posterior["posterior"].to_dataset(), posterior.attrs)
-    d = event_dates(c, plan)
+    extra: dict = {}
+    traj = None
+    if scenario is None:
+        d = event_dates(c, plan)
+    else:
+        d, res_inputs, traj, binding = reading.dates(c, plan, scenario, inp.rows, inp.settings.seed)
+        extra["scenario"] = {"path": scenario.path, "name": scenario.name, "title": scenario.spec.title,
+                             "reading": scenario.spec.reading, "description": scenario.spec.description,
+                             "digest": scenario.digest, "start": scenario.spec.start}
+        extra["residual"] = reading.residual_summary(res_inputs, traj, plan.report_years)
     d.attrs.update({k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float, np.generic))})
     events = events_summary(d, plan.report_years)
     for t in plan.thresholds:
         events[t.id]["threshold_shown"] = t.shown
+    if scenario is not None:
+        for ev_id, b in binding.items():
+            events[ev_id].update(b)
+            events[ev_id]["threshold_shown"] = "composite"
+    refs = reading.references(d, scenario, reading.load_references())
     summ = {
         "forecast_version": __version__,
         "provenance": provenance(inp, posterior, plan),
         "diagnostics": json.loads(posterior.attrs["diagnostics"]),
+        **extra,
         "events": events,
+        "references": refs,
         "benchmarks": growth_summary(c, posterior.attrs),
         "notes": notes,
     }
-    return Result(posterior, reused, c, d, plan, notes, summ)
+    if scenario is not None:
+        summ["provenance"]["scenario_hash"] = scenario.digest
+    return Result(posterior, reused, c, d, plan, notes, summ, traj)
 
 
 def provenance(inp: Inputs, posterior: xr.DataTree, plan: Plan) -> dict:

@@ -120,7 +120,8 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
 
 
 def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | None = None,
-              path: Path | None = None, builtins: bool = True) -> tuple[Plan, list[str]]:
+              path: Path | None = None, builtins: bool = True,
+              horizon_where: str | None = None) -> tuple[Plan, list[str]]:
     """Built-in thresholds (those whose benchmark has data) plus user specs; returns notes too."""
     builtin_origin = "built-in" if path is None else str(path)
     path = path or default_file()
@@ -155,9 +156,10 @@ def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | Non
     if not out:
         raise ForecastError("nothing to forecast: no built-in threshold has data and no --threshold was given")
     h_text = horizon or raw.horizon
-    h = parse_horizon(h_text, "--horizon" if horizon else f"{path}: horizon")
+    where = horizon_where or ("--horizon" if horizon else f"{path}: horizon")
+    h = parse_horizon(h_text, where)
     last = max(r.time for r in ai_rows(rows))
     if h <= last:
         raise ForecastError(f"horizon {h_text} is before the last observation ({last:.2f}); "
-                            "expected a date after the data", "--horizon" if horizon else str(path))
+                            "expected a date after the data", where)
     return Plan(out, h, h_text, sorted(raw.report_years)), notes

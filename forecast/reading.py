@@ -1,0 +1,150 @@
+"""One reading of the research residual applied to a posterior: residual trajectories,
+composite-event dates with their binding conditions, and the reference claims."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .dates import from_years, parse_period
+from .errors import ForecastError
+from .events import composite, condition_dates, parse_condition
+from .observations import Observation
+from .residual import draw_inputs, effective_to_real, trajectories
+from .scenario import Scenario, default_dir
+from .summary import _iso, prob_with_mcse
+from .thresholds import Plan, parse_horizon
+from .trajectories import crossing_time
+
+TRAJECTORY_VARS = ("rd_multiplier", "research_throughput", "engineering_speedup")
+
+
+def start_of(sc: Scenario) -> float:
+    mid, sd = parse_period(sc.spec.start, f"{sc.path}: start")
+    return mid - np.sqrt(3) * sd  # the start of the given period
+
+
+def dates(curves: xr.Dataset, plan: Plan, sc: Scenario, rows: list[Observation], seed: int
+          ) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset, dict]:
+    """(dates with dims draw x event, residual inputs, residual trajectories, binding shares)."""
+    start = start_of(sc)
+    if start >= plan.horizon:
+        raise ForecastError(f"key 'start' ({sc.spec.start}) is not before the horizon", sc.path)
+    if sc.spec.residual.horizon_benchmark not in curves["benchmark"].values:
+        raise ForecastError(f"key 'residual.horizon_benchmark': no observations of "
+                            f"{sc.spec.residual.horizon_benchmark!r}", sc.path)
+    n = curves.sizes["draw"]
+    inputs = draw_inputs(sc, n, seed)
+    traj = trajectories(curves, sc, inputs, start, plan.horizon)
+    cols, ids, titles, bench, thr = [], [], [], [], []
+    for t in plan.thresholds:
+        t_eff = crossing_time(curves, t.benchmark, t.value)
+        cols.append(effective_to_real(traj["effective_time"].values, traj["time"].values, t_eff))
+        ids.append(t.id), titles.append(t.title), bench.append(t.benchmark), thr.append(t.value)
+    binding = {}
+    for ev in sc.spec.events:
+        conds = [parse_condition(c, rows, f"{sc.path}: events.{ev.id}") for c in ev.all_of]
+        d = np.stack([condition_dates(c, curves, traj) for c in conds], axis=1)
+        when, credit = composite(d, plan.horizon)
+        if ev.id in ids:
+            raise ForecastError(f"event id {ev.id!r} is also a threshold id", sc.path)
+        cols.append(when)
+        ids.append(ev.id), titles.append(ev.title), bench.append("composite"), thr.append(np.nan)
+        d_h = np.where(d <= plan.horizon, d, np.inf)
+        binding[ev.id] = {
+            "conditions": [c.text for c in conds],
+            "binding_shares": {c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(conds)},
+            "condition_medians": {c.text: _iso(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
+                                  for i, c in enumerate(conds)},
+        }
+    times = np.stack(cols, axis=1)
+    times = np.where(times <= plan.horizon, times, np.inf)
+    ds = xr.Dataset(
+        {"crossing_year": (("draw", "event"), times, {"units": "decimal year; inf = not by horizon"}),
+         "crossing_date": (("draw", "event"), from_years(times))},
+        coords={"draw": curves["draw"].values, "chain": ("draw", curves["chain"].values),
+                "event": np.array(ids, dtype=object),
+                "benchmark": ("event", np.array(bench, dtype=object)),
+                "threshold": ("event", np.array(thr, dtype=float)),
+                "title": ("event", np.array(titles, dtype=object))},
+    )
+    ds.attrs = {"horizon": plan.horizon_text, "horizon_year": plan.horizon,
+                "n_chain": curves.attrs["n_chain"], "n_draw": curves.attrs["n_draw"],
+                "scenario": sc.name, "reading": sc.spec.reading}
+    return ds, inputs, traj, binding
+
+
+def _q3(x: np.ndarray, nd: int = 3) -> dict:
+    q = np.quantile(x, [0.1, 0.5, 0.9])
+    return {"median": round(float(q[1]), nd), "q10": round(float(q[0]), nd), "q90": round(float(q[2]), nd)}
+
+
+def residual_summary(inputs: xr.Dataset, traj: xr.Dataset, years: list[int]) -> dict:
+    """Residual inputs and trajectories at the end of each report year, in human units."""
+    grid = traj["time"].values
+    out = {"inputs": {k: _q3(inputs[k].values, 5) for k in inputs.data_vars},
+           "alignment_researchers_gain": round(inputs.attrs["aar_gain"], 4), "trajectories": {}}
+    for v in TRAJECTORY_VARS:
+        per_year = {}
+        for y in years:
+            j = np.searchsorted(grid, y + 1.0 - 1e-9)
+            if j < grid.size:
+                per_year[str(y)] = _q3(traj[v].values[:, j], 3)
+        out["trajectories"][v] = {"units": traj[v].attrs["units"], "by_end_of_year": per_year}
+    return out
+
+
+def trajectory_quantiles(traj: xr.Dataset) -> xr.Dataset:
+    """10/50/90 % bands over draws of the residual trajectories, dims (quantile, time)."""
+    return traj[list(TRAJECTORY_VARS)].quantile([0.1, 0.5, 0.9], dim="draw")
+
+
+def load_references(path: Path | None = None) -> list[dict]:
+    path = path or default_dir() / "references.toml"
+    try:
+        return tomllib.loads(path.read_text("utf-8"))["claims"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
+        raise ForecastError(f"cannot read reference claims ({e})", str(path)) from None
+
+
+def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[dict]:
+    """The engine's P(event by the claim's date) beside each published claim, with a verdict."""
+    out = []
+    n_chain = d.attrs["n_chain"]
+    for c in claims:
+        if c["event"] not in list(d["event"].values):
+            continue
+        by = parse_horizon(c["by"], f"claim {c['id']}")
+        t = d["crossing_year"].sel(event=c["event"]).values
+        p, se = prob_with_mcse((t <= by)[:, None], n_chain)
+        p, se = float(p[0]), float(se[0])
+        if p - 2 * se >= c["p_at_least"]:
+            verdict = "agrees"
+        elif p + 2 * se < c["p_at_least"]:
+            verdict = "disagrees"
+        else:
+            verdict = "within Monte Carlo error of the claim"
+        assumptions = "the growth models alone" if sc is None or d["benchmark"].sel(
+            event=c["event"]).item() != "composite" else (
+            f"{sc.spec.title}: elasticity {_describe(sc, 'elasticity')}, research share "
+            f"{_describe(sc, 'research_share')}, compute doubling {_describe(sc, 'compute_doubling')} "
+            f"years, feedback {_describe(sc, 'feedback')}, R&D multiplier cap {_describe(sc, 'multiplier_cap')}")
+        out.append({**c, "engine_p": round(p, 6), "engine_mcse": round(se, 6), "verdict": verdict,
+                    "under": assumptions})
+    return out
+
+
+def _describe(sc: Scenario, name: str) -> str:
+    p = sc.params[name]
+    if p.dist is None:
+        return f"{p.value:g}"
+    if p.dist in ("uniform", "loguniform"):
+        return f"{p.dist} {p.low:g}-{p.high:g}"
+    if p.dist == "lognormal":
+        return f"lognormal(median {p.median:g}, sigma {p.sigma:g})"
+    if p.dist == "normal":
+        return f"normal({p.mu:g}, {p.sigma:g})"
+    return f"beta({p.alpha:g}, {p.beta:g})"

@@ -1,0 +1,282 @@
+"""Scenario files: a reading of the research residual, its parameters, the horizon and
+composite events, in TOML, validated against a schema with units.
+
+Every residual parameter is a table with either ``value`` (fixed) or ``dist`` and its
+parameters, an optional ``unit`` (converted to the parameter's canonical unit; a unit of
+the wrong kind is an error) and a ``why`` naming the evidence behind it. Unknown keys,
+wrong types, wrong units and out-of-range values are errors naming the file and key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ForecastError
+
+Why = Annotated[str, Field(min_length=10)]
+
+# unit name -> (dimension, factor to the dimension's base: years for "time", fraction for "share")
+UNIT_TABLE: dict[str, tuple[str, float]] = {
+    "years": ("time", 1.0), "year": ("time", 1.0), "months": ("time", 1 / 12),
+    "month": ("time", 1 / 12), "weeks": ("time", 7 / 365.25), "days": ("time", 1 / 365.25),
+    "hours": ("time", 1 / 8766), "minutes": ("time", 1 / 525960), "seconds": ("time", 1 / 31557600),
+    "fraction": ("share", 1.0), "percent": ("share", 0.01),
+    "x": ("multiplier", 1.0), "multiplier": ("multiplier", 1.0),
+    "per year": ("rate", 1.0), "/year": ("rate", 1.0),
+    "1": ("dimensionless", 1.0), "dimensionless": ("dimensionless", 1.0),
+}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """What a residual parameter means, its dimension, canonical unit and allowed range."""
+
+    dimension: str
+    canonical: str
+    low: float
+    high: float
+    meaning: str
+
+
+# canonical units: time in years except the two horizons (minutes, to compare with METR)
+PARAMS: dict[str, ParamSpec] = {
+    "elasticity": ParamSpec("dimensionless", "1", 0.0, 2.0,
+                            "elasticity of notable discoveries to the volume of attempts"),
+    "research_share": ParamSpec("share", "fraction", 1e-4, 0.9999,
+                                "share of R&D effort that is research (choosing what to try)"),
+    "compute_doubling": ParamSpec("time", "years", 0.05, 20.0,
+                                  "doubling time of compute available for research attempts"),
+    "attempts_per_year": ParamSpec("rate", "per year", 1e-3, 1e12,
+                                   "AI research attempts per year at the start date"),
+    "human_discoveries_per_year": ParamSpec("rate", "per year", 1e-6, 1e9,
+                                            "notable discoveries per year of the human research "
+                                            "effort the AI is compared with"),
+    "automated_speed": ParamSpec("multiplier", "x", 1.0, 1e6,
+                                 "speed of AI on engineering work it can do, relative to a human"),
+    "automation_start": ParamSpec("time", "minutes", 1e-3, 1e9,
+                                  "METR horizon at which the automatable share of engineering is 0"),
+    "automation_full": ParamSpec("time", "minutes", 1e-3, 1e9,
+                                 "METR horizon at which all engineering work is automatable"),
+    "multiplier_cap": ParamSpec("multiplier", "x", 1.0, 1e9,
+                                "upper bound on the overall R&D speed multiplier"),
+    "feedback": ParamSpec("dimensionless", "1", 0.0, 2.0,
+                          "strength with which the R&D multiplier speeds up engineering growth"),
+}
+TO_MINUTES = 525960.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Param(_Strict):
+    """A fixed value or a distribution; numbers are in ``unit`` (default: canonical)."""
+
+    value: float | None = None
+    dist: Literal["uniform", "loguniform", "lognormal", "normal", "beta"] | None = None
+    low: float | None = None
+    high: float | None = None
+    median: float | None = None
+    sigma: Annotated[float, Field(gt=0)] | None = None
+    mu: float | None = None
+    alpha: Annotated[float, Field(gt=0)] | None = None
+    beta: Annotated[float, Field(gt=0)] | None = None
+    unit: str | None = None
+    why: Why
+
+    @model_validator(mode="after")
+    def _shape(self):
+        need = {None: ["value"], "uniform": ["low", "high"], "loguniform": ["low", "high"],
+                "lognormal": ["median", "sigma"], "normal": ["mu", "sigma"], "beta": ["alpha", "beta"]}
+        given = {k for k in ("value", "low", "high", "median", "sigma", "mu", "alpha", "beta")
+                 if getattr(self, k) is not None}
+        want = set(need[self.dist])
+        if given != want:
+            what = f"dist {self.dist!r}" if self.dist else "a fixed parameter"
+            raise ValueError(f"{what} takes exactly {', '.join(sorted(want))}; got "
+                             f"{', '.join(sorted(given)) or 'nothing'}")
+        if self.dist in ("uniform", "loguniform") and not self.low < self.high:
+            raise ValueError(f"low {self.low} must be below high {self.high}")
+        if self.dist == "loguniform" and self.low <= 0:
+            raise ValueError("loguniform needs low > 0")
+        if self.dist == "lognormal" and self.median <= 0:
+            raise ValueError("lognormal needs median > 0")
+        return self
+
+
+class Residual(_Strict):
+    elasticity: Param
+    research_share: Param
+    compute_doubling: Param
+    attempts_per_year: Param
+    human_discoveries_per_year: Param
+    automated_speed: Param
+    automation_start: Param
+    automation_full: Param
+    multiplier_cap: Param
+    feedback: Param
+    horizon_benchmark: str = "metr-horizon"
+    engineering_benchmark_for_feedback: list[str] | None = None
+
+
+class Erdos(_Strict):
+    attempts: Annotated[int, Field(gt=0)]
+    notable: Annotated[int, Field(ge=0)]
+    why: Why
+
+    @model_validator(mode="after")
+    def _counts(self):
+        if self.notable > self.attempts:
+            raise ValueError(f"notable {self.notable} exceeds attempts {self.attempts}")
+        return self
+
+
+class AlignmentResearchers(_Strict):
+    ai_score: Annotated[float, Field(gt=0)]
+    human_score: Annotated[float, Field(gt=0)]
+    weight: Annotated[float, Field(ge=0, le=1)]
+    sd_at_full_weight: Annotated[float, Field(gt=0)]
+    why: Why
+
+
+class Evidence(_Strict):
+    erdos: Erdos
+    alignment_researchers: AlignmentResearchers
+
+
+class Event(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    title: str
+    all_of: Annotated[list[str], Field(min_length=1)]
+    why: Why
+
+
+class File(_Strict):
+    title: str
+    reading: str
+    description: str
+    horizon: str
+    start: str
+    residual: Residual
+    evidence: Evidence
+    events: list[Event] = []
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: str
+    spec: File
+    params: dict[str, Param]  # converted to canonical units
+    digest: str
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+
+def _convert(name: str, p: Param, where: str) -> Param:
+    spec = PARAMS[name]
+    if p.unit is None:
+        return p
+    if p.unit not in UNIT_TABLE:
+        raise ForecastError(f"key 'residual.{name}.unit': unknown unit {p.unit!r}; expected a "
+                            f"{spec.dimension} unit such as {spec.canonical!r}", where)
+    dim, factor = UNIT_TABLE[p.unit]
+    if dim != spec.dimension:
+        raise ForecastError(f"key 'residual.{name}.unit': {p.unit!r} is a {dim} unit; "
+                            f"{name} ({spec.meaning}) is a {spec.dimension} in {spec.canonical!r}",
+                            where)
+    base = UNIT_TABLE[spec.canonical][1] if spec.canonical in UNIT_TABLE else 1.0
+    f = factor / base
+    upd = {k: getattr(p, k) * f for k in ("value", "low", "high", "median", "mu")
+           if getattr(p, k) is not None}
+    if p.dist == "normal" and p.sigma is not None:
+        upd["sigma"] = p.sigma * f
+    return p.model_copy(update={**upd, "unit": spec.canonical})
+
+
+def _check_range(name: str, p: Param, where: str) -> None:
+    spec = PARAMS[name]
+    bounds = [getattr(p, k) for k in ("value", "low", "high", "median") if getattr(p, k) is not None]
+    if p.dist in ("normal", "beta"):
+        if p.dist == "beta" and not (0 <= spec.low and spec.high <= 1):
+            raise ForecastError(f"key 'residual.{name}.dist': beta is for shares in 0-1", where)
+        return  # normal is truncated to the allowed range when drawn
+    for b in bounds:
+        if not spec.low <= b <= spec.high:
+            raise ForecastError(
+                f"key 'residual.{name}': {b:g} {spec.canonical} is out of range; expected "
+                f"{spec.low:g}-{spec.high:g} {spec.canonical} ({spec.meaning})", where)
+
+
+def load(path: str | Path) -> Scenario:
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ForecastError("file not found; expected a scenario TOML file", where) from None
+    except IsADirectoryError:
+        raise ForecastError("is a directory; expected a scenario TOML file", where) from None
+    except UnicodeDecodeError:
+        raise ForecastError("not UTF-8 text", where) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ForecastError(f"not valid TOML ({e})", where) from None
+    except RecursionError:
+        raise ForecastError("not valid TOML (nested too deeply)", where) from None
+    try:
+        spec = File.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(x) for x in err["loc"]) or "<top level>"
+        found = err.get("input")
+        extra = "" if isinstance(found, (dict, list)) else f" (found {found!r})"
+        msg = err["msg"].replace("Value error, ", "")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        raise ForecastError(f"key {key!r}: {msg}{extra}", where) from None
+    params = {}
+    for name in PARAMS:
+        p = _convert(name, getattr(spec.residual, name), where)
+        _check_range(name, p, where)
+        params[name] = p
+    if params["automation_full"].value is not None and params["automation_start"].value is not None:
+        if not params["automation_start"].value < params["automation_full"].value:
+            raise ForecastError("key 'residual.automation_full': must exceed automation_start", where)
+    ids = [e.id for e in spec.events]
+    if len(set(ids)) != len(ids):
+        raise ForecastError("key 'events': an event id appears twice", where)
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Scenario(str(path), spec, params, digest)
+
+
+def default_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "scenarios", here / "_bundled" / "scenarios"):
+        if cand.is_dir():
+            return cand
+    raise ForecastError("cannot find the scenarios directory")
+
+
+def resolve(name: str) -> Path:
+    """A scenario path, or the name of a shipped scenario (``inspiration-binding``)."""
+    p = Path(name)
+    if p.exists() or p.suffix == ".toml" or "/" in name:
+        return p
+    cand = default_dir() / f"{name}.toml"
+    if not cand.exists():
+        return p
+    try:
+        return cand.relative_to(Path.cwd())
+    except ValueError:
+        return cand
