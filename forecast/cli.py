@@ -457,7 +457,7 @@ def _events_table(events: dict) -> str:
     for ev, e in events.items():
         q = e["quantiles"]
         max_se = max([max_se] + [v["mcse"] for v in e["p_by_year"].values()])
-        shown = e.get("threshold_shown", f"{e['threshold']:g}")
+        shown = e.get("threshold_shown") or str(e["threshold"])
         lines.append(
             f"{ev[:26]:<26} {shown:>10}  " + " ".join(_pct(e["p_by_year"][y]["p"]) for y in years)
             + f"   {q['0.5'] or 'never':<10}  {(q['0.1'] or 'never') + ' – ' + (q['0.9'] or 'never'):<23}"

@@ -52,12 +52,18 @@ def write_run(out: Path, result, force: bool = False) -> list[Path]:
     dates = result.dates.copy()
     dates.attrs["summary"] = json.dumps(result.summary["provenance"], sort_keys=True)
     dates.attrs["diagnostics"] = json.dumps(result.summary["diagnostics"], sort_keys=True)
+    dates = dates.rename({"benchmark": "event_benchmark"})
     dates = dates.drop_vars("crossing_date").assign(
         crossing_date=(("draw", "event"), result.dates["crossing_date"].values))
     params = result.curves.reset_coords(["family", "t_ref"])
     params["family"] = params["family"].astype(str)
     ds = dates.merge(params.rename({v: f"curve_{v}" for v in params.data_vars}))
-    for v in ("event", "benchmark", "title"):
+    if result.trajectories is not None:
+        from .reading import trajectory_quantiles
+
+        q = trajectory_quantiles(result.trajectories)
+        ds = ds.merge(q.rename({v: f"residual_{v}" for v in q.data_vars}))
+    for v in ("event", "event_benchmark", "benchmark", "title"):
         ds[v] = ds[v].astype(str)
     try:
         out.mkdir(parents=True, exist_ok=True)

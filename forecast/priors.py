@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
+from .schema import message
 
 Why = Annotated[str, Field(min_length=10, description="one-sentence justification")]
 Positive = Annotated[float, Field(gt=0)]
@@ -152,10 +153,6 @@ def default_dir() -> Path:
     raise ForecastError("cannot find the bundled priors directory; pass --priors DIR")
 
 
-def _key(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not str(p).startswith(("function-", "union[")))
-
-
 def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
@@ -174,11 +171,7 @@ def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:
     try:
         return schema.model_validate(raw)
     except ValidationError as e:
-        err = e.errors()[0]
-        key = _key(err["loc"]) or "<top level>"
-        found = err.get("input")
-        found_txt = "" if isinstance(found, dict) else f" (found {found!r})"
-        raise ForecastError(f"key {key!r}: {err['msg']}{found_txt}", str(path)) from None
+        raise ForecastError(message(e, schema), str(path)) from None
 
 
 def load(directory: str | Path | None = None) -> Priors:

@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import schema
 from .errors import ForecastError
 
 Why = Annotated[str, Field(min_length=10)]
@@ -237,14 +238,7 @@ def load(path: str | Path) -> Scenario:
     try:
         spec = File.model_validate(raw)
     except ValidationError as e:
-        err = e.errors()[0]
-        key = ".".join(str(x) for x in err["loc"]) or "<top level>"
-        found = err.get("input")
-        extra = "" if isinstance(found, (dict, list)) else f" (found {found!r})"
-        msg = err["msg"].replace("Value error, ", "")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        raise ForecastError(f"key {key!r}: {msg}{extra}", where) from None
+        raise ForecastError(schema.message(e, File), where) from None
     params = {}
     for name in PARAMS:
         p = _convert(name, getattr(spec.residual, name), where)

@@ -64,7 +64,8 @@ def events_summary(dates: xr.Dataset, years: list[int]) -> dict:
         out[str(ev)] = {
             "title": str(dates["title"].values[j]),
             "benchmark": str(dates["benchmark"].values[j]),
-            "threshold": _r(dates["threshold"].values[j], 8),
+            "threshold": (_r(dates["threshold"].values[j], 8)
+                          if np.isfinite(dates["threshold"].values[j]) else None),
             "p_by_year": {str(y): {"p": _r(p_year[j, k]), "mcse": _r(se_year[j, k])}
                           for k, y in enumerate(years)},
             "quantiles": {str(qq): _iso(v) for qq, v in zip(QUANTILES, q)},
