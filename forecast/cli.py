@@ -543,5 +543,27 @@ def _references_text(refs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+
+def _register_extensions() -> None:
+    """Commands that live in their own modules (``forecast/<name>_cli.py`` exposing COMMANDS).
+
+    Those modules import only click at module level, so ``--help`` stays fast.
+    """
+    import importlib
+
+    for name in ("check_cli", "report_cli", "sweep_cli"):
+        try:
+            module = importlib.import_module(f"forecast.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"forecast.{name}":
+                continue
+            raise
+        for cmd in module.COMMANDS:
+            main.add_command(cmd)
+
+
+_register_extensions()
+
+
 if __name__ == "__main__":
     main()
