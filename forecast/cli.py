@@ -26,6 +26,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = ctx.find_root().params.get("debug", False)
+        _terminate_as_interrupt()
         try:
             return fn(*args, **kwargs)
         except ForecastError as e:
@@ -37,7 +38,8 @@ def _guard(fn):
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_SAMPLER_TROUBLE)
         except KeyboardInterrupt:
-            click.echo("interrupted: no partial output was left behind", err=True)
+            click.echo("interrupted: files already complete were kept, none was left half-written",
+                       err=True)
             sys.exit(130)
         except Exception as e:  # an internal error, not the user's
             if debug:
@@ -47,6 +49,18 @@ def _guard(fn):
             sys.exit(1)
 
     return wrapper
+
+
+def _terminate_as_interrupt() -> None:
+    """Treat SIGTERM like Ctrl-C, so temporary files are removed on the way out."""
+    import signal
+    import threading
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _variant_pairs(values: tuple[str, ...]) -> dict[str, str]:

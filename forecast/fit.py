@@ -91,7 +91,7 @@ def sample(rows: list[Observation], priors: Priors, settings: SamplerSettings,
         logger.setLevel(logging.WARNING)
     try:
         with model:
-            dt = pm.sample(
+            dt = _sample_or_explain(pm, rows,
                 draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.chains, os.cpu_count() or 1),
                 random_seed=s.seed, target_accept=s.target_accept, nuts_sampler=s.sampler,
                 progressbar=not quiet and sys.stderr.isatty(), compute_convergence_checks=False,
@@ -105,6 +105,20 @@ def sample(rows: list[Observation], priors: Priors, settings: SamplerSettings,
     out = xr.DataTree.from_dict(keep)
     out.attrs.update(provenance(rows, priors, s, post, diag, design, free))
     return out
+
+
+def _sample_or_explain(pm, rows, **kwargs):
+    """pm.sample, with failures to initialise or sample turned into a user-facing error."""
+    from .errors import ForecastError
+
+    try:
+        return pm.sample(**kwargs)
+    except (pm.exceptions.SamplingError, FloatingPointError, ValueError, RuntimeError) as e:
+        benches = sorted({r.benchmark for r in rows if r.kind == "ai"})
+        raise ForecastError(
+            f"the growth model could not be fitted ({type(e).__name__}: {str(e)[:300]}); check the "
+            f"observations of {', '.join(benches)} for contradictory or extreme values "
+            "(`forecast data` lists them)") from None
 
 
 def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> dict:
