@@ -59,3 +59,33 @@ def date_cdf(curves: dict[str, np.ndarray], title: str, horizon: float, path_ste
     paths = save(fig, path_stem)
     plt.close(fig)
     return paths
+
+
+def heatmap(ds, event: str, x: str, y: str, path_stem: Path, year: int = 2028) -> list[Path]:
+    """P(event by end of ``year``) over two sweep axes; other axes at their middle value."""
+    plt = _plt()
+    da = ds["p_by_year"].sel(event=event, year=year)
+    held = {}
+    for dim in da.dims:
+        if dim not in (x, y):
+            mid = da[dim].values[len(da[dim]) // 2]
+            held[dim] = mid
+            da = da.sel({dim: mid})
+    da = da.transpose(y, x)
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    im = ax.imshow(da.values, origin="lower", aspect="auto", vmin=0, vmax=1, cmap="viridis")
+    ax.set_xticks(range(da.sizes[x]), [f"{v:.3g}" for v in da[x].values])
+    ax.set_yticks(range(da.sizes[y]), [f"{v:.3g}" for v in da[y].values])
+    ax.set_xlabel(f"{x} ({ds[x].attrs.get('units', '')})")
+    ax.set_ylabel(f"{y} ({ds[y].attrs.get('units', '')})")
+    for i in range(da.sizes[y]):
+        for j in range(da.sizes[x]):
+            v = float(da.values[i, j])
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if v < 0.5 else "black")
+    held_txt = ", ".join(f"{k} = {v:.3g}" for k, v in held.items())
+    ax.set_title(f"P({event} by end of {year})" + (f"\n{held_txt}" if held_txt else ""), fontsize=10)
+    fig.colorbar(im, ax=ax, label="probability")
+    paths = save(fig, path_stem)
+    plt.close(fig)
+    return paths

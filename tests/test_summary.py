@@ -43,3 +43,22 @@ def test_events_summary_reports_never_as_null_and_share():
     assert s["quantiles"]["0.1"] == "2026-07-02"
     assert s["quantiles"]["0.5"] == "2030-03-15"
     assert s["quantiles"]["0.9"] is None
+
+
+def test_vectorised_ess_and_mcse_agree_with_arviz():
+    import arviz_stats as azs
+
+    from forecast.summary import ess_mean
+
+    rng = np.random.default_rng(3)
+    z = np.zeros((4, 1000, 4))
+    for c in range(4):
+        for i in range(1, 1000):
+            z[c, i] = 0.8 * z[c, i - 1] + rng.normal(size=4)
+    x = (z > np.array([0.0, 0.7, 1.5, -1.0])).astype(float)
+    ours = ess_mean(x)
+    for j in range(4):
+        da = xr.DataArray(x[:, :, j], dims=["chain", "draw"])
+        assert ours[j] == pytest.approx(float(azs.ess(da, method="mean")), rel=0.01)
+        se = float(np.sqrt(x[:, :, j].var(ddof=1) / ours[j]))
+        assert se == pytest.approx(float(azs.mcse(da, method="mean")), rel=0.01)

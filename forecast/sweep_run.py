@@ -1,0 +1,179 @@
+"""Running a sweep: chunks of cells on Dask (a LocalCluster by default, a user's scheduler by
+address, or synchronously), checkpointed as they finish, resumable, gathered into one
+xarray Dataset."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .errors import ForecastError
+from .io import write_json, write_with
+from .sweep import QUANTILES, DrawTable, Sweep, evaluate
+
+CHUNK = 50  # cells per task
+
+
+def _eval_chunk(table: DrawTable, names: list[str], cells: np.ndarray) -> dict:
+    return evaluate(table, names, cells)
+
+
+class Progress:
+    """Cells done, rate and time left, on stderr (one updating line on a terminal)."""
+
+    def __init__(self, total: int, done: int, quiet: bool):
+        self.total, self.done, self.quiet = total, done, quiet
+        self.start_done, self.t0, self.last = done, time.perf_counter(), 0.0
+        self.tty = sys.stderr.isatty()
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if self.quiet or (not self.tty and now - self.last < 5 and self.done < self.total):
+            return
+        self.last = now
+        rate = (self.done - self.start_done) / max(now - self.t0, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        msg = (f"sweep: {self.done}/{self.total} cells ({100 * self.done / self.total:.0f} %), "
+               f"{rate:.0f} cells/s, {left:.0f} s left")
+        print(("\r" + msg) if self.tty else msg, end="" if self.tty else "\n", file=sys.stderr,
+              flush=True)
+
+    def close(self) -> None:
+        if self.tty and not self.quiet:
+            print(file=sys.stderr)
+
+
+def run_cells(table: DrawTable, sweep: Sweep, checkpoint: Path, workers: int | None = None,
+              scheduler: str | None = None, synchronous: bool = False, resume: bool = False,
+              quiet: bool = False, key: str = "", chunk: int = CHUNK) -> dict:
+    """Evaluate every cell, checkpointing each finished chunk; return the gathered arrays."""
+    n = sweep.n_cells
+    chunks = [(k, slice(i, min(i + chunk, n))) for k, i in enumerate(range(0, n, chunk))]
+    manifest = checkpoint / "manifest.json"
+    if checkpoint.exists() and any(checkpoint.iterdir()):
+        old = json.loads(manifest.read_text()) if manifest.exists() else {}
+        if not resume:
+            raise ForecastError("holds checkpoints of an earlier sweep; pass --resume to continue "
+                                "it or --force to start again", str(checkpoint))
+        if old.get("key") != key:
+            raise ForecastError("the checkpoints belong to a different sweep (file, data, priors, "
+                                "seed or draws changed); pass --force to start again", str(checkpoint))
+    checkpoint.mkdir(parents=True, exist_ok=True)
+    write_json(manifest, {"key": key, "cells": n, "chunk": chunk})
+    done = {k for k, _ in chunks if (checkpoint / f"chunk-{k:06d}.npz").exists()}
+    todo = [(k, s) for k, s in chunks if k not in done]
+    prog = Progress(n, sum(s.stop - s.start for k, s in chunks if k in done), quiet)
+
+    def save(k: int, res: dict) -> None:
+        def w(tmp):
+            with open(tmp, "wb") as f:
+                np.savez(f, **res)
+        write_with(checkpoint / f"chunk-{k:06d}.npz", w)
+
+    if todo and synchronous:
+        for k, s in todo:
+            save(k, _eval_chunk(table, sweep.names, sweep.cells[s]))
+            prog.update(s.stop - s.start)
+    elif todo:
+        from dask.distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except OSError as e:
+                raise ForecastError(f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}") from None
+        else:
+            n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+            client = Client(cluster)
+        try:
+            t = client.scatter(table, broadcast=True)
+            futures = {client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
+                       for k, s in todo}
+            for fut, res in as_completed(futures, with_results=True):
+                k, s = futures[fut]
+                save(k, res)
+                prog.update(s.stop - s.start)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    prog.close()
+    parts = []
+    for k, s in chunks:
+        with np.load(checkpoint / f"chunk-{k:06d}.npz") as z:
+            parts.append({name: z[name] for name in z.files})
+    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
+
+
+def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dataset:
+    """Cells x events x years -> a Dataset with one dim per axis (grid) or a ``cell`` dim."""
+    ev = np.array(table.events, dtype=str)
+    cell = np.arange(sweep.n_cells)
+    ds = xr.Dataset(
+        {
+            "p_by_year": (("cell", "event", "year"), res["p"], {"long_name": "P(event by end of year)"}),
+            "p_by_year_mcse": (("cell", "event", "year"), res["mcse"]),
+            "date_quantile": (("cell", "event", "quantile"), res["quantiles"],
+                              {"units": "decimal year; NaN = not by horizon"}),
+            "p_not_by_horizon": (("cell", "event"), res["p_never"]),
+            "p_not_by_horizon_mcse": (("cell", "event"), res["p_never_mcse"]),
+        },
+        coords={"cell": cell, "event": ev, "year": np.array(table.years),
+                "quantile": np.array(QUANTILES),
+                **{name: ("cell", sweep.cells[:, i]) for i, name in enumerate(sweep.names)}},
+    )
+    for name in sweep.names:
+        from .scenario import PARAMS
+
+        ds[name].attrs["units"] = PARAMS[name].canonical
+    if sweep.spec.design == "grid":
+        ds = ds.set_index(cell=sweep.names).unstack("cell")
+        for name in sweep.names:
+            from .scenario import PARAMS
+
+            ds[name].attrs["units"] = PARAMS[name].canonical
+    ds.attrs.update(attrs)
+    return ds
+
+
+def run_key(sweep: Sweep, posterior_hash: str, seed: int, extra: dict) -> str:
+    body = {"sweep": sweep.digest, "posterior": posterior_hash, "seed": seed, **extra}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def summary_rows(ds: xr.Dataset, names: list[str], focus: int = 2028) -> tuple[list[str], list[list]]:
+    """One CSV row per cell and event: parameters, P(by focus year) +- MCSE, quantile dates."""
+    from .dates import from_years
+
+    flat = ds.stack(cell=names) if ds.attrs.get("design") == "grid" else ds
+    header = names + ["event", f"p_by_{focus}", f"mcse_by_{focus}", "q10", "median", "q90",
+                      "p_not_by_horizon"]
+    rows = []
+    p = flat["p_by_year"].sel(year=focus).transpose("cell", "event").values
+    se = flat["p_by_year_mcse"].sel(year=focus).transpose("cell", "event").values
+    q = flat["date_quantile"].transpose("cell", "event", "quantile").values
+    nv = flat["p_not_by_horizon"].transpose("cell", "event").values
+    params = np.stack([flat[n].values for n in names], axis=1)
+    events = list(flat["event"].values)
+    for i in range(p.shape[0]):
+        for j, ev in enumerate(events):
+            dates = [str(d) if not np.isnat(d) else "" for d in from_years(q[i, j])]
+            rows.append([f"{v:.6g}" for v in params[i]] + [ev, f"{p[i, j]:.6f}", f"{se[i, j]:.6f}",
+                                                            *dates, f"{nv[i, j]:.6f}"])
+    return header, rows
+
+
+def clear(checkpoint: Path) -> None:
+    shutil.rmtree(checkpoint, ignore_errors=True)

@@ -1,0 +1,201 @@
+"""Sweeps: definitions, the vectorised cell evaluation, Dask execution, resume, sensitivity."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from forecast.errors import ForecastError
+from forecast.sweep import build_table, cell_dates, load
+
+ROOT = Path(__file__).resolve().parent.parent
+FORECAST = str(Path(sys.executable).with_name("forecast"))
+
+SMALL = """
+title = "small test sweep"
+base = "{base}"
+design = "grid"
+
+[axes.elasticity]
+values = [0.0, 0.5, 1.0]
+why = "reading 1 to reading 2 for the test."
+
+[axes.compute_doubling]
+values = [4, 12]
+unit = "months"
+why = "fast and slow compute growth for the test."
+"""
+
+
+def small_sweep(tmp_path, body=SMALL, name="small.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(body.format(base=ROOT / "scenarios" / "compressed-perspiration.toml"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def posterior_and_rows(cache_dir):
+    from forecast.pipeline import fit_posterior, inputs
+
+    inp = inputs()
+    dt, _ = fit_posterior(inp, cache_dir=cache_dir, quiet=True)
+    return inp, dt
+
+
+def test_fast_cell_evaluation_equals_the_scenario_path(posterior_and_rows, tmp_path):
+    """A sweep cell gives the same dates, draw by draw, as `run --scenario` with the cell's values."""
+    from forecast.pipeline import forecast
+    from forecast.scenario import load as load_scenario
+    from forecast.thresholds import load_plan
+    from forecast.trajectories import curves
+
+    inp, dt = posterior_and_rows
+    sw = load(small_sweep(tmp_path))
+    c = curves(dt["posterior"].to_dataset(), dt.attrs)
+    plan, _ = load_plan(inp.rows, [], sw.base.spec.horizon)
+    table = build_table(c, sw.base, inp.rows, plan, seed=1)
+    k = 3
+    fast = cell_dates(table, sw.names, sw.cells[k:k + 1])[0]
+    lines = []
+    for line in Path(sw.base.path).read_text().splitlines():
+        key = line.split("=", 1)[0].strip()
+        if key in sw.names:
+            v = float(sw.cells[k, sw.names.index(key)])
+            line = f'{key} = {{ value = {v!r}, why = "the value of this sweep cell." }}'
+        lines.append(line)
+    cell_file = tmp_path / "cell.toml"
+    cell_file.write_text("\n".join(lines) + "\n")
+    slow = forecast(inp, scenario=load_scenario(cell_file), posterior=dt, quiet=True).dates
+    for j, ev in enumerate(table.events):
+        s = slow["crossing_year"].sel(event=ev).values
+        np.testing.assert_array_equal(np.isfinite(s), np.isfinite(fast[:, j]))
+        ok = np.isfinite(s)
+        np.testing.assert_allclose(fast[ok, j], s[ok], atol=1e-9)
+
+
+def test_one_and_two_workers_and_sync_give_identical_results(cli, tmp_path):
+    f = small_sweep(tmp_path)
+    results = []
+    for i, opts in enumerate((["--sync"], ["--workers", "1"], ["--workers", "2"])):
+        out = tmp_path / f"o{i}"
+        code, _, err = cli("sweep", str(f), "--out", str(out), "-q", *opts)
+        assert code == 0, err
+        results.append(out)
+    base = xr.open_dataset(results[0] / "sweep.nc", engine="h5netcdf").load()
+    assert set(base["p_by_year"].dims) == {"elasticity", "compute_doubling", "event", "year"}
+    for r in results[1:]:
+        other = xr.open_dataset(r / "sweep.nc", engine="h5netcdf").load()
+        xr.testing.assert_identical(base, other)
+        assert (r / "sweep.csv").read_bytes() == (results[0] / "sweep.csv").read_bytes()
+    assert (results[0] / "heatmap-automated-ai-rnd.png").exists()
+    # reading 2's end of the elasticity axis is never less likely than reading 1's
+    p = base["p_by_year"].sel(event="automated-ai-rnd", year=2028)
+    assert np.all(p.sel(elasticity=1.0).values >= p.sel(elasticity=0.0).values)
+
+
+def test_external_scheduler(cli, tmp_path):
+    from dask.distributed import LocalCluster
+
+    f = small_sweep(tmp_path)
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "ext"), "-q",
+                           "--scheduler", cluster.scheduler_address)
+    assert code == 0, err
+    code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "bad"), "-q",
+                       "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "scheduler" in err
+
+
+def test_interrupted_sweep_resumes_to_the_same_result(cache_dir, tmp_path):
+    body = SMALL.replace("values = [0.0, 0.5, 1.0]", "values = [" + ", ".join(f"{v:.6f}" for v in np.linspace(0, 1, 60)) + "]")
+    f = small_sweep(tmp_path, body, "long.toml")  # 120 cells = 3 chunks of 50
+    env = {**os.environ, "FORECAST_CACHE": str(cache_dir)}
+    full = tmp_path / "full"
+    subprocess.run([FORECAST, "sweep", str(f), "--out", str(full), "-q", "--sync"], env=env, check=True)
+    part = tmp_path / "part"
+    ck = part / "checkpoints"
+    p = subprocess.Popen([FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync"], env=env,
+                         stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (ck.exists() and len(list(ck.glob("chunk-*.npz"))) >= 1):
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    done = {q.name: q.stat().st_mtime_ns for q in ck.glob("chunk-*.npz")}
+    assert 1 <= len(done) < 3, done
+    assert not (part / "sweep.nc").exists()
+    # without --resume the checkpoints are not silently discarded or reused
+    r = subprocess.run([FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync"], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--resume" in r.stderr
+    # resume computes only the missing chunks: finished ones are untouched
+    import shutil
+
+    keep = tmp_path / "kept"
+    shutil.copytree(ck, keep)
+    r = subprocess.run([FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync", "--resume"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    for name, mtime in done.items():
+        assert (keep / name).stat().st_mtime_ns == mtime
+    a = xr.open_dataset(full / "sweep.nc", engine="h5netcdf").load()
+    b = xr.open_dataset(part / "sweep.nc", engine="h5netcdf").load()
+    xr.testing.assert_identical(a, b)
+    assert (full / "sweep.csv").read_bytes() == (part / "sweep.csv").read_bytes()
+    assert not ck.exists()
+
+
+def test_sensitivity_recovers_the_ishigami_ranking():
+    """Ishigami: S1 = (0.314, 0.442, 0), ST = (0.558, 0.442, 0.244) analytically."""
+    from forecast.sensitivity import sobol_indices
+
+    def ishigami(x):
+        return (np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2
+                + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0]))[:, None]
+
+    b = [(-np.pi, np.pi)] * 3
+    r = sobol_indices(ishigami, ["x1", "x2", "x3"], b, [False] * 3, 1024, 7, ["y"])["outputs"]["y"]
+    ix = r["indices"]
+    assert r["ranking"] == ["x1", "x2", "x3"]
+    for name, s1, st in (("x1", 0.314, 0.558), ("x2", 0.442, 0.442), ("x3", 0.0, 0.244)):
+        # the bootstrap 95 % half-width is the Monte Carlo error; allow twice it plus a floor
+        assert abs(ix[name]["S1"] - s1) <= 2 * ix[name]["S1_conf"] + 0.02
+        assert abs(ix[name]["ST"] - st) <= 2 * ix[name]["ST_conf"] + 0.02
+
+
+def test_sensitivity_command_ranks_parameters(cli, tmp_path):
+    import json
+
+    code, out, err = cli("sensitivity", str(small_sweep(tmp_path)), "--samples", "16", "--sync",
+                         "--json", "-q")
+    assert code == 0, err
+    r = json.loads(out)
+    assert set(r["outputs"]["p_by_2028"]["ranking"]) == {"elasticity", "compute_doubling"}
+
+
+BAD_AXES = [
+    ("[axes.elasticty]\nvalues = [0.0, 1.0]\nwhy = \"a misspelled parameter name.\"", "axes.elasticty"),
+    ("[axes.compute_doubling]\nvalues = [4, 12]\nunit = \"percent\"\nwhy = \"a unit of the wrong kind.\"",
+     "axes.compute_doubling.unit"),
+    ("[axes.elasticity]\nvalues = [0.0, 5.0]\nwhy = \"out of the allowed range.\"", "axes.elasticity"),
+    ("[axes.elasticity]\nvalues = [0.0]\nlow = 0.0\nhigh = 1.0\nwhy = \"values and a range at once.\"",
+     "axes.elasticity"),
+    ("[axes.elasticity]\nlow = 1.0\nhigh = 0.0\nnum = 3\nwhy = \"a range that is upside down.\"",
+     "axes.elasticity"),
+]
+
+
+@pytest.mark.parametrize("axis,key", BAD_AXES)
+def test_invalid_axes_are_named(tmp_path, cli, axis, key):
+    body = ('title = "bad"\nbase = "{base}"\n' + axis + "\n")
+    f = small_sweep(tmp_path, body, "bad.toml")
+    with pytest.raises(ForecastError, match=key.replace(".", r"\.")):
+        load(f)
+    code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "o"))
+    assert code == 2 and key in err and not (tmp_path / "o").exists()
