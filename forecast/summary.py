@@ -62,12 +62,18 @@ def prob_with_mcse(indicator: np.ndarray, n_chain: int) -> tuple[np.ndarray, np.
     (:func:`ess_mean`), so autocorrelation is accounted for; when every draw agrees it is 0.
     """
     x = _by_chain(indicator.astype(float), n_chain)
+    rest = x.shape[2:]
+    x = x.reshape(x.shape[0], x.shape[1], -1)
     p = x.mean(axis=(0, 1))
-    var = x.reshape(-1, *x.shape[2:]).var(axis=0, ddof=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(var / ess_mean(x))
-    se = np.where((p == 0) | (p == 1) | ~np.isfinite(se), 0.0, se)
-    return p, se
+    se = np.zeros_like(p)
+    varies = (p > 0) & (p < 1)  # a constant indicator has no Monte Carlo error to estimate
+    if varies.any():
+        xv = x[:, :, varies]
+        var = xv.reshape(-1, xv.shape[2]).var(axis=0, ddof=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se[varies] = np.sqrt(var / ess_mean(xv))
+    se = np.where(np.isfinite(se), se, 0.0)
+    return p.reshape(rest), se.reshape(rest)
 
 
 def _iso(t: float) -> str | None:

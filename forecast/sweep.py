@@ -264,32 +264,42 @@ def _r0(table: DrawTable, p: dict) -> np.ndarray:
     return log_r0
 
 
-def _log_quantity(table, p, log_r0, target, j, d_idx):
+def _constants(table: DrawTable, p: dict, log_r0: np.ndarray, shape) -> dict:
+    """Per-(cell, draw) constants of the residual quantities, computed once per chunk."""
+    b = lambda x: np.broadcast_to(x, shape)  # noqa: E731
+    ln_hs = b(np.log(p["automation_start"]))
+    inv_den = b(1.0 / (np.log(p["automation_full"]) - np.log(p["automation_start"])))
+    inv_k = b(1.0 / p["automated_speed"])
+    c = {"ln_hs": ln_hs, "inv_den": inv_den, "inv_k": inv_k,
+         "growth": b(math.log(2) / p["compute_doubling"]), "log_r0": b(log_r0),
+         "eps": b(p["elasticity"]), "rho": b(p["research_share"]), "cap": b(p["multiplier_cap"])}
+    c["log_se0"] = np.log(_s_e(table.ln_h[:, 0][None, :], c))
+    return c
+
+
+def _s_e(ln_h, c):
+    a = np.clip(np.nan_to_num((ln_h - c["ln_hs"]) * c["inv_den"], nan=0.0, posinf=1.0, neginf=0.0),
+                0.0, 1.0)
+    return 1.0 / ((1 - a) + a * c["inv_k"])
+
+
+def _log_quantity(table, c, target, j, d_idx):
     """log of a residual quantity at grid index j (array (C, D)), monotone in j."""
-    ln_h = table.ln_h[d_idx, j]
-    hs, hf, k = p["automation_start"], p["automation_full"], p["automated_speed"]
-
-    def s_e(lnh):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            a = (lnh - np.log(hs)) / (np.log(hf) - np.log(hs))
-        a = np.clip(np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
-        return 1.0 / ((1 - a) + a / k)
-
-    se = s_e(ln_h)
-    se0 = s_e(table.ln_h[d_idx, np.zeros_like(j)])
-    log_v = (table.grid[j] - table.start) / p["compute_doubling"] * math.log(2) + np.log(se) - np.log(se0)
-    log_r = log_r0 + p["elasticity"] * log_v
+    se = _s_e(table.ln_h[d_idx, j], c)
+    log_v = (table.grid[j] - table.start) * c["growth"] + np.log(se) - c["log_se0"]
+    log_r = c["log_r0"] + c["eps"] * log_v
     if target == "research_throughput":
         return log_r
-    rho = p["research_share"]
-    m = np.minimum(p["multiplier_cap"], 1 / ((1 - rho) / se + rho / np.maximum(1.0, np.exp(log_r))))
+    rho = c["rho"]
+    m = np.minimum(c["cap"], 1 / ((1 - rho) / se + rho / np.maximum(1.0, np.exp(log_r))))
     return np.log(m)
 
 
 def _first_passage(table, p, log_r0, target, level, shape) -> np.ndarray:
     """First time (decimal year) each (cell, draw) reaches ``level``: binary search + log-linear
-    interpolation between grid points, exactly as forecast.residual.first_time."""
+    interpolation between grid points, as forecast.residual.first_time."""
     t_n = table.grid.size
+    c = _constants(table, p, log_r0, shape)
     d_idx = np.broadcast_to(np.arange(shape[1])[None, :], shape)
     lo = np.zeros(shape, dtype=np.int64)
     hi = np.full(shape, t_n, dtype=np.int64)
@@ -299,7 +309,7 @@ def _first_passage(table, p, log_r0, target, level, shape) -> np.ndarray:
         if not active.any():
             break
         mid = np.minimum((lo + hi) // 2, t_n - 1)
-        ok = _log_quantity(table, p, log_r0, target, mid, d_idx) >= L
+        ok = _log_quantity(table, c, target, mid, d_idx) >= L
         hi = np.where(active & ok, mid, hi)
         lo = np.where(active & ~ok, mid + 1, lo)
     j = lo
@@ -309,10 +319,9 @@ def _first_passage(table, p, log_r0, target, level, shape) -> np.ndarray:
     if mid.any():
         jj = j[mid]
         dd = d_idx[mid]
-        sub = {k: np.broadcast_to(v, shape)[mid] for k, v in p.items()}
-        lr0 = np.broadcast_to(log_r0, shape)[mid]
-        q1 = _log_quantity(table, sub, lr0, target, jj, dd)
-        q0 = _log_quantity(table, sub, lr0, target, jj - 1, dd)
+        sub = {k: v[mid] for k, v in c.items()}
+        q1 = _log_quantity(table, sub, target, jj, dd)
+        q0 = _log_quantity(table, sub, target, jj - 1, dd)
         with np.errstate(divide="ignore", invalid="ignore"):
             frac = (L - q0) / (q1 - q0)
         frac = np.clip(np.nan_to_num(frac, nan=1.0), 0, 1)

@@ -152,6 +152,9 @@ def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | Non
         t = parse_threshold(spec, rows)
         if any(t.id == o.id for o in out):
             raise ForecastError("given twice", f"--threshold {spec!r}")
+        if t.dimension == "share" and t.value >= 1:
+            notes.append(f"threshold {t.id!r} cannot be crossed: a share of tasks never reaches "
+                         f"{t.shown} (P = 0 in every year)")
         out.append(t)
     if not out:
         raise ForecastError("nothing to forecast: no built-in threshold has data and no --threshold was given")
