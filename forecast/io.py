@@ -26,6 +26,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
         os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; published files are world-readable
     except OSError as e:
         raise ForecastError(f"cannot write here ({e.strerror})", str(path)) from None
     tmp_path = Path(tmp)

@@ -1,0 +1,186 @@
+"""`forecast report`: the page's content, escaping, self-containedness, provenance and the
+reproduce command (run again from a cold cache, it gives the same numbers)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shlex
+from html import escape, unescape
+
+import pytest
+
+from ._reports import (EVIL_BENCH, EVIL_SOURCE, EVIL_SYSTEM, EVIL_TITLE, hostile_report, invoke,
+                       reproduce_command)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory, cache_dir):
+    out, stdout = hostile_report(tmp_path_factory, cache_dir)
+    page = (out / "index.html").read_text("utf-8")
+    rep = json.loads((out / "report.json").read_text("utf-8"))
+    return out, stdout, page, rep
+
+
+def test_writes_the_page_the_json_the_csv_and_the_results(made):
+    out, stdout, page, rep = made
+    for f in ("index.html", "report.json", "report.csv", "results.nc", "posterior.nc"):
+        assert (out / f).is_file(), f
+    assert "reproduce: forecast report" in stdout
+    # every figure in PNG and SVG, named safely even for a benchmark called <script>...
+    for f in rep["figures"]:
+        for ext in ("png", "svg"):
+            p = out / f[ext]
+            assert p.parent == out / "figures" and p.stat().st_size > 5000, p
+    kinds = [f["kind"] for f in rep["figures"]]
+    n_bench = len({o["benchmark"] for o in rep["observations"] if o["kind"] == "ai"})
+    n_events = len({h["event"] for h in rep["headline"]})
+    assert kinds.count("fan") == n_bench and kinds.count("cdf") == n_events
+    assert {"binding", "trajectory", "diagnostics"} <= set(kinds)
+    # the CSV holds the headline table, number for number
+    with open(out / "report.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(rep["headline"])
+    for r, h in zip(rows, rep["headline"]):
+        assert (r["reading"], r["event"]) == (h["reading"], h["event"])
+        for y in rep["report_years"]:
+            assert float(r[f"p_by_{y}"]) == h["p_by_year"][str(y)]["p"]
+            assert float(r[f"mcse_by_{y}"]) == h["p_by_year"][str(y)]["mcse"]
+
+
+def test_page_holds_headline_figures_observations_priors_diagnostics(made):
+    out, _, page, rep = made
+    readings = [r["name"] for r in rep["readings"]]
+    assert readings == ["inspiration-binding", "hostile-reading"]
+    # headline: one row per event and reading, P by year with MCSE, median and 80 % interval
+    table = re.search(r'<table id="headline-table">(.*?)</table>', page, re.S)[1]
+    for h in rep["headline"]:
+        p = h["p_by_year"]["2028"]
+        assert f"{p['p']:.3f} <small class=\"se\">± {p['mcse']:.3f}</small>" in table
+        assert escape(h["title"]) in table and h["event"] in table
+        assert (h["quantiles"]["0.5"] or "not by horizon") in table
+    assert table.split("<tbody>")[1].count("<tr>") == len(rep["headline"])  # group rows carry a class
+    events = {h["event"] for h in rep["headline"]}
+    assert {"automated-ai-rnd", "posttrainbench-parity"} <= events
+    # the readings really differ where they should
+    ai = {h["reading"]: h["p_by_year"]["2028"]["p"] for h in rep["headline"] if h["event"] == "automated-ai-rnd"}
+    assert ai["hostile-reading"] > ai["inspiration-binding"]
+    # every figure embedded, with its caption
+    for f in rep["figures"]:
+        assert f'id="fig-{f["id"]}"' in page and escape(f["caption"]) in page
+    assert page.count('<img src="data:image/png;base64,') == len(rep["figures"])
+    # observations with their sources; priors with their reasons; scenario parameters
+    for o in rep["observations"]:
+        assert escape(o["source"]) in page and escape(o["system"]) in page
+    assert "Human baselines are thresholds" in page
+    for r in rep["priors"]["rows"]:
+        assert escape(r["why"]) in page
+    assert 'id="priors-table"' in page and 'id="scenario-table"' in page
+    for p in rep["scenario_parameters"]:
+        assert f"<code>{p['parameter']}</code>" in page
+    assert "elasticity" in page and "Erdős" in page
+    # sampler diagnostics, with their thresholds
+    d = rep["diagnostics"]
+    assert 'id="diagnostics-table"' in page and f"{d['max_rhat']:.4f}" in page
+    assert ('id="diagnostics-warning"' in page) == (not d["ok"])
+
+
+def test_provenance_block(made):
+    out, _, page, rep = made
+    prov = rep["provenance"]
+    block = re.search(r'<section id="provenance">(.*?)</section>', page, re.S)[1]
+    for key in ("data_hash", "priors_hash", "posterior_hash"):
+        assert prov[key] and prov[key] in block
+    assert f"<dd>{prov['seed']}</dd>" in block
+    assert prov["versions"]["forecast"] in block and "pymc" in block
+    assert len(prov["scenarios"]) == 2
+    for name, s in prov["scenarios"].items():
+        assert s["hash"] in block
+    assert len(prov["data_files"]) == 1 and prov["data_files"][0]["sha256_16"] in block
+    cmd = reproduce_command(page)
+    assert cmd == rep["command"]
+    args = shlex.split(cmd)
+    assert args[:2] == ["forecast", "report"]
+    for opt in ("--seed", "--draws", "--tune", "--chains", "--sampler", "--data", "--out"):
+        assert opt in args
+    assert args[args.index("--seed") + 1] == str(prov["seed"])
+    assert args[args.index("--data") + 1] == prov["data_files"][0]["path"]
+    assert "inspiration-binding" in args  # a shipped reading by name, a user file by absolute path
+    assert args[args.index("--scenario", args.index("inspiration-binding")) + 1].endswith("hostile-reading.toml")
+
+
+def test_every_user_string_is_escaped(made):
+    out, _, page, rep = made
+    for s in (EVIL_BENCH, EVIL_SOURCE, EVIL_SYSTEM, EVIL_TITLE):
+        assert escape(s) in page, s
+    for raw in ("<script", "<img src=x", "<b>bold", "<i>markup", "onerror=alert"):
+        # 'onerror=alert' may appear only inside escaped text, never as an attribute
+        if raw == "onerror=alert":
+            assert "<img src=x onerror" not in page
+        else:
+            assert raw not in page, raw
+    # and as plain strings in the JSON the page was made from
+    assert any(o["benchmark"] == EVIL_BENCH for o in rep["observations"])
+    assert any(r["title"] == EVIL_TITLE for r in rep["readings"])
+
+
+def test_page_is_self_contained(made):
+    out, _, page, rep = made
+    low = page.lower()
+    for bad in ("<script", "<link", "<iframe", "<object", "<embed", "@import", "url(", "http://", "https://",
+                "//cdn", "srcset"):
+        assert bad not in low, bad
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
+    assert csp and unescape(csp[1]).startswith("default-src 'none'; img-src data:;")
+    srcs = re.findall(r'\ssrc="([^"]*)"', page)
+    assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs)
+    for href in re.findall(r'\shref="([^"]*)"', page):
+        assert href.startswith("#") or (out / href).exists(), href
+        assert ":" not in href and not href.startswith("/"), href
+
+
+def test_diagnostics_warning_is_visible_when_a_threshold_is_missed(made):
+    from forecast.report import render_html
+
+    out, _, page, rep = made
+    bad = json.loads(json.dumps(rep))
+    bad["diagnostics"].update(ok=False, max_rhat=1.08, warnings=["R-hat 1.080 > 1.01 for bounded_level: chains disagree"])
+    html = render_html(bad, {})
+    assert html.count('id="diagnostics-warning"') == 1  # at the top of the page ...
+    assert html.index('id="diagnostics-warning"') < html.index('<section')
+    assert 'id="diagnostics-warning-detail"' in html  # ... and in the diagnostics section
+    assert 'role="alert"' in html and "WARNING" in html and "R-hat 1.080 &gt; 1.01" in html
+    assert "MISSED" in html
+    good = json.loads(json.dumps(rep))
+    good["diagnostics"].update(ok=True, warnings=[])
+    assert 'id="diagnostics-warning"' not in render_html(good, {})
+
+
+def test_existing_report_needs_force(made, tmp_path):
+    out, *_ = made
+    code, _, err = invoke("report", "--out", str(out), "--quiet")
+    assert code == 2 and "--force" in err
+    (tmp_path / "f").write_text("x")
+    code, _, err = invoke("report", "--out", str(tmp_path / "f"), "--quiet")
+    assert code == 2 and "is a file" in err
+
+
+def test_reproduce_command_gives_the_same_numbers_from_a_cold_cache(made, tmp_path, monkeypatch):
+    out, _, page, rep = made
+    args = shlex.split(reproduce_command(page))[1:]
+    args[args.index("--out") + 1] = str(tmp_path / "again")  # keep the first report for comparison
+    cold = tmp_path / "cold-cache"
+    monkeypatch.setenv("FORECAST_CACHE", str(cold))
+    code, stdout, err = invoke(*args, "--quiet")
+    assert code == 0, err
+    assert list(cold.glob("posterior-*.nc")), "the rerun should have sampled afresh"
+    again = json.loads((tmp_path / "again" / "report.json").read_text("utf-8"))
+    first = json.loads(json.dumps(rep))
+    assert again["command"] != first["command"]  # only --out differs
+    for d in (again, first):
+        d.pop("command")
+        for x in d["provenance"]["data_files"]:
+            x.pop("path")
+    assert again == first
+    assert (tmp_path / "again" / "report.csv").read_text() == (out / "report.csv").read_text()
