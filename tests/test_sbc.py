@@ -1,0 +1,70 @@
+"""Simulation-based calibration: the rank test, the simulation of published ranges, and (slow)
+`forecast sbc` on the bundled design with uniform ranks."""
+
+import json
+
+import numpy as np
+import pytest
+
+from forecast import sbc
+from forecast.check import obs_arrays
+from forecast.errors import ForecastError
+from forecast.pipeline import inputs
+
+
+def test_rank_test_accepts_uniform_ranks_and_flags_skewed_ones():
+    rng = np.random.default_rng(4)
+    uniform = rng.integers(0, 50, (400, 3))
+    res = sbc.rank_test(uniform, 49, 10, 0.01)
+    assert all(r["uniform"] for r in res) and all(sum(r["counts"]) == 400 for r in res)
+    # over-dispersed (posterior too narrow: truths in the tails) and biased (posterior shifted)
+    narrow = np.where(rng.random(400) < 0.5, rng.integers(0, 8, 400), rng.integers(42, 50, 400))
+    biased = np.minimum(rng.integers(0, 50, 400) + 10, 49)
+    res = sbc.rank_test(np.stack([narrow, biased], axis=1), 49, 10, 0.01)
+    assert not res[0]["uniform"] and not res[1]["uniform"]
+    with pytest.raises(ValueError):
+        sbc.rank_test(uniform, 48, 10, 0.01)
+
+
+def test_simulated_ranges_are_bins_of_the_published_width():
+    from forecast.check import prior_curves
+
+    inp = inputs()
+    ob = obs_arrays(inp.rows, inp.priors)
+    c = prior_curves(inp.rows, inp.priors, 200, seed=2)
+    y, lo, hi = sbc.simulate(c, ob, np.random.default_rng(0))
+    r = ob.is_range
+    assert r.any()
+    ok = np.isfinite(y[:, r])
+    assert np.all((lo[:, r] <= y[:, r])[ok] & (y[:, r] < hi[:, r])[ok])
+    np.testing.assert_allclose((hi - lo)[:, r][ok], np.broadcast_to(ob.hi[r] - ob.lo[r], ok.shape)[ok])
+    k = (lo[:, r] - ob.lo[r]) / (ob.hi[r] - ob.lo[r])
+    np.testing.assert_allclose(k[ok], np.round(k[ok]), atol=1e-6)  # on the grid through the published range
+    assert np.all(np.isnan(lo[:, ~r]))
+
+
+def test_sbc_options_are_checked(cli):
+    inp = inputs()
+    with pytest.raises(ForecastError, match="--bins"):
+        sbc.run(inp.rows, inp.priors, sims=100, n_ranks=48, bins=10)
+    with pytest.raises(ForecastError, match="--sims"):
+        sbc.run(inp.rows, inp.priors, sims=20, bins=10)
+    code, _, err = cli("sbc", "--sims", "100", "--draws", "20")
+    assert code == 2
+
+
+@pytest.mark.slow
+def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
+    """100 data sets shaped like the bundled table, each refitted (2 chains x 400 draws, thinned
+    to 49 for nearly independent draws); chi-square per parameter on 10 rank bins, Bonferroni
+    over the 19 parameters: family-wise false-alarm rate 1 %."""
+    out = tmp_path / "sbc"
+    code, stdout, err = cli("sbc", "--sims", "100", "--draws", "400", "--tune", "300", "--chains", "2",
+                            "--ranks", "49", "--bins", "10", "--alpha", "0.01", "--seed", "3",
+                            "--out", str(out), "--json", "-q")
+    assert code == 0, err
+    s = json.loads(stdout)
+    assert len(s["parameters"]) == 19
+    bad = {k: (v["p_value"], v["counts"]) for k, v in s["parameters"].items() if not v["uniform"]}
+    assert s["uniform"], f"non-uniform SBC ranks: {bad}"
+    assert {p.name for p in out.iterdir()} >= {"sbc.json", "sbc-ranks.csv", "sbc-ranks.png", "sbc-ranks.svg"}
