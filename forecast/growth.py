@@ -154,6 +154,9 @@ def build_model(rows: list[Observation], priors: Priors):
             g_safe = pt.switch(small, 1.0, g)
             growth = pt.switch(small, tau, pt.expm1(g_safe * tau) / g_safe)
             eta = level[o["idx"]] + rate[o["idx"]] * growth
-            slope = rate[o["idx"]] * pt.exp(g * tau)
+            # date uncertainty enters through the growth rate at t_ref, not the local slope
+            # rate * exp(g * tau): the local slope lets a strongly decelerating draw inflate the
+            # noise of early points without bound (a second mode on long series)
+            slope = rate[o["idx"]]
             _likelihood(pm, pt, "unbounded", eta, slope, o, p.observation_noise)
     return model, d
