@@ -123,7 +123,7 @@ def curve_eta(c: xr.Dataset, benchmark: str, t) -> tuple[np.ndarray, np.ndarray]
             g_safe = np.where(small, 1.0, g)
             growth = np.where(small, tau, np.expm1(g_safe * tau) / g_safe)
             eta = level + rate * growth
-            slope = rate * np.exp(g * tau)
+            slope = np.broadcast_to(rate, eta.shape)  # as growth.py: the rate at t_ref
     return eta, slope
 
 
