@@ -268,3 +268,58 @@ def test_parse_threshold_on_spec_like_text(spec):
 def test_threshold_value_is_finite():
     with pytest.raises(ForecastError):
         parse_threshold("metr-horizon>=1e999h", _rows())
+
+
+# --- scenario and sweep files --------------------------------------------------------------
+
+SCENARIO_LINES = (ROOT / "scenarios" / "inspiration-binding.toml").read_text().splitlines()
+SWEEP_LINES = (ROOT / "scenarios" / "sweep-residual.toml").read_text().splitlines()
+JUNK = st.sampled_from(["", "x = 1", "elasticity = { value = -3, why = 'too low for the range.' }",
+                        "unit = \"furlongs\"", "[residual]", "[[events]]", "value = nan",
+                        "dist = \"cauchy\"", "low = 5", "high = -5", "= =", "why = 3",
+                        "values = []", "samples = 0", "design = \"random\"", "\"unclosed"])
+
+
+def _mutations(lines):
+    return st.lists(st.tuples(st.integers(0, len(lines) - 1), st.one_of(st.none(), JUNK)),
+                    min_size=1, max_size=4)
+
+
+def _apply(lines, muts):
+    out = list(lines)
+    for i, new in muts:
+        if i < len(out):
+            if new is None:
+                del out[i]
+            else:
+                out[i] = new
+    return "\n".join(out) + "\n"
+
+
+@PROPERTY
+@given(muts=_mutations(SCENARIO_LINES))
+def test_scenario_loader_accepts_or_names_the_file(tmp_path_factory, muts):
+    from forecast.scenario import load as load_scenario
+
+    p = tmp_path_factory.mktemp("scen") / "mutated.toml"
+    p.write_text(_apply(SCENARIO_LINES, muts))
+    try:
+        load_scenario(p)
+    except ForecastError as e:
+        assert str(e).startswith(str(p)), e
+
+
+@PROPERTY
+@given(muts=_mutations(SWEEP_LINES))
+def test_sweep_loader_accepts_or_names_the_file(tmp_path_factory, muts):
+    from forecast.sweep import load as load_sweep
+
+    d = tmp_path_factory.mktemp("sweep")
+    for name in ("compressed-perspiration.toml",):
+        (d / name).write_text((ROOT / "scenarios" / name).read_text())
+    p = d / "mutated.toml"
+    p.write_text(_apply(SWEEP_LINES, muts))
+    try:
+        load_sweep(p)
+    except ForecastError as e:
+        assert str(e).startswith(str(p)) or "compressed-perspiration.toml" in str(e), e
