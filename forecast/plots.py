@@ -289,7 +289,6 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300):
     for v in baseline:
         marks.setdefault(v, [])
     for v, evs in marks.items():
-        base = v in baseline
         ax.axhline(v * factor, color="#b22222" if evs else "#555555", lw=1, ls="--" if evs else ":")
     # observations, numbered; the numbers refer to the source list under the axes
     for k, j in enumerate(order, start=1):

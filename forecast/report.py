@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import platform
 import shlex
 from dataclasses import dataclass, field

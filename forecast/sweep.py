@@ -341,17 +341,7 @@ def evaluate(table: DrawTable, names: list[str], cells: np.ndarray) -> dict[str,
             "feedback" not in names and table.base_params["feedback"].get("value") not in (0, 0.0)):
         raise ForecastError("sweeps with feedback > 0 are not supported yet (the coupled "
                             "recursion is stepped per cell); sweep with feedback = 0")
-    p = _params(table, names, cells)
-    log_r0 = _r0(table, p)
-    shape = (cells.shape[0], table.ln_h.shape[0])
-    horizon = table.horizon
-    e_n, y_n = len(table.events), len(table.years)
-    when = np.empty((shape[0], shape[1], e_n))
-    for k, ev in enumerate(table.events):
-        d = np.broadcast_to(table.eng_date[ev][None, :], shape).copy()
-        for target, level in table.residual_conditions[ev]:
-            d = np.maximum(d, _first_passage(table, p, log_r0, target, level, shape))
-        when[:, :, k] = np.where(d <= horizon, d, np.inf)
+    when = cell_dates(table, names, cells)
     # (D, C, E, Y) indicators -> probabilities with MCSE over the draw axis
     ind = np.stack([when <= y + 1 for y in table.years], axis=-1).transpose(1, 0, 2, 3)
     p_y, se_y = prob_with_mcse(ind, table.chain_count)

@@ -1,7 +1,6 @@
 """The growth model on the bundled data: converges, borrows strength, reports its sources."""
 
 import numpy as np
-import pytest
 
 from forecast.fit import SamplerSettings, fit
 from forecast.pipeline import inputs

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from forecast.errors import ForecastError
-from forecast.io import write_text, write_with
+from forecast.io import write_with
 
 FORECAST = str(Path(sys.executable).with_name("forecast"))
 
