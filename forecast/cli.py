@@ -572,7 +572,8 @@ def _register_extensions() -> None:
             if e.name == f"forecast.{name}":
                 continue
             raise
-        for cmd in module.COMMANDS:
+        # None while that module is itself importing forecast.cli (it was imported first)
+        for cmd in getattr(module, "COMMANDS", None) or ():
             main.add_command(cmd)
 
 
