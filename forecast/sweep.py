@@ -6,7 +6,8 @@ streams are derived from the sweep seed and each input's name, not from the cell
 cell's result depends only on its parameter values: the same for any number of workers,
 and differences between cells are not Monte Carlo noise. Residual first passages use a
 binary search over the monthly grid (the residual quantities are monotone in time), so a
-cell costs O(draws x log(months)) instead of O(draws x months).
+cell costs O(draws x log(months)) instead of O(draws x months); cells with feedback > 0
+step the coupled recursion month by month (vectorised over cells and draws).
 """
 
 from __future__ import annotations
@@ -191,7 +192,9 @@ class DrawTable:
     chain_count: int
     events: list[str]
     eng_date: dict[str, np.ndarray]  # event -> (D,) latest engineering-condition date
+    eng_conditions: dict[str, np.ndarray]  # event -> (K, D) each condition's (effective) date
     residual_conditions: dict[str, list[tuple[str, float]]]
+    horizon_curve: dict  # family, level, rate, accel, ceiling (D,), t_ref: the METR curve
     base_params: dict[str, dict]  # name -> Param as dict (canonical units)
     uniforms: dict[str, np.ndarray]  # name -> (D,) uniforms of the common random numbers
     erdos: tuple[int, int]
@@ -212,22 +215,113 @@ def build_table(curves, sc: Scenario, rows, plan, seed: int) -> DrawTable:
     n = curves.sizes["draw"]
     with np.errstate(divide="ignore"):
         ln_h = np.log(value_at(curves, sc.spec.residual.horizon_benchmark, grid))
-    eng, res = {}, {}
+    eng, eng_k, res = {}, {}, {}
     for ev in sc.spec.events:
         conds = [parse_condition(c, rows, f"{sc.path}: events.{ev.id}") for c in ev.all_of]
         e = [condition_dates(c, curves, None) for c in conds if c.kind != "residual"]
+        eng_k[ev.id] = np.stack(e) if e else np.empty((0, n))
         eng[ev.id] = np.max(np.stack(e), axis=0) if e else np.full(n, -np.inf)
         res[ev.id] = [(c.target, c.value) for c in conds if c.kind == "residual"]
     names = list(PARAMS) + ["erdos_yield", "aar_noise"]
     return DrawTable(
         grid=grid, ln_h=ln_h, start=start, horizon=plan.horizon, years=list(plan.report_years),
         chain_count=int(curves.attrs["n_chain"]), events=[ev.id for ev in sc.spec.events],
-        eng_date=eng, residual_conditions=res,
+        eng_date=eng, eng_conditions=eng_k, residual_conditions=res,
+        horizon_curve=_curve_of(curves, sc.spec.residual.horizon_benchmark),
         base_params={k: sc.params[k].model_dump() for k in PARAMS},
         uniforms={k: _stream(seed, k, n) for k in names},
         erdos=(sc.spec.evidence.erdos.attempts, sc.spec.evidence.erdos.notable),
         aar=sc.spec.evidence.alignment_researchers.model_dump(),
     )
+
+
+def _curve_of(curves, benchmark: str) -> dict:
+    sub = curves.sel(benchmark=benchmark)
+    return {"family": str(sub["family"].item()), "t_ref": float(sub["t_ref"].item()),
+            **{k: sub[k].values.copy() for k in ("level", "rate", "accel", "ceiling")}}
+
+
+def _curve_at(hc: dict, t: np.ndarray) -> np.ndarray:
+    """The horizon curve at per-draw times ``t`` (C, D), as forecast.residual.value_at_times."""
+    tau = t - hc["t_ref"]
+    if hc["family"] == "bounded":
+        return hc["ceiling"] / (1 + np.exp(-(hc["level"] + hc["rate"] * tau)))
+    g = hc["accel"]
+    g_safe = np.where(np.abs(g) < 1e-9, 1.0, g)
+    growth = np.where(np.abs(g) < 1e-9, tau, np.expm1(g_safe * tau) / g_safe)
+    with np.errstate(over="ignore"):
+        return np.exp(hc["level"] + hc["rate"] * growth)
+
+
+def _feedback_dates(table: DrawTable, p: dict, log_r0: np.ndarray, shape) -> np.ndarray:
+    """Composite dates (C, D, E) with feedback: the coupled recursion of
+    forecast.residual.trajectories stepped month by month, first passages tracked on the fly
+    (the same interpolation as first_time and effective_to_real), vectorised over cells x draws."""
+    from .residual import STEP
+
+    b = lambda x: np.broadcast_to(x, shape)  # noqa: E731
+    hs, hf, k = b(p["automation_start"]), b(p["automation_full"]), b(p["automated_speed"])
+    rho, cap, phi, eps = b(p["research_share"]), b(p["multiplier_cap"]), b(p["feedback"]), b(p["elasticity"])
+    r0 = np.exp(b(log_r0))
+    grid, m = table.grid, table.grid.size
+    targets = {}  # residual conditions: (target, level) -> [found, date, previous value]
+    for ev in table.events:
+        for tl in table.residual_conditions[ev]:
+            targets.setdefault(tl, [np.zeros(shape, bool), np.full(shape, np.inf), None])
+    eng = {ev: np.where(table.eng_conditions[ev][:, None, :] <= grid[0],
+                        table.eng_conditions[ev][:, None, :], np.inf) * np.ones((1,) + shape)
+           for ev in table.events}
+    eng_pending = {ev: np.isfinite(table.eng_conditions[ev][:, None, :]) &
+                   (table.eng_conditions[ev][:, None, :] > grid[0]) & np.ones((1,) + shape, bool)
+                   for ev in table.events}
+    tau = np.full(shape, grid[0])
+    tau_prev = tau
+    s_e0 = None
+    for j in range(m):
+        h = _curve_at(table.horizon_curve, tau)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.log(h / hs) / np.log(hf / hs)
+        a = np.clip(np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+        s_e = 1.0 / ((1 - a) + a / k)
+        if s_e0 is None:
+            s_e0 = s_e
+        compute = 2.0 ** ((grid[j] - table.start) / b(p["compute_doubling"]))
+        r = r0 * (compute * s_e / s_e0) ** eps
+        mult = np.minimum(cap, 1 / ((1 - rho) / s_e + rho / np.maximum(1.0, r)))
+        for (target, level), state in targets.items():
+            v = r if target == "research_throughput" else mult
+            new = ~state[0] & (v >= level)
+            if j == 0:
+                state[1][new] = grid[0]
+            elif new.any():
+                v0 = state[2][new]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    frac = (np.log(level) - np.log(v0)) / (np.log(v[new]) - np.log(v0))
+                frac = np.clip(np.nan_to_num(frac, nan=1.0), 0, 1)
+                state[1][new] = grid[j - 1] + frac * (grid[j] - grid[j - 1])
+            state[0] |= new
+            state[2] = v
+        if j > 0:  # engineering conditions: when effective time passes each t_eff
+            for ev in table.events:
+                t_eff = table.eng_conditions[ev][:, None, :]
+                hit = eng_pending[ev] & (tau[None] >= t_eff)
+                if hit.any():
+                    t0 = np.broadcast_to(tau_prev[None], hit.shape)[hit]
+                    t1 = np.broadcast_to(tau[None], hit.shape)[hit]
+                    te = np.broadcast_to(t_eff, hit.shape)[hit]
+                    frac = np.clip((te - t0) / np.where(t1 > t0, t1 - t0, 1.0), 0, 1)
+                    eng[ev][hit] = grid[j - 1] + frac * (grid[j] - grid[j - 1])
+                    eng_pending[ev] &= ~hit
+        tau_prev = tau
+        if j + 1 < m:
+            tau = tau + STEP * mult ** phi
+    out = []
+    for ev in table.events:
+        d = eng[ev].max(axis=0) if eng[ev].shape[0] else np.full(shape, -np.inf)
+        for tl in table.residual_conditions[ev]:
+            d = np.maximum(d, targets[tl][1])
+        out.append(np.where(d <= table.horizon, d, np.inf))
+    return np.stack(out, axis=-1)
 
 
 def _params(table: DrawTable, names: list[str], cells: np.ndarray) -> dict[str, np.ndarray]:
@@ -337,10 +431,6 @@ def evaluate(table: DrawTable, names: list[str], cells: np.ndarray) -> dict[str,
     """
     from .summary import prob_with_mcse
 
-    if "feedback" in names and np.any(cells[:, names.index("feedback")] != 0) or (
-            "feedback" not in names and table.base_params["feedback"].get("value") not in (0, 0.0)):
-        raise ForecastError("sweeps with feedback > 0 are not supported yet (the coupled "
-                            "recursion is stepped per cell); sweep with feedback = 0")
     when = cell_dates(table, names, cells)
     # (D, C, E, Y) indicators -> probabilities with MCSE over the draw axis
     ind = np.stack([when <= y + 1 for y in table.years], axis=-1).transpose(1, 0, 2, 3)
@@ -352,14 +442,25 @@ def evaluate(table: DrawTable, names: list[str], cells: np.ndarray) -> dict[str,
 
 
 def cell_dates(table: DrawTable, names: list[str], cells: np.ndarray) -> np.ndarray:
-    """Composite dates per (cell, draw, event), for tests and sensitivity of medians."""
+    """Composite dates per (cell, draw, event). Cells without feedback use the binary search;
+    cells with feedback > 0 step the coupled recursion (slower, same equations)."""
     p = _params(table, names, cells)
     log_r0 = _r0(table, p)
     shape = (cells.shape[0], table.ln_h.shape[0])
-    out = []
-    for ev in table.events:
-        d = np.broadcast_to(table.eng_date[ev][None, :], shape).copy()
-        for target, level in table.residual_conditions[ev]:
-            d = np.maximum(d, _first_passage(table, p, log_r0, target, level, shape))
-        out.append(np.where(d <= table.horizon, d, np.inf))
-    return np.stack(out, axis=-1)
+    phi = np.broadcast_to(p["feedback"], shape)
+    loop = np.any(phi != 0, axis=1)
+    out = np.empty(shape + (len(table.events),))
+    if loop.any():
+        sub = {k: np.broadcast_to(v, shape)[loop] for k, v in p.items()}
+        out[loop] = _feedback_dates(table, sub, np.broadcast_to(log_r0, shape)[loop],
+                                    (int(loop.sum()), shape[1]))
+    if (~loop).any():
+        sub = {k: np.broadcast_to(v, shape)[~loop] for k, v in p.items()}
+        lr0 = np.broadcast_to(log_r0, shape)[~loop]
+        sh = (int((~loop).sum()), shape[1])
+        for k_ev, ev in enumerate(table.events):
+            d = np.broadcast_to(table.eng_date[ev][None, :], sh).copy()
+            for target, level in table.residual_conditions[ev]:
+                d = np.maximum(d, _first_passage(table, sub, lr0, target, level, sh))
+            out[~loop, :, k_ev] = np.where(d <= table.horizon, d, np.inf)
+    return out

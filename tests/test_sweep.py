@@ -48,15 +48,24 @@ def posterior_and_rows(cache_dir):
     return inp, dt
 
 
-def test_fast_cell_evaluation_equals_the_scenario_path(posterior_and_rows, tmp_path):
-    """A sweep cell gives the same dates, draw by draw, as `run --scenario` with the cell's values."""
+FEEDBACK = SMALL + """
+[axes.feedback]
+values = [0.5]
+why = "the recursive loop switched on for the test."
+"""
+
+
+@pytest.mark.parametrize("body", [SMALL, FEEDBACK], ids=["no-feedback", "feedback"])
+def test_fast_cell_evaluation_equals_the_scenario_path(posterior_and_rows, tmp_path, body):
+    """A sweep cell gives the same dates, draw by draw, as `run --scenario` with the cell's
+    values: the binary search without feedback, the stepped recursion with it."""
     from forecast.pipeline import forecast
     from forecast.scenario import load as load_scenario
     from forecast.thresholds import load_plan
     from forecast.trajectories import curves
 
     inp, dt = posterior_and_rows
-    sw = load(small_sweep(tmp_path))
+    sw = load(small_sweep(tmp_path, body))
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
     plan, _ = load_plan(inp.rows, [], sw.base.spec.horizon)
     table = build_table(c, sw.base, inp.rows, plan, seed=1)
