@@ -390,11 +390,9 @@ OUT_FILES = ("backtest.json", "backtest-points.csv", "backtest-thresholds.csv")
 
 
 def check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise ForecastError("exists and is not a directory; expected an output directory", str(out))
-    present = [f for f in OUT_FILES if (out / f).exists()]
-    if present and not force:
-        raise ForecastError(f"already holds {', '.join(present)}; pass --force to overwrite them", str(out))
+    from .output import check_out_dir as guard
+
+    guard(out, force, OUT_FILES)
 
 
 def write(out: Path, res: BacktestResult, extra: dict | None = None) -> list[Path]:

@@ -612,11 +612,9 @@ OUT_FILES = ("check.json", "check-observations.csv", "check-loo.csv", "check-sen
 
 
 def check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise ForecastError("exists and is not a directory; expected an output directory", str(out))
-    present = [f for f in OUT_FILES if (out / f).exists()]
-    if present and not force:
-        raise ForecastError(f"already holds {', '.join(present)}; pass --force to overwrite them", str(out))
+    from .output import check_out_dir as guard
+
+    guard(out, force, OUT_FILES)
 
 
 def write(out: Path, cr: CheckResult) -> list[Path]:

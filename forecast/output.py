@@ -15,10 +15,12 @@ from .io import dumps_json, write_csv, write_text, write_with
 ARTIFACTS = ("posterior.nc", "forecast.nc", "summary.json", "summary.csv")
 
 
-def check_out_dir(out: Path, force: bool) -> None:
+def check_out_dir(out: Path, force: bool, artifacts: tuple[str, ...] = ARTIFACTS) -> None:
+    """Refuse an output path that is a file, or a directory already holding ``artifacts``
+    (unless ``force``)."""
     if out.exists() and not out.is_dir():
         raise ForecastError("exists and is not a directory; expected an output directory", str(out))
-    present = [a for a in ARTIFACTS if (out / a).exists()]
+    present = [a for a in artifacts if (out / a).exists()]
     if present and not force:
         raise ForecastError(f"already holds {', '.join(present)}; pass --force to overwrite them",
                             str(out))

@@ -71,11 +71,9 @@ class Built:
 
 
 def check_out_dir(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise ForecastError("exists and is not a directory; expected an output directory", str(out))
-    present = [f for f in FILES if (out / f).exists()]
-    if present and not force:
-        raise ForecastError(f"already holds {', '.join(present)}; pass --force to overwrite them", str(out))
+    from .output import check_out_dir as guard
+
+    guard(out, force, FILES)
 
 
 def _scenario_arg(name: str) -> str:

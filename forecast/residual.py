@@ -106,7 +106,7 @@ def trajectories(curves: xr.Dataset, sc: Scenario, inputs: xr.Dataset, start: fl
     compute = 2.0 ** ((grid[None, :] - start) / p["compute_doubling"][:, None])
 
     def engineering(tau_col):
-        h = value_at_times(curves, bench, tau_col)
+        h = value_at(curves, bench, tau_col)
         a = _automation(h, p["automation_start"], p["automation_full"])
         return a, 1.0 / ((1 - a) + a / k)
 
@@ -141,23 +141,6 @@ def trajectories(curves: xr.Dataset, sc: Scenario, inputs: xr.Dataset, start: fl
         },
         coords={"draw": curves["draw"].values, "time": grid},
     )
-
-
-def value_at_times(curves: xr.Dataset, benchmark: str, t: np.ndarray) -> np.ndarray:
-    """Curve values where each draw has its own times: ``t`` has shape (draw, k)."""
-    if t.shape[0] == 1 or np.all(t == t[:1]):
-        return value_at(curves, benchmark, t[0])
-    sub = curves.sel(benchmark=benchmark)
-    fam = str(sub["family"].item())
-    tau = t - float(sub["t_ref"].item())
-    level, rate = sub["level"].values[:, None], sub["rate"].values[:, None]
-    if fam == "bounded":
-        return sub["ceiling"].values[:, None] / (1 + np.exp(-(level + rate * tau)))
-    g = sub["accel"].values[:, None]
-    g_safe = np.where(np.abs(g) < 1e-9, 1.0, g)
-    growth = np.where(np.abs(g) < 1e-9, tau, np.expm1(g_safe * tau) / g_safe)
-    with np.errstate(over="ignore"):
-        return np.exp(level + rate * growth)
 
 
 def first_time(values: np.ndarray, grid: np.ndarray, level: float) -> np.ndarray:

@@ -242,15 +242,10 @@ def _curve_of(curves, benchmark: str) -> dict:
 
 
 def _curve_at(hc: dict, t: np.ndarray) -> np.ndarray:
-    """The horizon curve at per-draw times ``t`` (C, D), as forecast.residual.value_at_times."""
-    tau = t - hc["t_ref"]
-    if hc["family"] == "bounded":
-        return hc["ceiling"] / (1 + np.exp(-(hc["level"] + hc["rate"] * tau)))
-    g = hc["accel"]
-    g_safe = np.where(np.abs(g) < 1e-9, 1.0, g)
-    growth = np.where(np.abs(g) < 1e-9, tau, np.expm1(g_safe * tau) / g_safe)
-    with np.errstate(over="ignore"):
-        return np.exp(hc["level"] + hc["rate"] * growth)
+    """The horizon curve at per-draw times ``t`` (C, D)."""
+    from .trajectories import curve
+
+    return curve(hc["family"], hc["level"], hc["rate"], hc["ceiling"], hc["accel"], hc["t_ref"], t)
 
 
 def _feedback_dates(table: DrawTable, p: dict, log_r0: np.ndarray, shape) -> np.ndarray:

@@ -57,17 +57,29 @@ def _params(c: xr.Dataset, benchmark: str):
             s["accel"].values, float(s["t_ref"].item()))
 
 
-def value_at(c: xr.Dataset, benchmark: str, t: np.ndarray) -> np.ndarray:
-    """Curve values at decimal years ``t`` for every draw: array (draw, len(t)), canonical unit."""
-    fam, level, rate, ceiling, accel, t_ref = _params(c, benchmark)
-    tau = np.asarray(t, dtype=float)[None, :] - t_ref
-    level, rate, ceiling, accel = (a[:, None] for a in (level, rate, ceiling, accel))
-    if fam == "bounded":
+def curve(family: str, level, rate, ceiling, accel, t_ref: float, t) -> np.ndarray:
+    """A curve's value at decimal years ``t`` (canonical unit); parameters and ``t`` broadcast.
+
+    Bounded: ceiling * logistic(level + rate * tau); unbounded:
+    exp(level + rate * expm1(g tau) / g), tau = t - t_ref (g -> 0: a constant rate).
+    """
+    tau = np.asarray(t, dtype=float) - t_ref
+    if family == "bounded":
         return ceiling / (1 + np.exp(-(level + rate * tau)))
     g_safe = np.where(np.abs(accel) < 1e-9, 1.0, accel)
     growth = np.where(np.abs(accel) < 1e-9, tau, np.expm1(g_safe * tau) / g_safe)
     with np.errstate(over="ignore"):
         return np.exp(level + rate * growth)
+
+
+def value_at(c: xr.Dataset, benchmark: str, t: np.ndarray) -> np.ndarray:
+    """Curve values at decimal years ``t`` for every draw: array (draw, len(t)), canonical unit.
+
+    ``t`` may also be (draw, k): each draw at its own times."""
+    fam, level, rate, ceiling, accel, t_ref = _params(c, benchmark)
+    t = np.asarray(t, dtype=float)
+    return curve(fam, level[:, None], rate[:, None], ceiling[:, None], accel[:, None], t_ref,
+                 t[None, :] if t.ndim == 1 else t)
 
 
 def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
