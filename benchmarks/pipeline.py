@@ -24,8 +24,12 @@ def timed_run(cache: Path) -> float:
     env = {**os.environ, "FORECAST_CACHE": str(cache)}
     exe = Path(sys.executable).with_name("forecast")
     t0 = time.perf_counter()
-    subprocess.run([str(exe), "run", "--json", "-q", "--seed", "1"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(exe), "run", "--json", "-q", "--seed", "1"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - t0
 
 
@@ -62,7 +66,9 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"cores: {os.cpu_count()}")
-    print(f"forecast run, cold (sampling): best {min(cold):.1f} s, worst {max(cold):.1f} s over {args.repeat}")
+    print(
+        f"forecast run, cold (sampling): best {min(cold):.1f} s, worst {max(cold):.1f} s over {args.repeat}"
+    )
     print(f"forecast run, warm (cached posterior): best {min(warm):.2f} s, worst {max(warm):.2f} s")
     print(f"forward sampling + summary, {n} draws x built-in thresholds: {1000 * fwd:.1f} ms")
 

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cells", type=int, default=10_000)
@@ -43,13 +42,21 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, draws: {table.ln_h.shape[0]}, months: {table.grid.size}")
 
     def timed(n_cells: int, workers: int | None, sync: bool) -> float:
-        cells = sampled_design([(0, 1), (0.01, 0.8), (0.25, 2)], [False, True, False], n_cells,
-                               "latin-hypercube", 1)
+        cells = sampled_design(
+            [(0, 1), (0.01, 0.8), (0.25, 2)], [False, True, False], n_cells, "latin-hypercube", 1
+        )
         s = dataclasses.replace(sw, cells=cells, grid_values=None)
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            run_cells(table, s, Path(tmp) / "ck", workers=workers, synchronous=sync, quiet=True,
-                      key="bench")
+            run_cells(
+                table,
+                s,
+                Path(tmp) / "ck",
+                workers=workers,
+                synchronous=sync,
+                quiet=True,
+                key="bench",
+            )
             return time.perf_counter() - t0
 
     n = 1000
@@ -57,11 +64,14 @@ def main() -> None:
     print(f"in-process (no Dask): {n / t_sync:.0f} cells/s ({n} cells in {t_sync:.1f} s)")
     for w in (1, 2):
         t = timed(n, w, False)
-        print(f"Dask LocalCluster, {w} worker(s): {n / t:.0f} cells/s ({n} cells in {t:.1f} s, "
-              "including cluster start-up)")
+        print(
+            f"Dask LocalCluster, {w} worker(s): {n / t:.0f} cells/s ({n} cells in {t:.1f} s, "
+            "including cluster start-up)"
+        )
     t = timed(args.cells, 2, False)
-    print(f"{args.cells} cells x {table.ln_h.shape[0]} draws on 2 workers: {t:.1f} s "
-          f"(target < 60 s)")
+    print(
+        f"{args.cells} cells x {table.ln_h.shape[0]} draws on 2 workers: {t:.1f} s (target < 60 s)"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the driving process: {rss:.0f} MB")
 

@@ -36,8 +36,10 @@ def main() -> None:
         if d in seen:
             continue
         seen.add(d)
-        lines.append(f"synthetic-horizon,{d},model {len(seen)},{v:.4g},,,minutes,ai,false,,"
-                     "synthetic (examples/make_synthetic.py),\n")
+        lines.append(
+            f"synthetic-horizon,{d},model {len(seen)},{v:.4g},,,minutes,ai,false,,"
+            "synthetic (examples/make_synthetic.py),\n"
+        )
     t = np.sort(rng.uniform(2022.0, 2026.45, 14))
     seen = set()
     for x in t:
@@ -49,9 +51,13 @@ def main() -> None:
         mu = 0.9 / (1 + np.exp(-1.6 * (tm - 2024.3)))
         z = np.log(mu) - np.log1p(-mu) + rng.normal(0, 0.2)
         v = 100 / (1 + np.exp(-z))
-        lines.append(f"synthetic-bench,{d},agent {len(seen)},{v:.2f},,,percent,ai,false,,"
-                     "synthetic (examples/make_synthetic.py),\n")
-    Path(__file__).with_name("synthetic-series.csv").write_text(HEADER + "".join(lines), encoding="utf-8")
+        lines.append(
+            f"synthetic-bench,{d},agent {len(seen)},{v:.2f},,,percent,ai,false,,"
+            "synthetic (examples/make_synthetic.py),\n"
+        )
+    Path(__file__).with_name("synthetic-series.csv").write_text(
+        HEADER + "".join(lines), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -33,21 +33,33 @@ from . import scoring
 from .check import obs_arrays, predictive, transform
 from .dates import _bounds, from_years
 from .errors import ForecastError
-from .observations import COLUMNS, REQUIRED, Observation, ai_rows, check_table, parse_table, read_table
+from .observations import (
+    COLUMNS,
+    REQUIRED,
+    Observation,
+    ai_rows,
+    check_table,
+    parse_table,
+    read_table,
+)
 from .priors import Priors
 
 LEVELS = (0.5, 0.8, 0.95)
 PIT_BINS = 10
 METHODS = ("model", "naive")
 AUTO_QUANTILES = (0.5, 0.75, 0.9)
-REFERENCE_NOTE = ("central 95 % of the share a calibrated forecast gives if the points were independent "
-                  "(points of one series and cutoff are not)")
+REFERENCE_NOTE = (
+    "central 95 % of the share a calibrated forecast gives if the points were independent "
+    "(points of one series and cutoff are not)"
+)
 
 
 # ---------------------------------------------------------------- input
 
 
-def read_series(path: str | Path, unit: str | None = None, benchmark: str | None = None) -> list[Observation]:
+def read_series(
+    path: str | Path, unit: str | None = None, benchmark: str | None = None
+) -> list[Observation]:
     """An observation file in the full schema, or a short one with at least ``date`` and
     ``value`` columns: then ``benchmark`` defaults to the file's stem (or ``benchmark``),
     ``unit`` to the option, ``kind`` to ai, ``system`` to the row number and ``source`` to
@@ -65,20 +77,30 @@ def read_series(path: str | Path, unit: str | None = None, benchmark: str | None
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise ForecastError("the file is empty; expected a CSV header and rows", str(path)) from None
+        raise ForecastError(
+            "the file is empty; expected a CSV header and rows", str(path)
+        ) from None
     if all(c in header for c in REQUIRED):
         return read_table(path)
     if "date" not in header or not ({"value"} <= set(header) or {"low", "high"} <= set(header)):
-        raise ForecastError(f"header {','.join(header)!r} has neither the full schema (forecast data "
-                            "--schema) nor a short one: expected at least columns date and value "
-                            "(optionally benchmark, unit, system, low, high, approximate)", str(path))
+        raise ForecastError(
+            f"header {','.join(header)!r} has neither the full schema (forecast data "
+            "--schema) nor a short one: expected at least columns date and value "
+            "(optionally benchmark, unit, system, low, high, approximate)",
+            str(path),
+        )
     extra = [h for h in header if h not in COLUMNS]
     if extra:
-        raise ForecastError(f"unknown column(s) {', '.join(map(repr, extra))}; expected only "
-                            f"{','.join(COLUMNS)}", str(path))
+        raise ForecastError(
+            f"unknown column(s) {', '.join(map(repr, extra))}; expected only {','.join(COLUMNS)}",
+            str(path),
+        )
     if "unit" not in header and not unit:
-        raise ForecastError("the file has no 'unit' column; pass --unit (fraction, percent, seconds, "
-                            "minutes, hours or multiplier)", str(path))
+        raise ForecastError(
+            "the file has no 'unit' column; pass --unit (fraction, percent, seconds, "
+            "minutes, hours or multiplier)",
+            str(path),
+        )
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -112,8 +134,9 @@ def parse_cutoff(text: str) -> Cutoff:
     try:
         start, _ = _bounds(text.strip())
     except ValueError:
-        raise ForecastError(f"cannot read {text!r}; expected YYYY, YYYY-MM or YYYY-MM-DD",
-                            f"--cutoff {text}") from None
+        raise ForecastError(
+            f"cannot read {text!r}; expected YYYY, YYYY-MM or YYYY-MM-DD", f"--cutoff {text}"
+        ) from None
     return Cutoff(text.strip(), start)
 
 
@@ -122,10 +145,12 @@ def auto_cutoffs(rows: list[Observation], n: int) -> list[Cutoff]:
     each halfway between two observation dates and leaving every usable series its later points."""
     times = np.unique(np.array([r.time for r in ai_rows(rows)]))
     if len(times) < 3:
-        raise ForecastError("fewer than three distinct observation dates: nothing to backtest", "--data")
+        raise ForecastError(
+            "fewer than three distinct observation dates: nothing to backtest", "--data"
+        )
     mids = (times[:-1] + times[1:]) / 2
     pos = np.linspace(0.4, 0.9, n) if n > 1 else np.array([0.6])
-    picks = sorted(set(int(round(p * (len(mids) - 1))) for p in pos))
+    picks = sorted({round(p * (len(mids) - 1)) for p in pos})
     out = []
     for i in picks:
         text = str(from_years(np.array([mids[i]]))[0])
@@ -133,8 +158,11 @@ def auto_cutoffs(rows: list[Observation], n: int) -> list[Cutoff]:
         if eligible(rows, c, None)[0]:
             out.append(c)
     if not out:
-        raise ForecastError("no automatic cutoff leaves a series with 2 points before it and 1 after it; "
-                            "give --cutoff DATE", "--data")
+        raise ForecastError(
+            "no automatic cutoff leaves a series with 2 points before it and 1 after it; "
+            "give --cutoff DATE",
+            "--data",
+        )
     return out
 
 
@@ -145,12 +173,21 @@ def eligible(rows, cutoff: Cutoff, max_lead: float | None):
     ok, skipped, test = [], {}, {}
     for b in bench:
         tr = [r for r in ai if r.benchmark == b and r.time < cutoff.year]
-        te = [r for r in ai if r.benchmark == b and r.time >= cutoff.year
-              and (max_lead is None or r.time - cutoff.year <= max_lead)]
+        te = [
+            r
+            for r in ai
+            if r.benchmark == b
+            and r.time >= cutoff.year
+            and (max_lead is None or r.time - cutoff.year <= max_lead)
+        ]
         if len(tr) < 2 or len({r.time for r in tr}) < 2:
-            skipped[b] = f"{len(tr)} point(s) before the cutoff; at least 2 at different dates needed"
+            skipped[b] = (
+                f"{len(tr)} point(s) before the cutoff; at least 2 at different dates needed"
+            )
         elif not te:
-            skipped[b] = "no points after the cutoff" + ("" if max_lead is None else " within --max-lead")
+            skipped[b] = "no points after the cutoff" + (
+                "" if max_lead is None else " within --max-lead"
+            )
         else:
             ok.append(b)
             test[b] = te
@@ -213,8 +250,14 @@ class CachedFitter:
     def __call__(self, rows: list[Observation]):
         from .fit import fit
 
-        dt, _ = fit(rows, self.priors, self.settings, cache_dir=self.cache_dir, refit=self.refit,
-                    quiet=self.quiet)
+        dt, _ = fit(
+            rows,
+            self.priors,
+            self.settings,
+            cache_dir=self.cache_dir,
+            refit=self.refit,
+            quiet=self.quiet,
+        )
         return dt["posterior"].to_dataset(), dict(dt.attrs), json.loads(dt.attrs["diagnostics"])
 
 
@@ -224,8 +267,11 @@ class CachedFitter:
 def _naive(train: list[Observation], priors: Priors) -> scoring.LineFit:
     bounded = train[0].bounded
     noise = getattr(priors, "bounded" if bounded else "unbounded").observation_noise.sd
-    line = scoring.fit_line([r.time for r in train], [float(transform(r.midpoint, bounded)) for r in train],
-                            prior_sd=noise)
+    line = scoring.fit_line(
+        [r.time for r in train],
+        [float(transform(r.midpoint, bounded)) for r in train],
+        prior_sd=noise,
+    )
     return line
 
 
@@ -236,26 +282,40 @@ def _num(x, nd: int = 5):
 
 
 def _arr(points, method, key):
-    return np.array([np.inf if p[method][key] is None else p[method][key] for p in points], dtype=float)
+    return np.array(
+        [np.inf if p[method][key] is None else p[method][key] for p in points], dtype=float
+    )
 
 
 def _summ(points: list[dict], method: str) -> dict:
-    pit = np.array([np.nan if p[method]["pit"] is None else p[method]["pit"] for p in points], dtype=float)
+    pit = np.array(
+        [np.nan if p[method]["pit"] is None else p[method]["pit"] for p in points], dtype=float
+    )
     crps = _arr(points, method, "crps")
     logs = _arr(points, method, "log_score")
     fin = pit[np.isfinite(pit)]
     hist = np.bincount(np.minimum((fin * PIT_BINS).astype(int), PIT_BINS - 1), minlength=PIT_BINS)
-    return {"n": len(points),
-            "coverage": {f"{int(100 * lev)}": round(float(scoring.covered(pit, lev).mean()), 4) for lev in LEVELS},
-            "crps": _num(crps.mean()), "log_score": _num(logs.mean()),
-            "pit_histogram": hist.tolist()}
+    return {
+        "n": len(points),
+        "coverage": {
+            f"{int(100 * lev)}": round(float(scoring.covered(pit, lev).mean()), 4) for lev in LEVELS
+        },
+        "crps": _num(crps.mean()),
+        "log_score": _num(logs.mean()),
+        "pit_histogram": hist.tolist(),
+    }
 
 
 def _reference(n: int) -> dict:
     from scipy.stats import binom
 
-    return {f"{int(100 * lev)}": [round(float(binom.ppf(0.025, n, lev) / n), 4),
-                                  round(float(binom.ppf(0.975, n, lev) / n), 4)] for lev in LEVELS}
+    return {
+        f"{int(100 * lev)}": [
+            round(float(binom.ppf(0.025, n, lev) / n), 4),
+            round(float(binom.ppf(0.975, n, lev) / n), 4),
+        ]
+        for lev in LEVELS
+    }
 
 
 @dataclass
@@ -266,8 +326,15 @@ class BacktestResult:
     series: dict = field(default_factory=dict)  # benchmark -> list of (time, value) for the figure
 
 
-def run(rows: list[Observation], priors: Priors, cutoffs: list[Cutoff], fitter,
-        events: list[Event] | None = None, max_lead: float | None = None, progress=None) -> BacktestResult:
+def run(
+    rows: list[Observation],
+    priors: Priors,
+    cutoffs: list[Cutoff],
+    fitter,
+    events: list[Event] | None = None,
+    max_lead: float | None = None,
+    progress=None,
+) -> BacktestResult:
     """Backtest ``rows`` at each cutoff with ``fitter(train_rows) -> (posterior, attrs, diagnostics)``."""
     from scipy.stats import t as student_t
 
@@ -281,40 +348,71 @@ def run(rows: list[Observation], priors: Priors, cutoffs: list[Cutoff], fitter,
         ok, skipped, train, test = eligible(rows, cut, max_lead)
         if not ok:
             counts = "; ".join(f"{b}: {why}" for b, why in skipped.items())
-            raise ForecastError(f"leaves no series with at least 2 points before it and 1 after it ({counts})",
-                                f"--cutoff {cut.text}")
+            raise ForecastError(
+                f"leaves no series with at least 2 points before it and 1 after it ({counts})",
+                f"--cutoff {cut.text}",
+            )
         if progress:
-            progress(f"cutoff {cut.text}: fitting {len(train)} points before it, forecasting "
-                     f"{sum(len(v) for v in test.values())} after it")
+            progress(
+                f"cutoff {cut.text}: fitting {len(train)} points before it, forecasting "
+                f"{sum(len(v) for v in test.values())} after it"
+            )
         post, attrs, diag = fitter(train)
         c = curves(post, attrs)
-        cut_info.append({"cutoff": cut.text, "year": round(cut.year, 4), "n_train": len(train),
-                         "n_test": sum(len(v) for v in test.values()), "scored": ok, "skipped": skipped,
-                         "diagnostics": diag})
+        cut_info.append(
+            {
+                "cutoff": cut.text,
+                "year": round(cut.year, 4),
+                "n_train": len(train),
+                "n_test": sum(len(v) for v in test.values()),
+                "scored": ok,
+                "skipped": skipped,
+                "diagnostics": diag,
+            }
+        )
         for b in ok:
             tr = [r for r in train if r.benchmark == b]
             ob = obs_arrays(test[b], priors)
             eta, sd = predictive(c, ob)
             ms = scoring.model_scores(ob.y, eta, sd)
-            step = max(1, eta.shape[0] // 1000)  # shown quantiles only; PIT and coverage use every draw
+            step = max(
+                1, eta.shape[0] // 1000
+            )  # shown quantiles only; PIT and coverage use every draw
             med = scoring.mixture_quantiles(eta[::step], sd[::step], (0.1, 0.5, 0.9))
             line = _naive(tr, priors)
             loc, scale, df = line.predict(ob.time)
             ns = scoring.t_scores(ob.y, loc, scale, df)
-            nq = loc[None, :] + scale[None, :] * student_t.ppf(np.array([0.1, 0.5, 0.9]), df)[:, None]
+            nq = (
+                loc[None, :]
+                + scale[None, :] * student_t.ppf(np.array([0.1, 0.5, 0.9]), df)[:, None]
+            )
             bounded = bool(ob.bounded[0])
             for i, r in enumerate(ob.rows):
-                p = {"cutoff": cut.text, "benchmark": b, "date": r.date, "time": round(r.time, 4),
-                     "lead_years": round(r.time - cut.year, 4), "scale": "logit" if bounded else "log",
-                     "observed": round(float(ob.y[i]), 5), "range": bool(r.is_range),
-                     "value": r.midpoint,
-                     "naive_kind": "logistic" if bounded else "log-linear"}
+                p = {
+                    "cutoff": cut.text,
+                    "benchmark": b,
+                    "date": r.date,
+                    "time": round(r.time, 4),
+                    "lead_years": round(r.time - cut.year, 4),
+                    "scale": "logit" if bounded else "log",
+                    "observed": round(float(ob.y[i]), 5),
+                    "range": bool(r.is_range),
+                    "value": r.midpoint,
+                    "naive_kind": "logistic" if bounded else "log-linear",
+                }
                 for name, sc, q in (("model", ms, med[:, i]), ("naive", ns, nq[:, i])):
-                    p[name] = {"pit": _num(sc["pit"][i]), "crps": _num(sc["crps"][i]),
-                               "log_score": _num(sc["logs"][i]),
-                               "q10": _num(q[0], 6), "median": _num(q[1], 6), "q90": _num(q[2], 6)}
+                    p[name] = {
+                        "pit": _num(sc["pit"][i]),
+                        "crps": _num(sc["crps"][i]),
+                        "log_score": _num(sc["logs"][i]),
+                        "q10": _num(q[0], 6),
+                        "median": _num(q[1], 6),
+                        "q90": _num(q[2], 6),
+                    }
                     for lev in LEVELS:
-                        p[name][f"in_{int(100 * lev)}"] = bool(scoring.covered(sc["pit"][[i]], lev)[0])
+                        p[name][f"in_{int(100 * lev)}"] = bool(
+                            scoring.covered(sc["pit"][[i]], lev)[0]
+                        )
                 points.append(p)
             # threshold events
             tr_max = max(r.midpoint for r in tr)
@@ -325,16 +423,31 @@ def run(rows: list[Observation], priors: Priors, cutoffs: list[Cutoff], fitter,
                 cross = crossing_time(c, b, ev.value)
                 z = float(transform(ev.value, bounded)) if (not bounded or ev.value < 1) else np.inf
                 lloc, lscale, ldf = line.predict(dates, new_observation=False)
-                p_naive = student_t.sf((z - lloc) / lscale, ldf) if np.isfinite(z) else np.zeros(len(dates))
+                p_naive = (
+                    student_t.sf((z - lloc) / lscale, ldf)
+                    if np.isfinite(z)
+                    else np.zeros(len(dates))
+                )
                 for k, d in enumerate(dates):
                     outcome = any(r.midpoint >= ev.value for r in ob.rows if r.time <= d)
                     pm = float((cross <= d).mean())
-                    briers.append({"cutoff": cut.text, "event": ev.id, "benchmark": b, "threshold": ev.value,
-                                   "threshold_shown": ev.shown, "date": str(from_years(np.array([d]))[0]),
-                                   "lead_years": round(float(d - cut.year), 4), "crossed": bool(outcome),
-                                   "model": {"p": round(pm, 5), "brier": round((pm - outcome) ** 2, 5)},
-                                   "naive": {"p": round(float(p_naive[k]), 5),
-                                             "brier": round(float((p_naive[k] - outcome) ** 2), 5)}})
+                    briers.append(
+                        {
+                            "cutoff": cut.text,
+                            "event": ev.id,
+                            "benchmark": b,
+                            "threshold": ev.value,
+                            "threshold_shown": ev.shown,
+                            "date": str(from_years(np.array([d]))[0]),
+                            "lead_years": round(float(d - cut.year), 4),
+                            "crossed": bool(outcome),
+                            "model": {"p": round(pm, 5), "brier": round((pm - outcome) ** 2, 5)},
+                            "naive": {
+                                "p": round(float(p_naive[k]), 5),
+                                "brier": round(float((p_naive[k] - outcome) ** 2), 5),
+                            },
+                        }
+                    )
     summary = _summary(points, briers, cut_info, events, max_lead)
     series = {}
     for r in ai_rows(rows):
@@ -352,9 +465,19 @@ def _summary(points, briers, cut_info, events, max_lead) -> dict:
     for c in cut_info:
         ps = [p for p in points if p["cutoff"] == c["cutoff"]]
         by_c[c["cutoff"]] = {m: _summ(ps, m) for m in METHODS}
-    thr = {"n_pairs": len(briers),
-           "events": [{"id": e.id, "benchmark": e.benchmark, "threshold": e.value, "shown": e.shown,
-                       "origin": e.origin} for e in events]}
+    thr = {
+        "n_pairs": len(briers),
+        "events": [
+            {
+                "id": e.id,
+                "benchmark": e.benchmark,
+                "threshold": e.value,
+                "shown": e.shown,
+                "origin": e.origin,
+            }
+            for e in events
+        ],
+    }
     if briers:
         for m in METHODS:
             thr[f"brier_{m}"] = round(float(np.mean([x[m]["brier"] for x in briers])), 5)
@@ -363,20 +486,24 @@ def _summary(points, briers, cut_info, events, max_lead) -> dict:
             xs = [x for x in briers if x["event"] == ev]
             thr["by_event"][ev] = {"n_pairs": len(xs)}
             for m in METHODS:
-                thr["by_event"][ev][f"brier_{m}"] = round(float(np.mean([x[m]["brier"] for x in xs])), 5)
+                thr["by_event"][ev][f"brier_{m}"] = round(
+                    float(np.mean([x[m]["brier"] for x in xs])), 5
+                )
     return {
         "methods": {
             "model": "the growth model fitted to the points before the cutoff (posterior predictive, "
-                     "observation noise and date uncertainty included)",
+            "observation noise and date uncertainty included)",
             "naive": "least-squares line on the transformed scale of the same points (logistic "
-                     "extrapolation for bounded series, log-linear for unbounded), Student-t predictive",
+            "extrapolation for bounded series, log-linear for unbounded), Student-t predictive",
         },
         "scale": "scores on the logit (bounded) / log (unbounded) scale; CRPS and log score: lower is better",
         "max_lead_years": max_lead,
         "cutoffs": cut_info,
         "n_points": len(points),
         "overall": overall,
-        "coverage_reference_95": {**_reference(len(points)), "note": REFERENCE_NOTE} if points else {},
+        "coverage_reference_95": {**_reference(len(points)), "note": REFERENCE_NOTE}
+        if points
+        else {},
         "by_benchmark": by_b,
         "by_cutoff": by_c,
         "thresholds": thr,
@@ -402,21 +529,67 @@ def write(out: Path, res: BacktestResult, extra: dict | None = None) -> list[Pat
     cols = ["pit", "crps", "log_score", "in_50", "in_80", "in_95", "q10", "median", "q90"]
     for m in METHODS:
         head += [f"{m}_{c}" for c in cols]
-    rows = [[p[k] for k in ("cutoff", "benchmark", "date", "lead_years", "scale", "observed", "range",
-                            "naive_kind")] + [p[m][c] for m in METHODS for c in cols] for p in res.points]
+    rows = [
+        [
+            p[k]
+            for k in (
+                "cutoff",
+                "benchmark",
+                "date",
+                "lead_years",
+                "scale",
+                "observed",
+                "range",
+                "naive_kind",
+            )
+        ]
+        + [p[m][c] for m in METHODS for c in cols]
+        for p in res.points
+    ]
     write_csv(out / "backtest-points.csv", head, rows)
-    write_csv(out / "backtest-thresholds.csv",
-              ["cutoff", "event", "benchmark", "threshold", "date", "lead_years", "crossed", "model_p",
-               "model_brier", "naive_p", "naive_brier"],
-              [[b["cutoff"], b["event"], b["benchmark"], b["threshold"], b["date"], b["lead_years"],
-                b["crossed"], b["model"]["p"], b["model"]["brier"], b["naive"]["p"], b["naive"]["brier"]]
-               for b in res.briers])
+    write_csv(
+        out / "backtest-thresholds.csv",
+        [
+            "cutoff",
+            "event",
+            "benchmark",
+            "threshold",
+            "date",
+            "lead_years",
+            "crossed",
+            "model_p",
+            "model_brier",
+            "naive_p",
+            "naive_brier",
+        ],
+        [
+            [
+                b["cutoff"],
+                b["event"],
+                b["benchmark"],
+                b["threshold"],
+                b["date"],
+                b["lead_years"],
+                b["crossed"],
+                b["model"]["p"],
+                b["model"]["brier"],
+                b["naive"]["p"],
+                b["naive"]["brier"],
+            ]
+            for b in res.briers
+        ],
+    )
     paths = [out / "backtest-points.csv", out / "backtest-thresholds.csv"]
     paths += figure(res, out / "backtest")
-    s = {**(extra or {}), **res.summary, "points": res.points, "threshold_scores": res.briers,
-         "files": [p.name for p in paths] + ["backtest.json"]}
+    s = {
+        **(extra or {}),
+        **res.summary,
+        "points": res.points,
+        "threshold_scores": res.briers,
+        "files": [p.name for p in paths] + ["backtest.json"],
+    }
     write_json(out / "backtest.json", s)
-    return paths + [out / "backtest.json"]
+    return [*paths, out / "backtest.json"]
 
 
 def _f(x, nd: int) -> str:
@@ -424,36 +597,52 @@ def _f(x, nd: int) -> str:
 
 
 def text(s: dict) -> str:
-    lines = [f"Backtest: {len(s['cutoffs'])} cutoff(s), {s['n_points']} later points scored "
-             f"({s['scale']})", ""]
+    lines = [
+        f"Backtest: {len(s['cutoffs'])} cutoff(s), {s['n_points']} later points scored "
+        f"({s['scale']})",
+        "",
+    ]
     for c in s["cutoffs"]:
         d = c["diagnostics"]
-        lines.append(f"  cutoff {c['cutoff']}: fitted on {c['n_train']} points, scored {c['n_test']} "
-                     f"({', '.join(c['scored'])})" + ("" if d["ok"] else "  WARNING: " + "; ".join(d["warnings"])))
+        lines.append(
+            f"  cutoff {c['cutoff']}: fitted on {c['n_train']} points, scored {c['n_test']} "
+            f"({', '.join(c['scored'])})"
+            + ("" if d["ok"] else "  WARNING: " + "; ".join(d["warnings"]))
+        )
         for b, why in c["skipped"].items():
             lines.append(f"    skipped {b}: {why}")
     lines.append("")
     ref = s["coverage_reference_95"]
-    lines.append(f"{'':<20}{'':<20}{'cov 50%':>8}{'cov 80%':>8}{'cov 95%':>8}{'CRPS':>9}{'log score':>10}"
-                 "  PIT histogram (10 bins)")
-    for scope, data in [("all points", s["overall"])] + list(s["by_benchmark"].items()):
+    lines.append(
+        f"{'':<20}{'':<20}{'cov 50%':>8}{'cov 80%':>8}{'cov 95%':>8}{'CRPS':>9}{'log score':>10}"
+        "  PIT histogram (10 bins)"
+    )
+    for scope, data in [("all points", s["overall"]), *list(s["by_benchmark"].items())]:
         for m in METHODS:
             v = data[m]
             name = "model" if m == "model" else f"naive ({data.get('naive_kind', 'line')})"
             cov = v["coverage"]
-            lines.append(f"{(scope if m == 'model' else ''):<20.19}{name:<20}{cov['50']:>8.2f}{cov['80']:>8.2f}"
-                         f"{cov['95']:>8.2f}{_f(v['crps'], 3):>9}{_f(v['log_score'], 2):>10}  "
-                         + " ".join(map(str, v["pit_histogram"])))
+            lines.append(
+                f"{(scope if m == 'model' else ''):<20.19}{name:<20}{cov['50']:>8.2f}{cov['80']:>8.2f}"
+                f"{cov['95']:>8.2f}{_f(v['crps'], 3):>9}{_f(v['log_score'], 2):>10}  "
+                + " ".join(map(str, v["pit_histogram"]))
+            )
     if ref:
-        lines.append(f"A calibrated forecast on {s['n_points']} independent points would cover 80 % within "
-                     f"{ref['80'][0]:.2f}-{ref['80'][1]:.2f} in 95 % of backtests")
+        lines.append(
+            f"A calibrated forecast on {s['n_points']} independent points would cover 80 % within "
+            f"{ref['80'][0]:.2f}-{ref['80'][1]:.2f} in 95 % of backtests"
+        )
     t = s["thresholds"]
     if t["n_pairs"]:
         lines.append("")
-        lines.append(f"Threshold events: Brier score on P(crossed by each later observation date), "
-                     f"{t['n_pairs']} (event, date) pairs: model {t['brier_model']:.3f}, naive {t['brier_naive']:.3f}")
+        lines.append(
+            f"Threshold events: Brier score on P(crossed by each later observation date), "
+            f"{t['n_pairs']} (event, date) pairs: model {t['brier_model']:.3f}, naive {t['brier_naive']:.3f}"
+        )
         for ev, v in t["by_event"].items():
-            lines.append(f"  {ev:<32} n={v['n_pairs']:<4} model {v['brier_model']:.3f}  naive {v['brier_naive']:.3f}")
+            lines.append(
+                f"  {ev:<32} n={v['n_pairs']:<4} model {v['brier_model']:.3f}  naive {v['brier_naive']:.3f}"
+            )
     return "\n".join(lines)
 
 
@@ -484,10 +673,14 @@ def figure(res: BacktestResult, stem: Path) -> list[Path]:
     ax.legend(fontsize=8)
     # (b) PIT
     ax = axes[0, 1]
-    for k, m in enumerate(METHODS):
+    for m in METHODS:
         h = np.array(s["overall"][m]["pit_histogram"], dtype=float)
-        ax.step(np.arange(PIT_BINS + 1) / PIT_BINS, np.r_[h, h[-1]] / max(n, 1) * PIT_BINS, where="post",
-                label=m)
+        ax.step(
+            np.arange(PIT_BINS + 1) / PIT_BINS,
+            np.r_[h, h[-1]] / max(n, 1) * PIT_BINS,
+            where="post",
+            label=m,
+        )
     ax.axhline(1, color="k", lw=0.8)
     ax.set_xlabel("PIT")
     ax.set_ylabel("density")
@@ -501,8 +694,11 @@ def figure(res: BacktestResult, stem: Path) -> list[Path]:
     ax.set_yscale("log")
     ax.set_xlabel("lead time (years after the cutoff)")
     ax.set_ylabel("CRPS (transformed scale)")
-    ax.set_title(f"CRPS per point; mean model {_f(s['overall']['model']['crps'], 3)}, "
-                 f"naive {_f(s['overall']['naive']['crps'], 3)}", fontsize=9)
+    ax.set_title(
+        f"CRPS per point; mean model {_f(s['overall']['model']['crps'], 3)}, "
+        f"naive {_f(s['overall']['naive']['crps'], 3)}",
+        fontsize=9,
+    )
     ax.legend(fontsize=8)
     # (d) forecasts of the series with the most scored points
     ax = axes[1, 1]
@@ -524,13 +720,23 @@ def figure(res: BacktestResult, stem: Path) -> list[Path]:
             med = inverse(np.array([p[m]["median"] for p in ps], dtype=float), bounded) * sc
             lo = inverse(np.array([p[m]["q10"] for p in ps], dtype=float), bounded) * sc
             hi = inverse(np.array([p[m]["q90"] for p in ps], dtype=float), bounded) * sc
-            ax.errorbar(t + off, med, yerr=[med - lo, hi - med], fmt=fmt, color=col, lw=1, capsize=2,
-                        alpha=1.0 if m == "model" else 0.6,
-                        label=f"{m} from {cname}" if k < 3 else None)
+            ax.errorbar(
+                t + off,
+                med,
+                yerr=[med - lo, hi - med],
+                fmt=fmt,
+                color=col,
+                lw=1,
+                capsize=2,
+                alpha=1.0 if m == "model" else 0.6,
+                label=f"{m} from {cname}" if k < 3 else None,
+            )
         ax.axvline(ps[0]["time"] - ps[0]["lead_years"], color=col, lw=0.8, ls="--")
     if not bounded:
         ax.set_yscale("log")
-    ax.set_title(f"{b}: 80 % predictive intervals from each cutoff (solid model, dotted naive)", fontsize=9)
+    ax.set_title(
+        f"{b}: 80 % predictive intervals from each cutoff (solid model, dotted naive)", fontsize=9
+    )
     ax.legend(fontsize=6)
     fig.tight_layout()
     paths = save(fig, stem)

@@ -89,17 +89,33 @@ def label(r: Observation) -> str:
 def obs_arrays(rows: list[Observation], priors: Priors) -> ObsArrays:
     ai = ai_rows(rows)
     bounded = np.array([r.bounded for r in ai], dtype=bool)
-    noise = np.array([
-        (getattr(priors, "bounded" if r.bounded else "unbounded").observation_noise.sd_approximate
-         if r.approximate else
-         getattr(priors, "bounded" if r.bounded else "unbounded").observation_noise.sd)
-        for r in ai])
+    noise = np.array(
+        [
+            (
+                getattr(
+                    priors, "bounded" if r.bounded else "unbounded"
+                ).observation_noise.sd_approximate
+                if r.approximate
+                else getattr(priors, "bounded" if r.bounded else "unbounded").observation_noise.sd
+            )
+            for r in ai
+        ]
+    )
     y = np.array([float(transform(r.midpoint, r.bounded)) for r in ai])
     lo = np.array([float(transform(r.low, r.bounded)) if r.is_range else np.nan for r in ai])
     hi = np.array([float(transform(r.high, r.bounded)) if r.is_range else np.nan for r in ai])
-    return ObsArrays(ai, np.array([r.benchmark for r in ai], dtype=object),
-                     np.array([r.time for r in ai]), np.array([r.time_sd for r in ai]), noise,
-                     y, lo, hi, np.array([r.is_range for r in ai], dtype=bool), bounded)
+    return ObsArrays(
+        ai,
+        np.array([r.benchmark for r in ai], dtype=object),
+        np.array([r.time for r in ai]),
+        np.array([r.time_sd for r in ai]),
+        noise,
+        y,
+        lo,
+        hi,
+        np.array([r.is_range for r in ai], dtype=bool),
+        bounded,
+    )
 
 
 def curve_eta(c: xr.Dataset, benchmark: str, t) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +183,7 @@ def interval_table(y, eta, sd, w=None) -> dict[str, np.ndarray]:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: benchmark left out
         q = scoring.mixture_quantiles(eta, sd, QS, w)
     pit = scoring.mixture_cdf(y, eta, sd, w)
-    out = {f"q{int(round(100 * p)):02d}": q[k] for k, p in enumerate(QS)}
+    out = {f"q{round(100 * p):02d}": q[k] for k, p in enumerate(QS)}
     out["pit"] = pit
     for lev in LEVELS:
         out[f"in_{int(100 * lev)}"] = scoring.covered(pit, lev)
@@ -195,22 +211,35 @@ def widen(priors: Priors, factor: float) -> Priors:
 
     def fam(p, extra):
         g = p.growth_rate
-        upd = {"growth_rate": g.model_copy(update={"mean": sc(g.mean, sigma=1), "spread": sc(g.spread, sigma=1)}),
-               "level": sc(p.level, sigma=1)}
+        upd = {
+            "growth_rate": g.model_copy(
+                update={"mean": sc(g.mean, sigma=1), "spread": sc(g.spread, sigma=1)}
+            ),
+            "level": sc(p.level, sigma=1),
+        }
         for name in extra:
             upd[name] = sc(getattr(p, name), sigma=1)
         bench = {}
         for b, o in p.benchmarks.items():
             c = o.ceiling
             if c is not None and not isinstance(c, float):
-                o = o.model_copy(update={"ceiling": c.model_copy(update={"alpha": c.alpha / factor,
-                                                                           "beta": c.beta / factor})})
+                o = o.model_copy(
+                    update={
+                        "ceiling": c.model_copy(
+                            update={"alpha": c.alpha / factor, "beta": c.beta / factor}
+                        )
+                    }
+                )
             bench[b] = o
         upd["benchmarks"] = bench
         return p.model_copy(update=upd)
 
-    return priors.model_copy(update={"bounded": fam(priors.bounded, ()),
-                                     "unbounded": fam(priors.unbounded, ("acceleration",))})
+    return priors.model_copy(
+        update={
+            "bounded": fam(priors.bounded, ()),
+            "unbounded": fam(priors.unbounded, ("acceleration",)),
+        }
+    )
 
 
 def prior_curves(rows: list[Observation], priors: Priors, samples: int, seed: int) -> xr.Dataset:
@@ -286,8 +315,12 @@ def _r_eff(ll: np.ndarray, n_chain: int) -> np.ndarray:
 
     x = np.exp(ll - ll.max(axis=0, keepdims=True))
     x = x.reshape(n_chain, -1, x.shape[1])
-    ess = np.array([float(array_stats.ess(x[:, :, i], chain_axis=0, draw_axis=1, method="mean"))
-                    for i in range(x.shape[2])])
+    ess = np.array(
+        [
+            float(array_stats.ess(x[:, :, i], chain_axis=0, draw_axis=1, method="mean"))
+            for i in range(x.shape[2])
+        ]
+    )
     return np.clip(ess / (x.shape[0] * x.shape[1]), 0.01, 1.0)
 
 
@@ -331,8 +364,14 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
     from .forward import event_dates
     from .trajectories import curves
 
-    dt, _ = fit(rows, priors or ctx.priors, ctx.settings, cache_dir=ctx.cache_dir, refit=ctx.refit,
-                quiet=ctx.quiet)
+    dt, _ = fit(
+        rows,
+        priors or ctx.priors,
+        ctx.settings,
+        cache_dir=ctx.cache_dir,
+        refit=ctx.refit,
+        quiet=ctx.quiet,
+    )
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
     present = set(map(str, c["benchmark"].values))
     keep = [t for t in ctx.plan.thresholds if t.benchmark in present]
@@ -345,8 +384,9 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
     return times, c, json.loads(dt.attrs["diagnostics"])
 
 
-def loo_influence(ctx: Context, ll: np.ndarray, method: str = "auto", k_max: float = K_MAX,
-                  progress=None) -> dict:
+def loo_influence(
+    ctx: Context, ll: np.ndarray, method: str = "auto", k_max: float = K_MAX, progress=None
+) -> dict:
     """Per observation and event: the median date and P(by year) without that observation."""
     ob = obs_arrays(ctx.rows, ctx.priors)
     n_chain = int(ctx.curves.attrs["n_chain"])
@@ -357,61 +397,95 @@ def loo_influence(ctx: Context, ll: np.ndarray, method: str = "auto", k_max: flo
     eta_all, sd_all = predictive(ctx.curves, ob)
     for i, r in enumerate(ob.rows):
         refit = method == "exact" or (method == "auto" and not k[i] <= k_max)
-        entry = {"observation": label(r), "origin": r.origin, "pareto_k": _num(k[i], 3),
-                 "method": "refit" if refit else "psis", "events": {}}
+        entry = {
+            "observation": label(r),
+            "origin": r.origin,
+            "pareto_k": _num(k[i], 3),
+            "method": "refit" if refit else "psis",
+            "events": {},
+        }
         if refit:
             if progress:
                 progress(f"LOO refit without {label(r)} (Pareto k {k[i]:.2f})")
             rows = [x for x in ctx.rows if x is not r]
             if not any(x.benchmark == r.benchmark for x in ai_rows(rows)):
-                entry["note"] = (f"the only observation of {r.benchmark}: without it the benchmark "
-                                 "has no data and its events are not defined")
+                entry["note"] = (
+                    f"the only observation of {r.benchmark}: without it the benchmark "
+                    "has no data and its events are not defined"
+                )
             if not ai_rows(rows):
                 times = np.full_like(ctx.times, np.nan)
                 c = None
             else:
                 times, c, diag = refit_times(ctx, rows)
                 entry["diagnostics_ok"] = bool(diag["ok"])
-            stats_i = [None if np.isnan(times[:, j]).all() else _event_stats(times[:, j], ctx.year)
-                       for j in range(len(ctx.events))]
+            stats_i = [
+                None if np.isnan(times[:, j]).all() else _event_stats(times[:, j], ctx.year)
+                for j in range(len(ctx.events))
+            ]
             if c is not None and r.benchmark in set(map(str, c["benchmark"].values)):
                 e, s = predictive(c, ob, [i])
                 loo_pit[i] = scoring.mixture_cdf(ob.y[[i]], e, s)[0]
         else:
-            stats_i = [_event_stats(ctx.times[:, j], ctx.year, w[:, i]) for j in range(len(ctx.events))]
+            stats_i = [
+                _event_stats(ctx.times[:, j], ctx.year, w[:, i]) for j in range(len(ctx.events))
+            ]
             loo_pit[i] = scoring.mixture_cdf(ob.y[[i]], eta_all[:, [i]], sd_all[:, [i]], w[:, i])[0]
         for j, ev in enumerate(ctx.events):
             if stats_i[j] is None:
                 entry["events"][ev] = None
                 continue
             med, p = stats_i[j]
-            entry["events"][ev] = {"median": _iso(med), "median_shift_years": _shift(base[j][0], med),
-                                   "p_by_year": round(p, 4), "p_shift": round(p - base[j][1], 4),
-                                   "_rank": _rank_shift(base[j][0], med)}
+            entry["events"][ev] = {
+                "median": _iso(med),
+                "median_shift_years": _shift(base[j][0], med),
+                "p_by_year": round(p, 4),
+                "p_shift": round(p - base[j][1], 4),
+                "_rank": _rank_shift(base[j][0], med),
+            }
         out_obs.append(entry)
     per_event = {}
     for j, ev in enumerate(ctx.events):
-        cand = [(o["events"][ev]["_rank"], abs(o["events"][ev]["p_shift"]), o) for o in out_obs
-                if o["events"][ev] is not None]
+        cand = [
+            (o["events"][ev]["_rank"], abs(o["events"][ev]["p_shift"]), o)
+            for o in out_obs
+            if o["events"][ev] is not None
+        ]
         best = max(cand, key=lambda x: (x[0], x[1]), default=None)
         bestp = max(cand, key=lambda x: x[1], default=None)
         per_event[ev] = {
-            "median": _iso(base[j][0]), "median_mcse_years": median_mcse(ctx.times[:, j], n_chain),
+            "median": _iso(base[j][0]),
+            "median_mcse_years": median_mcse(ctx.times[:, j], n_chain),
             "p_by_year": round(base[j][1], 4),
-            "moves_median_most": None if best is None else {
-                "observation": best[2]["observation"], "method": best[2]["method"],
+            "moves_median_most": None
+            if best is None
+            else {
+                "observation": best[2]["observation"],
+                "method": best[2]["method"],
                 "median_without": best[2]["events"][ev]["median"],
-                "median_shift_years": best[2]["events"][ev]["median_shift_years"]},
-            "moves_p_most": None if bestp is None else {
-                "observation": bestp[2]["observation"], "method": bestp[2]["method"],
-                "p_shift": bestp[2]["events"][ev]["p_shift"]},
+                "median_shift_years": best[2]["events"][ev]["median_shift_years"],
+            },
+            "moves_p_most": None
+            if bestp is None
+            else {
+                "observation": bestp[2]["observation"],
+                "method": bestp[2]["method"],
+                "p_shift": bestp[2]["events"][ev]["p_shift"],
+            },
         }
     for o in out_obs:
         for v in o["events"].values():
             if v is not None:
                 v.pop("_rank")
-    return {"method": method, "k_max": k_max, "year": ctx.year, "pareto_k": k, "loo_pit": loo_pit,
-            "observations": out_obs, "events": per_event}
+    return {
+        "method": method,
+        "k_max": k_max,
+        "year": ctx.year,
+        "pareto_k": k,
+        "loo_pit": loo_pit,
+        "observations": out_obs,
+        "events": per_event,
+    }
 
 
 # ---------------------------------------------------------------- sensitivity
@@ -435,14 +509,26 @@ def sensitivity(ctx: Context, factors, progress=None) -> list[dict]:
             m1 = scoring.weighted_quantile(times[:, j], 0.5)
             se_a = median_mcse(ctx.times[:, j], n_chain)
             se_b = median_mcse(times[:, j], int(c.attrs["n_chain"]))
-            ev[e] = {"median": _iso(m1), "median_base": _iso(m0), "median_shift_years": _shift(m0, m1),
-                     "median_shift_mcse_years": (None if se_a is None or se_b is None
-                                                 else round(float(np.hypot(se_a, se_b)), 4)),
-                     "p_by_year": round(float(p1[j]), 4), "p_by_year_base": round(float(p0[j]), 4),
-                     "p_shift": round(float(p1[j] - p0[j]), 4),
-                     "p_shift_mcse": round(float(np.hypot(se0[j], se1[j])), 4)}
-        out.append({"factor": f, "priors_hash": widen(ctx.priors, f).digest(), "diagnostics": diag,
-                    "events": ev})
+            ev[e] = {
+                "median": _iso(m1),
+                "median_base": _iso(m0),
+                "median_shift_years": _shift(m0, m1),
+                "median_shift_mcse_years": (
+                    None if se_a is None or se_b is None else round(float(np.hypot(se_a, se_b)), 4)
+                ),
+                "p_by_year": round(float(p1[j]), 4),
+                "p_by_year_base": round(float(p0[j]), 4),
+                "p_shift": round(float(p1[j] - p0[j]), 4),
+                "p_shift_mcse": round(float(np.hypot(se0[j], se1[j])), 4),
+            }
+        out.append(
+            {
+                "factor": f,
+                "priors_hash": widen(ctx.priors, f).digest(),
+                "diagnostics": diag,
+                "events": ev,
+            }
+        )
     return out
 
 
@@ -462,18 +548,31 @@ class CheckResult:
 def _obs_entries(ob: ObsArrays, tables: dict[str, dict], k, loo_pit) -> list[dict]:
     out = []
     for i, r in enumerate(ob.rows):
-        e = {"observation": label(r), "origin": r.origin, "benchmark": r.benchmark, "date": r.date,
-             "scale": "logit" if r.bounded else "log", "observed": round(float(ob.y[i]), 4),
-             "range": bool(ob.is_range[i])}
+        e = {
+            "observation": label(r),
+            "origin": r.origin,
+            "benchmark": r.benchmark,
+            "date": r.date,
+            "scale": "logit" if r.bounded else "log",
+            "observed": round(float(ob.y[i]), 4),
+            "range": bool(ob.is_range[i]),
+        }
         for name, tab in tables.items():
-            e[name] = {key: (bool(v[i]) if v.dtype == bool else
-                             (round(float(v[i]), 4) if np.isfinite(v[i]) else None))
-                       for key, v in tab.items()}
+            e[name] = {
+                key: (
+                    bool(v[i])
+                    if v.dtype == bool
+                    else (round(float(v[i]), 4) if np.isfinite(v[i]) else None)
+                )
+                for key, v in tab.items()
+            }
         fin = bool(np.isfinite(loo_pit[i]))
-        e["loo"] = {"pit": round(float(loo_pit[i]), 4) if fin else None,
-                    "in_50": bool(scoring.covered(loo_pit[[i]], 0.5)[0]) if fin else None,
-                    "in_90": bool(scoring.covered(loo_pit[[i]], 0.9)[0]) if fin else None,
-                    "pareto_k": _num(k[i], 3)}
+        e["loo"] = {
+            "pit": round(float(loo_pit[i]), 4) if fin else None,
+            "in_50": bool(scoring.covered(loo_pit[[i]], 0.5)[0]) if fin else None,
+            "in_90": bool(scoring.covered(loo_pit[[i]], 0.9)[0]) if fin else None,
+            "pareto_k": _num(k[i], 3),
+        }
         out.append(e)
     return out
 
@@ -488,8 +587,20 @@ def _share(x) -> float:
     return round(float(np.mean(x)), 4)
 
 
-def run(inp, thresholds=(), horizon=None, cache_dir=None, refit=False, quiet=True, loo="auto",
-        factors=(2.0,), prior_samples=2000, year=2028, k_max=K_MAX, progress=None) -> CheckResult:
+def run(
+    inp,
+    thresholds=(),
+    horizon=None,
+    cache_dir=None,
+    refit=False,
+    quiet=True,
+    loo="auto",
+    factors=(2.0,),
+    prior_samples=2000,
+    year=2028,
+    k_max=K_MAX,
+    progress=None,
+) -> CheckResult:
     """Every check on the inputs' fit (fitted or reused from the cache)."""
     from .pipeline import forecast
 
@@ -498,8 +609,19 @@ def run(inp, thresholds=(), horizon=None, cache_dir=None, refit=False, quiet=Tru
     res = forecast(inp, thresholds, horizon, cache_dir, refit, quiet)
     ob = obs_arrays(inp.rows, inp.priors)
     events = [str(e) for e in res.dates["event"].values]
-    ctx = Context(inp.rows, inp.priors, inp.settings, res.plan, res.curves,
-                  res.dates["crossing_year"].values, year, cache_dir, refit, quiet, events)
+    ctx = Context(
+        inp.rows,
+        inp.priors,
+        inp.settings,
+        res.plan,
+        res.curves,
+        res.dates["crossing_year"].values,
+        year,
+        cache_dir,
+        refit,
+        quiet,
+        events,
+    )
     if progress:
         progress(f"prior predictive ({prior_samples} draws)")
     prior = prior_curves(inp.rows, inp.priors, prior_samples, inp.settings.seed)
@@ -511,17 +633,27 @@ def run(inp, thresholds=(), horizon=None, cache_dir=None, refit=False, quiet=Tru
     lo = loo_influence(ctx, ll, loo, k_max, progress)
     sens = sensitivity(ctx, factors, progress)
     n = len(ob.rows)
-    shares = {name: {"share_in_50": _share(t["in_50"]), "share_in_90": _share(t["in_90"])}
-              for name, t in tabs.items()}
+    shares = {
+        name: {"share_in_50": _share(t["in_50"]), "share_in_90": _share(t["in_90"])}
+        for name, t in tabs.items()
+    }
     lp = lo["loo_pit"]
     ok = np.isfinite(lp)  # NaN: the benchmark's only point, nothing left to predict it from
-    shares["loo"] = {"share_in_50": _share(scoring.covered(lp[ok], 0.5)),
-                     "share_in_90": _share(scoring.covered(lp[ok], 0.9)), "n": int(ok.sum())}
+    shares["loo"] = {
+        "share_in_50": _share(scoring.covered(lp[ok], 0.5)),
+        "share_in_90": _share(scoring.covered(lp[ok], 0.9)),
+        "n": int(ok.sum()),
+    }
     # the range a calibrated predictive would give: central 95 % of Binomial(n, level) / n
     from scipy.stats import binom
 
-    expect = {f"in_{int(100 * lev)}": [float(binom.ppf(0.025, n, lev) / n), float(binom.ppf(0.975, n, lev) / n)]
-              for lev in LEVELS}
+    expect = {
+        f"in_{int(100 * lev)}": [
+            float(binom.ppf(0.025, n, lev) / n),
+            float(binom.ppf(0.975, n, lev) / n),
+        ]
+        for lev in LEVELS
+    }
     matrix = np.full((n, len(events)), np.nan)
     for i, o in enumerate(lo["observations"]):
         for j, ev in enumerate(events):
@@ -529,17 +661,32 @@ def run(inp, thresholds=(), horizon=None, cache_dir=None, refit=False, quiet=Tru
             if v is not None and v["median_shift_years"] is not None:
                 matrix[i, j] = v["median_shift_years"]
     summary = {
-        "provenance": {k: res.summary["provenance"][k] for k in
-                       ("data_hash", "data_files", "bundled_data", "n_observations", "priors_hash",
-                        "model_version", "posterior_hash", "seed", "sampler", "horizon")},
+        "provenance": {
+            k: res.summary["provenance"][k]
+            for k in (
+                "data_hash",
+                "data_files",
+                "bundled_data",
+                "n_observations",
+                "priors_hash",
+                "model_version",
+                "posterior_hash",
+                "seed",
+                "sampler",
+                "horizon",
+            )
+        },
         "diagnostics": res.summary["diagnostics"],
         "predictive": {
-            "n_observations": n, "prior_samples": prior_samples,
+            "n_observations": n,
+            "prior_samples": prior_samples,
             "scale": "logit (bounded) / log (unbounded); ranges are scored at their midpoint",
             "shares": shares,
             "calibrated_range_95": expect,
-            "note": ("posterior shares are in-sample (each point helped fit the model); the LOO "
-                     "shares predict each point from a fit without it"),
+            "note": (
+                "posterior shares are in-sample (each point helped fit the model); the LOO "
+                "shares predict each point from a fit without it"
+            ),
             "observations": _obs_entries(ob, tabs, lo["pareto_k"], lp),
         },
         "loo": {k: lo[k] for k in ("method", "k_max", "year", "observations", "events")},
@@ -559,50 +706,73 @@ def run(inp, thresholds=(), horizon=None, cache_dir=None, refit=False, quiet=Tru
 def text(summary: dict) -> str:
     p = summary["predictive"]
     s = p["shares"]
-    lines = [f"Predictive checks ({p['n_observations']} observations; share inside the central "
-             "50 % / 90 % intervals):"]
+    lines = [
+        f"Predictive checks ({p['n_observations']} observations; share inside the central "
+        "50 % / 90 % intervals):"
+    ]
     for name in ("prior", "posterior", "loo"):
-        lines.append(f"  {name + (' (leave-one-out)' if name == 'loo' else ''):<22} "
-                     f"{s[name]['share_in_50']:.2f} / {s[name]['share_in_90']:.2f}")
+        lines.append(
+            f"  {name + (' (leave-one-out)' if name == 'loo' else ''):<22} "
+            f"{s[name]['share_in_50']:.2f} / {s[name]['share_in_90']:.2f}"
+        )
     e = p["calibrated_range_95"]
-    lines.append(f"  a calibrated model gives 95 % of the time: {e['in_50'][0]:.2f}-{e['in_50'][1]:.2f} / "
-                 f"{e['in_90'][0]:.2f}-{e['in_90'][1]:.2f}")
+    lines.append(
+        f"  a calibrated model gives 95 % of the time: {e['in_50'][0]:.2f}-{e['in_50'][1]:.2f} / "
+        f"{e['in_90'][0]:.2f}-{e['in_90'][1]:.2f}"
+    )
     out90 = [o["observation"] for o in p["observations"] if not o["posterior"]["in_90"]]
     if out90:
         lines.append(f"  outside the posterior 90 % interval: {', '.join(out90)}")
     lo = summary["loo"]
     lines.append("")
-    lines.append(f"Leave-one-out influence ({lo['method']}: {lo['n_refits']} refits, the rest by PSIS; "
-                 f"P by end of {lo['year']}):")
+    lines.append(
+        f"Leave-one-out influence ({lo['method']}: {lo['n_refits']} refits, the rest by PSIS; "
+        f"P by end of {lo['year']}):"
+    )
     for ev, v in lo["events"].items():
         m = v["moves_median_most"]
         if m is None:
-            lines.append(f"  {ev:<24} median {v['median'] or 'not by horizon'}: no observation can be left out")
+            lines.append(
+                f"  {ev:<24} median {v['median'] or 'not by horizon'}: no observation can be left out"
+            )
             continue
         sh = m["median_shift_years"]
-        shtxt = f"{sh:+.2f} y" if sh is not None else f"-> {m['median_without'] or 'not by horizon'}"
+        shtxt = (
+            f"{sh:+.2f} y" if sh is not None else f"-> {m['median_without'] or 'not by horizon'}"
+        )
         mp = v["moves_p_most"]
         mc = v["median_mcse_years"]
-        lines.append(f"  {ev:<24} median {v['median'] or 'not by horizon':<10}"
-                     f"{'' if mc is None else f' (MCSE {mc:.2f} y)'} moved most by "
-                     f"{m['observation']} ({shtxt}, {m['method']}); P {v['p_by_year']:.2f}, "
-                     f"moved most by {mp['observation']} ({mp['p_shift']:+.2f})")
+        lines.append(
+            f"  {ev:<24} median {v['median'] or 'not by horizon':<10}"
+            f"{'' if mc is None else f' (MCSE {mc:.2f} y)'} moved most by "
+            f"{m['observation']} ({shtxt}, {m['method']}); P {v['p_by_year']:.2f}, "
+            f"moved most by {mp['observation']} ({mp['p_shift']:+.2f})"
+        )
     ks = [o for o in lo["observations"] if o["pareto_k"] is None or o["pareto_k"] > lo["k_max"]]
     if ks:
-        lines.append(f"  Pareto k > {lo['k_max']} (importance sampling unreliable"
-                     f"{', refitted' if lo['method'] != 'psis' else ', NOT refitted: use --loo auto'}): "
-                     + ", ".join(f"{o['observation']} {o['pareto_k']}" for o in ks))
+        lines.append(
+            f"  Pareto k > {lo['k_max']} (importance sampling unreliable"
+            f"{', refitted' if lo['method'] != 'psis' else ', NOT refitted: use --loo auto'}): "
+            + ", ".join(f"{o['observation']} {o['pareto_k']}" for o in ks)
+        )
     se = summary["sensitivity"]
     for f in se["fits"]:
         lines.append("")
-        lines.append(f"Prior sensitivity: prior scales x{f['factor']:g} (median shift; P by end of "
-                     f"{se['year']}, base priors -> scaled, ± MCSE):")
+        lines.append(
+            f"Prior sensitivity: prior scales x{f['factor']:g} (median shift; P by end of "
+            f"{se['year']}, base priors -> scaled, ± MCSE):"
+        )
         for ev, v in f["events"].items():
             sh = v["median_shift_years"]
-            shtxt = (f"{sh:+.2f} ± {v['median_shift_mcse_years'] or 0:.2f} y" if sh is not None else
-                     f"{v['median_base'] or 'never'} -> {v['median'] or 'never'}")
-            lines.append(f"  {ev:<24} {shtxt:<26} P {v['p_by_year_base']:.2f} -> {v['p_by_year']:.2f} "
-                         f"({v['p_shift']:+.2f} ± {v['p_shift_mcse']:.2f})")
+            shtxt = (
+                f"{sh:+.2f} ± {v['median_shift_mcse_years'] or 0:.2f} y"
+                if sh is not None
+                else f"{v['median_base'] or 'never'} -> {v['median'] or 'never'}"
+            )
+            lines.append(
+                f"  {ev:<24} {shtxt:<26} P {v['p_by_year_base']:.2f} -> {v['p_by_year']:.2f} "
+                f"({v['p_shift']:+.2f} ± {v['p_shift_mcse']:.2f})"
+            )
         if not f["diagnostics"]["ok"]:
             lines.append("  WARNING (widened fit): " + "; ".join(f["diagnostics"]["warnings"]))
     return "\n".join(lines)
@@ -638,26 +808,75 @@ def write(out: Path, cr: CheckResult) -> list[Path]:
     lrows = []
     for o in s["loo"]["observations"]:
         for ev, v in o["events"].items():
-            lrows.append([o["observation"], o["pareto_k"], o["method"], ev,
-                          *(("", "", "", "") if v is None else
-                            (v["median"] or "not by horizon", v["median_shift_years"], v["p_by_year"],
-                             v["p_shift"]))])
-    write_csv(out / "check-loo.csv", ["observation", "pareto_k", "method", "event", "median_without",
-                                      "median_shift_years", f"p_by_{s['loo']['year']}_without", "p_shift"],
-              lrows)
-    srows = [[f["factor"], ev, v["median_base"] or "not by horizon", v["median"] or "not by horizon",
-              v["median_shift_years"], v["p_by_year_base"], v["p_by_year"], v["p_shift"], v["p_shift_mcse"]]
-             for f in s["sensitivity"]["fits"] for ev, v in f["events"].items()]
-    write_csv(out / "check-sensitivity.csv", ["factor", "event", "median_base", "median_widened",
-                                              "median_shift_years", "p_base", "p_widened", "p_shift",
-                                              "p_shift_mcse"], srows)
+            lrows.append(
+                [
+                    o["observation"],
+                    o["pareto_k"],
+                    o["method"],
+                    ev,
+                    *(
+                        ("", "", "", "")
+                        if v is None
+                        else (
+                            v["median"] or "not by horizon",
+                            v["median_shift_years"],
+                            v["p_by_year"],
+                            v["p_shift"],
+                        )
+                    ),
+                ]
+            )
+    write_csv(
+        out / "check-loo.csv",
+        [
+            "observation",
+            "pareto_k",
+            "method",
+            "event",
+            "median_without",
+            "median_shift_years",
+            f"p_by_{s['loo']['year']}_without",
+            "p_shift",
+        ],
+        lrows,
+    )
+    srows = [
+        [
+            f["factor"],
+            ev,
+            v["median_base"] or "not by horizon",
+            v["median"] or "not by horizon",
+            v["median_shift_years"],
+            v["p_by_year_base"],
+            v["p_by_year"],
+            v["p_shift"],
+            v["p_shift_mcse"],
+        ]
+        for f in s["sensitivity"]["fits"]
+        for ev, v in f["events"].items()
+    ]
+    write_csv(
+        out / "check-sensitivity.csv",
+        [
+            "factor",
+            "event",
+            "median_base",
+            "median_widened",
+            "median_shift_years",
+            "p_base",
+            "p_widened",
+            "p_shift",
+            "p_shift_mcse",
+        ],
+        srows,
+    )
     paths += [out / "check-observations.csv", out / "check-loo.csv", out / "check-sensitivity.csv"]
     paths += predictive_figure(cr, out / "check-predictive")
     paths += loo_figure(cr, out / "check-loo")
     paths += sensitivity_figure(cr, out / "check-sensitivity")
     s = dict(s, files=[p.name for p in paths] + ["check.json"])
     write_json(out / "check.json", s)
-    return paths + [out / "check.json"]
+    return [*paths, out / "check.json"]
 
 
 def _bands(c, b, grid, noise, bounded, max_draws=800):
@@ -693,7 +912,9 @@ def predictive_figure(cr: CheckResult, stem: Path) -> list[Path]:
         pr = _bands(cr.prior, b, grid, noise, bounded) * scale
         po = _bands(cr.post, b, grid, noise, bounded) * scale
         ax.fill_between(grid, pr[0], pr[4], color="0.85", label="prior predictive 90 %")
-        ax.fill_between(grid, po[0], po[4], color="tab:blue", alpha=0.2, label="posterior predictive 90 %")
+        ax.fill_between(
+            grid, po[0], po[4], color="tab:blue", alpha=0.2, label="posterior predictive 90 %"
+        )
         ax.fill_between(grid, po[1], po[3], color="tab:blue", alpha=0.35, label="50 %")
         ax.plot(grid, po[2], color="tab:blue", lw=1)
         for i in idx:
@@ -702,8 +923,13 @@ def predictive_figure(cr: CheckResult, stem: Path) -> list[Path]:
                 ax.plot([r.time, r.time], [r.low * scale, r.high * scale], color="k", lw=2)
             else:
                 inside = bool(cr.summary["predictive"]["observations"][i]["posterior"]["in_90"])
-                ax.plot(r.time, r.value * scale, "o" if inside else "X", color="k" if inside else "tab:red",
-                        ms=5 if inside else 8)
+                ax.plot(
+                    r.time,
+                    r.value * scale,
+                    "o" if inside else "X",
+                    color="k" if inside else "tab:red",
+                    ms=5 if inside else 8,
+                )
         if bounded:
             ax.set_ylim(0, 100)
             ax.set_ylabel("% of tasks")
@@ -715,14 +941,17 @@ def predictive_figure(cr: CheckResult, stem: Path) -> list[Path]:
         ax.set_title(f"{b} (n={len(idx)})", fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.grid(alpha=0.3)
-    for ax in axes.ravel()[len(benches):]:
+    for ax in axes.ravel()[len(benches) :]:
         ax.axis("off")
     axes.ravel()[0].legend(fontsize=6, loc="upper left")
     sh = cr.summary["predictive"]["shares"]
-    fig.suptitle(f"Predictive checks: share inside 50/90 % - prior {sh['prior']['share_in_50']:.2f}/"
-                 f"{sh['prior']['share_in_90']:.2f}, posterior {sh['posterior']['share_in_50']:.2f}/"
-                 f"{sh['posterior']['share_in_90']:.2f}, LOO {sh['loo']['share_in_50']:.2f}/"
-                 f"{sh['loo']['share_in_90']:.2f} (red X: outside posterior 90 %)", fontsize=9)
+    fig.suptitle(
+        f"Predictive checks: share inside 50/90 % - prior {sh['prior']['share_in_50']:.2f}/"
+        f"{sh['prior']['share_in_90']:.2f}, posterior {sh['posterior']['share_in_50']:.2f}/"
+        f"{sh['posterior']['share_in_90']:.2f}, LOO {sh['loo']['share_in_50']:.2f}/"
+        f"{sh['loo']['share_in_90']:.2f} (red X: outside posterior 90 %)",
+        fontsize=9,
+    )
     fig.tight_layout()
     paths = save(fig, stem)
     plt.close(fig)
@@ -743,13 +972,18 @@ def loo_figure(cr: CheckResult, stem: Path) -> list[Path]:
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
             v = s["observations"][i]["events"][events[j]]
-            txt = "n/a" if v is None else (f"{m[i, j]:+.2f}" if np.isfinite(m[i, j]) else
-                                           (v["median"] or "never")[:7])
+            txt = (
+                "n/a"
+                if v is None
+                else (f"{m[i, j]:+.2f}" if np.isfinite(m[i, j]) else (v["median"] or "never")[:7])
+            )
             ax.text(j, i, txt, ha="center", va="center", fontsize=6)
     ax.set_xticks(range(len(events)), events, rotation=30, ha="right", fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     fig.colorbar(im, ax=ax, label="shift of the median date without the observation (years)")
-    ax.set_title("Leave-one-out influence on each event's median (* = refitted, else PSIS)", fontsize=9)
+    ax.set_title(
+        "Leave-one-out influence on each event's median (* = refitted, else PSIS)", fontsize=9
+    )
     fig.tight_layout()
     paths = save(fig, stem)
     plt.close(fig)
@@ -769,7 +1003,9 @@ def sensitivity_figure(cr: CheckResult, stem: Path) -> list[Path]:
     for k, f in enumerate(se["fits"]):
         p = [f["events"][e]["p_by_year"] for e in events]
         err = [2 * f["events"][e]["p_shift_mcse"] for e in events]
-        ax.errorbar(p, y + 0.15 * (k + 1), xerr=err, fmt="s", ms=4, label=f"scales x{f['factor']:g}")
+        ax.errorbar(
+            p, y + 0.15 * (k + 1), xerr=err, fmt="s", ms=4, label=f"scales x{f['factor']:g}"
+        )
     ax.set_yticks(y, events, fontsize=8)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xlabel(f"P(by end of {se['year']}) (bars: ±2 MCSE of the shift)")

@@ -25,28 +25,86 @@ def _emit(obj) -> None:
 
 @click.command("check")
 @fit_options
-@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
-              help="An extra threshold, as for `run`. Repeatable.")
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="BENCH>=VALUE",
+    help="An extra threshold, as for `run`. Repeatable.",
+)
 @click.option("--horizon", help="As for `run` [default: 2040-12-31].")
-@click.option("--loo", "loo", default="auto", show_default=True, type=click.Choice(["auto", "psis", "exact"]),
-              help="Leave-one-out method: psis (importance sampling, no refits), exact (refit without "
-                   "each point), auto (PSIS where its Pareto k <= --k-max, refit elsewhere).")
-@click.option("--k-max", default=0.7, show_default=True, type=click.FloatRange(0, 2),
-              help="Pareto k above which PSIS is not trusted (auto refits those points).")
-@click.option("--widen", "factors", multiple=True, type=click.FloatRange(min=0, min_open=True),
-              default=(2.0,), show_default=True,
-              help="Refit with every prior scale multiplied by this factor (repeatable; <1 narrows).")
-@click.option("--prior-samples", default=2000, show_default=True, type=click.IntRange(100),
-              help="Draws from the priors for the prior predictive check.")
-@click.option("--year", default=2028, show_default=True, type=click.IntRange(1990, 2200),
-              help="Report P(event by the end of this year) in the LOO and sensitivity tables.")
+@click.option(
+    "--loo",
+    "loo",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "psis", "exact"]),
+    help="Leave-one-out method: psis (importance sampling, no refits), exact (refit without "
+    "each point), auto (PSIS where its Pareto k <= --k-max, refit elsewhere).",
+)
+@click.option(
+    "--k-max",
+    default=0.7,
+    show_default=True,
+    type=click.FloatRange(0, 2),
+    help="Pareto k above which PSIS is not trusted (auto refits those points).",
+)
+@click.option(
+    "--widen",
+    "factors",
+    multiple=True,
+    type=click.FloatRange(min=0, min_open=True),
+    default=(2.0,),
+    show_default=True,
+    help="Refit with every prior scale multiplied by this factor (repeatable; <1 narrows).",
+)
+@click.option(
+    "--prior-samples",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(100),
+    help="Draws from the priors for the prior predictive check.",
+)
+@click.option(
+    "--year",
+    default=2028,
+    show_default=True,
+    type=click.IntRange(1990, 2200),
+    help="Report P(event by the end of this year) in the LOO and sensitivity tables.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the check as JSON.")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write check.json, CSV tables and figures (PNG+SVG) here.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write check.json, CSV tables and figures (PNG+SVG) here.",
+)
 @click.option("--force", is_flag=True, help="Overwrite check files already in --out.")
 @_guard
-def check(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir, refit,
-          strict, quiet, thresholds, horizon, loo, k_max, factors, prior_samples, year, as_json, out, force):
+def check(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    thresholds,
+    horizon,
+    loo,
+    k_max,
+    factors,
+    prior_samples,
+    year,
+    as_json,
+    out,
+    force,
+):
     """Model checks: predictive checks, leave-one-out influence, prior sensitivity.
 
     \b
@@ -72,8 +130,20 @@ def check(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sam
     if out:
         chk.check_out(Path(out), force)
     inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
-    res = chk.run(inp, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet, loo,
-                  tuple(factors), prior_samples, year, k_max, progress=_say(quiet))
+    res = chk.run(
+        inp,
+        thresholds,
+        horizon,
+        Path(cache_dir) if cache_dir else None,
+        refit,
+        quiet,
+        loo,
+        tuple(factors),
+        prior_samples,
+        year,
+        k_max,
+        progress=_say(quiet),
+    )
     if out:
         paths = chk.write(Path(out), res)
         _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
@@ -88,30 +158,86 @@ def check(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sam
 
 @click.command("sbc")
 @data_options
-@click.option("--priors", "priors_dir", type=click.Path(file_okay=False),
-              help="Directory holding bounded.toml and unbounded.toml [default: priors/].")
-@click.option("--sims", default=200, show_default=True, type=click.IntRange(10),
-              help="Number of simulated data sets (each is one refit).")
-@click.option("--draws", default=500, show_default=True, type=click.IntRange(50), help="Posterior draws per chain.")
-@click.option("--tune", default=500, show_default=True, type=click.IntRange(50), help="Warm-up per chain.")
-@click.option("--chains", default=2, show_default=True, type=click.IntRange(1), help="Chains per refit.")
-@click.option("--ranks", "n_ranks", default=49, show_default=True, type=click.IntRange(9),
-              help="Thinned posterior draws each true value is ranked among (ranks 0..N).")
-@click.option("--bins", default=10, show_default=True, type=click.IntRange(2),
-              help="Rank bins of the chi-square test ((--ranks + 1) must be a multiple).")
-@click.option("--alpha", default=0.01, show_default=True,
-              type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              help="Family-wise false-alarm rate of the uniformity test (Bonferroni over parameters).")
-@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the prior draws, data and fits.")
+@click.option(
+    "--priors",
+    "priors_dir",
+    type=click.Path(file_okay=False),
+    help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
+)
+@click.option(
+    "--sims",
+    default=200,
+    show_default=True,
+    type=click.IntRange(10),
+    help="Number of simulated data sets (each is one refit).",
+)
+@click.option(
+    "--draws",
+    default=500,
+    show_default=True,
+    type=click.IntRange(50),
+    help="Posterior draws per chain.",
+)
+@click.option(
+    "--tune", default=500, show_default=True, type=click.IntRange(50), help="Warm-up per chain."
+)
+@click.option(
+    "--chains", default=2, show_default=True, type=click.IntRange(1), help="Chains per refit."
+)
+@click.option(
+    "--ranks",
+    "n_ranks",
+    default=49,
+    show_default=True,
+    type=click.IntRange(9),
+    help="Thinned posterior draws each true value is ranked among (ranks 0..N).",
+)
+@click.option(
+    "--bins",
+    default=10,
+    show_default=True,
+    type=click.IntRange(2),
+    help="Rank bins of the chi-square test ((--ranks + 1) must be a multiple).",
+)
+@click.option(
+    "--alpha",
+    default=0.01,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Family-wise false-alarm rate of the uniformity test (Bonferroni over parameters).",
+)
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help="Seed of the prior draws, data and fits."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write sbc.json, sbc-ranks.csv and the rank histograms here.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write sbc.json, sbc-ranks.csv and the rank histograms here.",
+)
 @click.option("--force", is_flag=True, help="Overwrite SBC files already in --out.")
 @click.option("--strict", is_flag=True, help="Exit with code 3 when the ranks are not uniform.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
 @_guard
-def sbc(data, no_bundled, variants, priors_dir, sims, draws, tune, chains, n_ranks, bins, alpha, seed,
-        as_json, out, force, strict, quiet):
+def sbc(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    sims,
+    draws,
+    tune,
+    chains,
+    n_ranks,
+    bins,
+    alpha,
+    seed,
+    as_json,
+    out,
+    force,
+    strict,
+    quiet,
+):
     """Simulation-based calibration of the growth models at the design of the data.
 
     Draws parameters from the priors, simulates data sets shaped like the observation
@@ -131,11 +257,28 @@ def sbc(data, no_bundled, variants, priors_dir, sims, draws, tune, chains, n_ran
 
     if out:
         o = Path(out)
-        if o.exists() and any((o / f).exists() for f in ("sbc.json", "sbc-ranks.csv")) and not force:
+        if (
+            o.exists()
+            and any((o / f).exists() for f in ("sbc.json", "sbc-ranks.csv"))
+            and not force
+        ):
             raise ForecastError("already holds SBC files; pass --force to overwrite them", out)
-    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, max(chains, 2), "nutpie")
-    res = sbc_mod.run(inp.rows, inp.priors, sims, draws, tune, chains, seed, n_ranks, bins, alpha,
-                      progress=_say(quiet))
+    inp = _inputs(
+        data, no_bundled, variants, priors_dir, seed, draws, tune, max(chains, 2), "nutpie"
+    )
+    res = sbc_mod.run(
+        inp.rows,
+        inp.priors,
+        sims,
+        draws,
+        tune,
+        chains,
+        seed,
+        n_ranks,
+        bins,
+        alpha,
+        progress=_say(quiet),
+    )
     if out:
         paths = sbc_mod.write(Path(out), res)
         _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
@@ -148,57 +291,146 @@ def sbc(data, no_bundled, variants, priors_dir, sims, draws, tune, chains, n_ran
 
 
 def _backtest_sampler_options(fn):
-    for opt in reversed([
-        click.option("--priors", "priors_dir", type=click.Path(file_okay=False),
-                     help="Directory holding bounded.toml and unbounded.toml [default: priors/]."),
-        click.option("--seed", default=1, show_default=True, type=int, help="Random seed."),
-        click.option("--draws", default=1000, show_default=True, type=click.IntRange(100),
-                     help="Posterior draws per chain, per cutoff."),
-        click.option("--tune", default=1000, show_default=True, type=click.IntRange(100), help="Warm-up per chain."),
-        click.option("--chains", default=4, show_default=True, type=click.IntRange(2), help="Chains per fit."),
-        click.option("--sampler", default="auto", show_default=True,
-                     type=click.Choice(["auto", "nutpie", "pymc"]), help="NUTS implementation."),
-        click.option("--cache-dir", type=click.Path(file_okay=False),
-                     help="Where fitted posteriors are kept [default: $FORECAST_CACHE or ~/.cache/forecast]."),
-        click.option("--refit", is_flag=True, help="Ignore cached posteriors."),
-        click.option("--strict", is_flag=True, help="Exit with code 3 when any cutoff's fit misses the "
-                                                    "sampler thresholds (outputs are still written)."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr."),
-    ]):
+    for opt in reversed(
+        [
+            click.option(
+                "--priors",
+                "priors_dir",
+                type=click.Path(file_okay=False),
+                help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
+            ),
+            click.option("--seed", default=1, show_default=True, type=int, help="Random seed."),
+            click.option(
+                "--draws",
+                default=1000,
+                show_default=True,
+                type=click.IntRange(100),
+                help="Posterior draws per chain, per cutoff.",
+            ),
+            click.option(
+                "--tune",
+                default=1000,
+                show_default=True,
+                type=click.IntRange(100),
+                help="Warm-up per chain.",
+            ),
+            click.option(
+                "--chains",
+                default=4,
+                show_default=True,
+                type=click.IntRange(2),
+                help="Chains per fit.",
+            ),
+            click.option(
+                "--sampler",
+                default="auto",
+                show_default=True,
+                type=click.Choice(["auto", "nutpie", "pymc"]),
+                help="NUTS implementation.",
+            ),
+            click.option(
+                "--cache-dir",
+                type=click.Path(file_okay=False),
+                help="Where fitted posteriors are kept [default: $FORECAST_CACHE or ~/.cache/forecast].",
+            ),
+            click.option("--refit", is_flag=True, help="Ignore cached posteriors."),
+            click.option(
+                "--strict",
+                is_flag=True,
+                help="Exit with code 3 when any cutoff's fit misses the "
+                "sampler thresholds (outputs are still written).",
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr."),
+        ]
+    ):
         fn = opt(fn)
     return fn
 
 
 @click.command("backtest")
-@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
-              help="Observation file(s) to backtest: the full schema (`forecast data --schema`) or a "
-                   "short CSV with columns date,value[,benchmark,unit,...]. Only these files are used "
-                   "unless --with-bundled [default: the bundled table].")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Observation file(s) to backtest: the full schema (`forecast data --schema`) or a "
+    "short CSV with columns date,value[,benchmark,unit,...]. Only these files are used "
+    "unless --with-bundled [default: the bundled table].",
+)
 @click.option("--with-bundled", is_flag=True, help="Add the bundled table to the --data files.")
-@click.option("--unit", help="Unit of a short file without a unit column (percent, fraction, minutes, "
-                             "hours, seconds, multiplier).")
-@click.option("--benchmark", help="Series name for a short file without a benchmark column [default: file stem].")
+@click.option(
+    "--unit",
+    help="Unit of a short file without a unit column (percent, fraction, minutes, "
+    "hours, seconds, multiplier).",
+)
+@click.option(
+    "--benchmark",
+    help="Series name for a short file without a benchmark column [default: file stem].",
+)
 @click.option("--variant", "variants", multiple=True, metavar="BENCH=NAME", help="As for `run`.")
-@click.option("--cutoff", "cutoffs", multiple=True, metavar="DATE",
-              help="Forecast origin (YYYY, YYYY-MM or YYYY-MM-DD): fit on points dated before it, score "
-                   "the points after it. Repeatable [default: --n-cutoffs automatic origins].")
-@click.option("--n-cutoffs", default=3, show_default=True, type=click.IntRange(1, 50),
-              help="Number of automatic cutoffs when no --cutoff is given (spread between the dates "
-                   "of 40 % and 90 % of the points).")
-@click.option("--max-lead", type=click.FloatRange(0, min_open=True), metavar="YEARS",
-              help="Score only points at most this many years after the cutoff.")
-@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
-              help="A threshold event to score (Brier). Series with no threshold get automatic ones "
-                   "at the 50/75/90 % quantiles of their values. Repeatable.")
+@click.option(
+    "--cutoff",
+    "cutoffs",
+    multiple=True,
+    metavar="DATE",
+    help="Forecast origin (YYYY, YYYY-MM or YYYY-MM-DD): fit on points dated before it, score "
+    "the points after it. Repeatable [default: --n-cutoffs automatic origins].",
+)
+@click.option(
+    "--n-cutoffs",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Number of automatic cutoffs when no --cutoff is given (spread between the dates "
+    "of 40 % and 90 % of the points).",
+)
+@click.option(
+    "--max-lead",
+    type=click.FloatRange(0, min_open=True),
+    metavar="YEARS",
+    help="Score only points at most this many years after the cutoff.",
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="BENCH>=VALUE",
+    help="A threshold event to score (Brier). Series with no threshold get automatic ones "
+    "at the 50/75/90 % quantiles of their values. Repeatable.",
+)
 @_backtest_sampler_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write backtest.json, backtest-points.csv, backtest-thresholds.csv and backtest.png/.svg.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write backtest.json, backtest-points.csv, backtest-thresholds.csv and backtest.png/.svg.",
+)
 @click.option("--force", is_flag=True, help="Overwrite backtest files already in --out.")
 @_guard
-def backtest(data, with_bundled, unit, benchmark, variants, cutoffs, n_cutoffs, max_lead, thresholds,
-             priors_dir, seed, draws, tune, chains, sampler, cache_dir, refit, strict, quiet, as_json, out,
-             force):
+def backtest(
+    data,
+    with_bundled,
+    unit,
+    benchmark,
+    variants,
+    cutoffs,
+    n_cutoffs,
+    max_lead,
+    thresholds,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    as_json,
+    out,
+    force,
+):
     """Rolling-origin backtest: fit before each cutoff, forecast and score the later points.
 
     For each cutoff the growth model is fitted only on points dated before it; every later
@@ -241,10 +473,22 @@ def backtest(data, with_bundled, unit, benchmark, variants, cutoffs, n_cutoffs, 
     res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=_say(quiet))
     from .observations import table_hash
 
-    extra = {"data": {"files": list(data) or ["<bundled>"], "with_bundled": bool(with_bundled or not data),
-                      "n_rows": len(rows), "data_hash": table_hash(rows)},
-             "priors_hash": pr.digest(),
-             "sampler": {"seed": seed, "draws": draws, "tune": tune, "chains": chains, "sampler": sampler}}
+    extra = {
+        "data": {
+            "files": list(data) or ["<bundled>"],
+            "with_bundled": bool(with_bundled or not data),
+            "n_rows": len(rows),
+            "data_hash": table_hash(rows),
+        },
+        "priors_hash": pr.digest(),
+        "sampler": {
+            "seed": seed,
+            "draws": draws,
+            "tune": tune,
+            "chains": chains,
+            "sampler": sampler,
+        },
+    }
     if out:
         paths = bt.write(Path(out), res, extra)
         _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
@@ -254,8 +498,9 @@ def backtest(data, with_bundled, unit, benchmark, variants, cutoffs, n_cutoffs, 
         click.echo(bt.text(res.summary))
     bad = [c["cutoff"] for c in res.summary["cutoffs"] if not c["diagnostics"]["ok"]]
     if strict and bad:
-        raise SamplerTrouble(f"sampler diagnostics missed their thresholds at cutoff(s) {', '.join(bad)} "
-                             "(--strict)")
+        raise SamplerTrouble(
+            f"sampler diagnostics missed their thresholds at cutoff(s) {', '.join(bad)} (--strict)"
+        )
 
 
 COMMANDS = [check, sbc, backtest]

@@ -38,14 +38,19 @@ def _guard(fn):
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_SAMPLER_TROUBLE)
         except KeyboardInterrupt:
-            click.echo("interrupted: files already complete were kept, none was left half-written",
-                       err=True)
+            click.echo(
+                "interrupted: files already complete were kept, none was left half-written",
+                err=True,
+            )
             sys.exit(130)
         except Exception as e:  # an internal error, not the user's
             if debug:
                 raise
-            click.echo(f"internal error: {type(e).__name__}: {e}\n(rerun with --debug for the "
-                       "traceback, and please report it)", err=True)
+            click.echo(
+                f"internal error: {type(e).__name__}: {e}\n(rerun with --debug for the "
+                "traceback, and please report it)",
+                err=True,
+            )
             sys.exit(1)
 
     return wrapper
@@ -67,48 +72,97 @@ def _variant_pairs(values: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for v in values:
         if "=" not in v:
-            raise ForecastError("expected BENCHMARK=VARIANT, e.g. core-bench=automated-grading",
-                                f"--variant {v!r}")
+            raise ForecastError(
+                "expected BENCHMARK=VARIANT, e.g. core-bench=automated-grading", f"--variant {v!r}"
+            )
         b, name = v.split("=", 1)
         out[b.strip()] = name.strip()
     return out
 
 
 def data_options(fn):
-    fn = click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
-                      help="A CSV of extra observations (same schema as `forecast data --schema`). "
-                           "Repeatable.")(fn)
-    fn = click.option("--no-bundled", is_flag=True,
-                      help="Use only the --data files: nothing bundled enters the fit, not even "
-                           "through the pooled growth rates (for backtests on other series).")(fn)
-    fn = click.option("--variant", "variants", multiple=True, metavar="BENCH=NAME",
-                      help="Which of a source's figures to use where it gives several, e.g. "
-                           "core-bench=automated-grading. Overrides the priors file.")(fn)
+    fn = click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="A CSV of extra observations (same schema as `forecast data --schema`). Repeatable.",
+    )(fn)
+    fn = click.option(
+        "--no-bundled",
+        is_flag=True,
+        help="Use only the --data files: nothing bundled enters the fit, not even "
+        "through the pooled growth rates (for backtests on other series).",
+    )(fn)
+    fn = click.option(
+        "--variant",
+        "variants",
+        multiple=True,
+        metavar="BENCH=NAME",
+        help="Which of a source's figures to use where it gives several, e.g. "
+        "core-bench=automated-grading. Overrides the priors file.",
+    )(fn)
     return fn
 
 
 def fit_options(fn):
     fn = data_options(fn)
-    fn = click.option("--priors", "priors_dir", type=click.Path(file_okay=False),
-                      help="Directory holding bounded.toml and unbounded.toml [default: priors/].")(fn)
-    fn = click.option("--seed", default=1, show_default=True, type=int,
-                      help="Random seed: the same seed, data and priors give the same numbers.")(fn)
-    fn = click.option("--draws", default=1000, show_default=True, type=click.IntRange(100),
-                      help="Posterior draws per chain.")(fn)
-    fn = click.option("--tune", default=1000, show_default=True, type=click.IntRange(100),
-                      help="Warm-up iterations per chain.")(fn)
-    fn = click.option("--chains", default=4, show_default=True, type=click.IntRange(2),
-                      help="Independent chains (R-hat needs at least 2).")(fn)
-    fn = click.option("--sampler", default="auto", show_default=True,
-                      type=click.Choice(["auto", "nutpie", "pymc"]),
-                      help="NUTS implementation; auto uses nutpie when installed.")(fn)
-    fn = click.option("--cache-dir", type=click.Path(file_okay=False),
-                      help="Where fitted posteriors are kept and reused [default: "
-                           "$FORECAST_CACHE or ~/.cache/forecast].")(fn)
-    fn = click.option("--refit", is_flag=True, help="Ignore a cached posterior and sample again.")(fn)
-    fn = click.option("--strict", is_flag=True,
-                      help=f"Exit with code {EXIT_SAMPLER_TROUBLE} when R-hat, ESS or divergences "
-                           "miss their thresholds (they are always reported).")(fn)
+    fn = click.option(
+        "--priors",
+        "priors_dir",
+        type=click.Path(file_okay=False),
+        help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
+    )(fn)
+    fn = click.option(
+        "--seed",
+        default=1,
+        show_default=True,
+        type=int,
+        help="Random seed: the same seed, data and priors give the same numbers.",
+    )(fn)
+    fn = click.option(
+        "--draws",
+        default=1000,
+        show_default=True,
+        type=click.IntRange(100),
+        help="Posterior draws per chain.",
+    )(fn)
+    fn = click.option(
+        "--tune",
+        default=1000,
+        show_default=True,
+        type=click.IntRange(100),
+        help="Warm-up iterations per chain.",
+    )(fn)
+    fn = click.option(
+        "--chains",
+        default=4,
+        show_default=True,
+        type=click.IntRange(2),
+        help="Independent chains (R-hat needs at least 2).",
+    )(fn)
+    fn = click.option(
+        "--sampler",
+        default="auto",
+        show_default=True,
+        type=click.Choice(["auto", "nutpie", "pymc"]),
+        help="NUTS implementation; auto uses nutpie when installed.",
+    )(fn)
+    fn = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help="Where fitted posteriors are kept and reused [default: "
+        "$FORECAST_CACHE or ~/.cache/forecast].",
+    )(fn)
+    fn = click.option("--refit", is_flag=True, help="Ignore a cached posterior and sample again.")(
+        fn
+    )
+    fn = click.option(
+        "--strict",
+        is_flag=True,
+        help=f"Exit with code {EXIT_SAMPLER_TROUBLE} when R-hat, ESS or divergences "
+        "miss their thresholds (they are always reported).",
+    )(fn)
     fn = click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")(fn)
     return fn
 
@@ -160,8 +214,8 @@ def data(data, no_bundled, variants, as_json, schema):
       forecast data --data my-benchmark.csv
       forecast data --data my-series.csv --no-bundled --json
     """
-    from .observations import COLUMNS, assemble, select_variants
     from . import observations as obs_mod
+    from .observations import COLUMNS, assemble, select_variants
     from .priors import load
 
     if schema:
@@ -170,36 +224,77 @@ def data(data, no_bundled, variants, as_json, schema):
     from .pipeline import variant_choice
 
     rows = assemble(list(data), include_bundled=not no_bundled)
-    used = {id(r) for r in select_variants(rows, variant_choice(rows, load(), _variant_pairs(variants)))}
+    used = {
+        id(r) for r in select_variants(rows, variant_choice(rows, load(), _variant_pairs(variants)))
+    }
     if as_json:
         out = []
         for r in rows:
-            d = {c: getattr(r, c) for c in ("benchmark", "date", "system", "unit", "kind",
-                                               "approximate", "variant", "source", "note", "origin")}
-            d.update(value=None if r.is_range else r.value, low=None if not r.is_range else r.low,
-                     high=None if not r.is_range else r.high, used=id(r) in used)
+            d = {
+                c: getattr(r, c)
+                for c in (
+                    "benchmark",
+                    "date",
+                    "system",
+                    "unit",
+                    "kind",
+                    "approximate",
+                    "variant",
+                    "source",
+                    "note",
+                    "origin",
+                )
+            }
+            d.update(
+                value=None if r.is_range else r.value,
+                low=None if not r.is_range else r.low,
+                high=None if not r.is_range else r.high,
+                used=id(r) in used,
+            )
             out.append(d)
         click.echo(json.dumps({"columns": list(COLUMNS), "rows": out}, indent=2))
         return
     from .units import fmt
 
-    click.echo(f"{'benchmark':<18} {'date':<16} {'figure':>14}  {'kind':<15} {'used':<4} system / source")
+    click.echo(
+        f"{'benchmark':<18} {'date':<16} {'figure':>14}  {'kind':<15} {'used':<4} system / source"
+    )
     for r in rows:
-        fig = (f"{fmt(r.low, r.dimension)}-{fmt(r.high, r.dimension)}" if r.is_range
-               else ("~" if r.approximate else "") + fmt(r.value, r.dimension))
+        fig = (
+            f"{fmt(r.low, r.dimension)}-{fmt(r.high, r.dimension)}"
+            if r.is_range
+            else ("~" if r.approximate else "") + fmt(r.value, r.dimension)
+        )
         use = "yes" if id(r) in used else f"no ({r.variant})"
-        click.echo(f"{r.benchmark:<18} {r.date or '-':<16} {fig:>14}  {r.kind:<15} {use:<4} "
-                   f"{r.system} / {r.source}")
+        click.echo(
+            f"{r.benchmark:<18} {r.date or '-':<16} {fig:>14}  {r.kind:<15} {use:<4} "
+            f"{r.system} / {r.source}"
+        )
     n_b = len({r.benchmark for r in rows})
-    click.echo(f"\n{len(rows)} rows, {n_b} benchmarks: valid. Rows marked 'no' are another variant "
-               "of the same result (choose with --variant).")
+    click.echo(
+        f"\n{len(rows)} rows, {n_b} benchmarks: valid. Rows marked 'no' are another variant "
+        "of the same result (choose with --variant)."
+    )
 
 
 @main.command()
 @fit_options
 @_guard
-def fit(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
-        refit, strict, quiet):
+def fit(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+):
     """Fit the growth models and report convergence and growth rates.
 
     The posterior is cached (netCDF, with provenance) and reused by `forecast run` while
@@ -210,32 +305,70 @@ def fit(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampl
     from .trajectories import curves
 
     inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
-    dt, reused = fit_posterior(inp, Path(cache_dir) if cache_dir else None, refit, quiet)
+    dt, _reused = fit_posterior(inp, Path(cache_dir) if cache_dir else None, refit, quiet)
     diag = json.loads(dt.attrs["diagnostics"])
     click.echo(_diag_line(diag))
-    click.echo(_growth_table(growth_summary(curves(dt["posterior"].to_dataset(), dt.attrs), dt.attrs)))
+    click.echo(
+        _growth_table(growth_summary(curves(dt["posterior"].to_dataset(), dt.attrs), dt.attrs))
+    )
     _strict(diag, strict)
 
 
 @main.command()
 @fit_options
-@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
-              help="An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
-                   "'training-speedup>=100x'. A bare number is in the benchmark's own unit. "
-                   "Repeatable.")
-@click.option("--horizon", help="Draws not crossing by this date count as 'not by horizon' "
-                                "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31].")
-@click.option("--scenario", "scenario_name", metavar="FILE|NAME",
-              help="A reading of the research residual (scenarios/*.toml, or a shipped name such "
-                   "as inspiration-binding or compressed-perspiration): adds its composite "
-                   "events, e.g. automated AI R&D, and the R&D multiplier trajectory.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (schema in README).")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write posterior.nc, forecast.nc, summary.json and summary.csv here.")
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="BENCH>=VALUE",
+    help="An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
+    "'training-speedup>=100x'. A bare number is in the benchmark's own unit. "
+    "Repeatable.",
+)
+@click.option(
+    "--horizon",
+    help="Draws not crossing by this date count as 'not by horizon' "
+    "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31].",
+)
+@click.option(
+    "--scenario",
+    "scenario_name",
+    metavar="FILE|NAME",
+    help="A reading of the research residual (scenarios/*.toml, or a shipped name such "
+    "as inspiration-binding or compressed-perspiration): adds its composite "
+    "events, e.g. automated AI R&D, and the R&D multiplier trajectory.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as JSON (schema in README)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write posterior.nc, forecast.nc, summary.json and summary.csv here.",
+)
 @click.option("--force", is_flag=True, help="Overwrite artifacts already in --out.")
 @_guard
-def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
-        refit, strict, quiet, thresholds, horizon, scenario_name, as_json, out, force):
+def run(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    thresholds,
+    horizon,
+    scenario_name,
+    as_json,
+    out,
+    force,
+):
     """Forecast threshold dates: fit if needed, then sample every draw forward.
 
     For each threshold: P(crossed by the end of each year) with its Monte Carlo standard
@@ -257,8 +390,9 @@ def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampl
         check_out_dir(Path(out), force)
     inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
     sc = _scenario(scenario_name)
-    res = forecast(inp, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet,
-                   scenario=sc)
+    res = forecast(
+        inp, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet, scenario=sc
+    )
     if out:
         paths = write_run(Path(out), res, force)
         if not quiet:
@@ -277,12 +411,28 @@ def run(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampl
 
 @main.command("prior-check")
 @fit_options
-@click.option("--samples", default=2000, show_default=True, type=click.IntRange(100),
-              help="Prior draws.")
+@click.option(
+    "--samples", default=2000, show_default=True, type=click.IntRange(100), help="Prior draws."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the check as JSON.")
 @_guard
-def prior_check(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler,
-                cache_dir, refit, strict, quiet, samples, as_json):
+def prior_check(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    samples,
+    as_json,
+):
     """Prior predictive check: what the priors alone say about the data and the dates.
 
     For each observation, the prior predictive 50 % and 90 % intervals on the transformed
@@ -299,11 +449,15 @@ def prior_check(data, no_bundled, variants, priors_dir, seed, draws, tune, chain
         return
     click.echo("Prior predictive intervals of each observation (transformed scale):")
     for o in res["observations"]:
-        click.echo(f"  {o['benchmark']:<18} {o['date']:<16} observed {o['observed']:>8.3f}  "
-                   f"50% [{o['q25']:.2f}, {o['q75']:.2f}]  90% [{o['q05']:.2f}, {o['q95']:.2f}]"
-                   f"  {'inside 90%' if o['in_90'] else 'OUTSIDE 90%'}")
-    click.echo(f"share of observations inside the prior 50 % / 90 % intervals: "
-               f"{res['share_in_50']:.2f} / {res['share_in_90']:.2f}\n")
+        click.echo(
+            f"  {o['benchmark']:<18} {o['date']:<16} observed {o['observed']:>8.3f}  "
+            f"50% [{o['q25']:.2f}, {o['q75']:.2f}]  90% [{o['q05']:.2f}, {o['q95']:.2f}]"
+            f"  {'inside 90%' if o['in_90'] else 'OUTSIDE 90%'}"
+        )
+    click.echo(
+        f"share of observations inside the prior 50 % / 90 % intervals: "
+        f"{res['share_in_50']:.2f} / {res['share_in_90']:.2f}\n"
+    )
     click.echo("Threshold dates under the prior alone:")
     click.echo(_events_table(res["events"]))
 
@@ -319,18 +473,50 @@ def _scenario(name):
 @main.command()
 @fit_options
 @click.argument("arms", nargs=-1, required=True, metavar="ARM ARM [ARM...]")
-@click.option("--scenario", "scenario_name", metavar="FILE|NAME",
-              help="A scenario applied to every data-file arm.")
-@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
-              help="An extra threshold, as for `run`. Repeatable.")
+@click.option(
+    "--scenario",
+    "scenario_name",
+    metavar="FILE|NAME",
+    help="A scenario applied to every data-file arm.",
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="BENCH>=VALUE",
+    help="An extra threshold, as for `run`. Repeatable.",
+)
 @click.option("--horizon", help="As for `run`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Write compare.json and a date-CDF figure per event (PNG and SVG) here.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write compare.json and a date-CDF figure per event (PNG and SVG) here.",
+)
 @click.option("--force", is_flag=True, help="Overwrite files already in --out.")
 @_guard
-def compare(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir,
-            refit, strict, quiet, arms, scenario_name, thresholds, horizon, as_json, out, force):
+def compare(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    arms,
+    scenario_name,
+    thresholds,
+    horizon,
+    as_json,
+    out,
+    force,
+):
     """Put readings, scenarios or data files side by side.
 
     Each ARM is a scenario (a .toml file or a shipped name such as inspiration-binding), a
@@ -346,7 +532,8 @@ def compare(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, s
       forecast compare base new-point.csv --scenario compressed-perspiration
       forecast compare inspiration-binding my-variant.toml --json --out cmp/
     """
-    from .compare import Arm, compare as do_compare
+    from .compare import Arm
+    from .compare import compare as do_compare
     from .pipeline import forecast
 
     if len(arms) < 2:
@@ -357,16 +544,33 @@ def compare(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, s
     cache = Path(cache_dir) if cache_dir else None
     for arm in arms:
         if arm.endswith(".csv"):
-            inp = _inputs(tuple(data) + (arm,), no_bundled, variants, priors_dir, seed, draws, tune,
-                          chains, sampler)
-            res = forecast(inp, thresholds, horizon, cache, refit, quiet, scenario=_scenario(scenario_name))
+            inp = _inputs(
+                (*tuple(data), arm),
+                no_bundled,
+                variants,
+                priors_dir,
+                seed,
+                draws,
+                tune,
+                chains,
+                sampler,
+            )
+            res = forecast(
+                inp, thresholds, horizon, cache, refit, quiet, scenario=_scenario(scenario_name)
+            )
             results.append(Arm(Path(arm).stem, "data", res))
         elif arm == "base":
-            inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
-            res = forecast(inp, thresholds, horizon, cache, refit, quiet, scenario=_scenario(scenario_name))
+            inp = _inputs(
+                data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler
+            )
+            res = forecast(
+                inp, thresholds, horizon, cache, refit, quiet, scenario=_scenario(scenario_name)
+            )
             results.append(Arm("base", "data", res))
         else:
-            inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+            inp = _inputs(
+                data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler
+            )
             sc = _scenario(arm)
             res = forecast(inp, thresholds, horizon, cache, refit, quiet, scenario=sc)
             results.append(Arm(sc.name, "scenario", res))
@@ -388,7 +592,9 @@ def compare(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, s
 
 def _check_compare_out(out: Path, force: bool) -> None:
     if out.exists() and any(out.glob("compare*")) and not force:
-        raise ForecastError("already holds comparison files; pass --force to overwrite them", str(out))
+        raise ForecastError(
+            "already holds comparison files; pass --force to overwrite them", str(out)
+        )
 
 
 def _write_compare(out: Path, cmp: dict, arms) -> None:
@@ -401,10 +607,19 @@ def _write_compare(out: Path, cmp: dict, arms) -> None:
     write_json(out / "compare.json", cmp)
     for ev in cmp["events"]:
         curves = {a.label: a.result.dates["crossing_year"].sel(event=ev).values for a in arms}
-        marks = [(parse_horizon(c["by"], c["id"]), c["p_at_least"], c["who"].split(",")[0])
-                 for c in claims if c["event"] == ev]
-        date_cdf(curves, cmp["events"][ev]["title"], arms[0].result.plan.horizon,
-                 out / f"compare-{ev}", marks, horizon_text=arms[0].result.plan.horizon_text)
+        marks = [
+            (parse_horizon(c["by"], c["id"]), c["p_at_least"], c["who"].split(",")[0])
+            for c in claims
+            if c["event"] == ev
+        ]
+        date_cdf(
+            curves,
+            cmp["events"][ev]["title"],
+            arms[0].result.plan.horizon,
+            out / f"compare-{ev}",
+            marks,
+            horizon_text=arms[0].result.plan.horizon_text,
+        )
 
 
 def _compare_table(cmp: dict) -> str:
@@ -421,10 +636,12 @@ def _compare_table(cmp: dict) -> str:
         for lab in labels:
             a = e["by_arm"][lab]
             p = a["p_by_focus_year"]
-            lines.append(f"  {lab:<28} P = {p['p']:.3f} ± {p['mcse']:.3f}   median "
-                         f"{a['quantiles']['0.5'] or 'not by horizon':<14} 80 %: "
-                         f"{a['quantiles']['0.1'] or 'never'} – {a['quantiles']['0.9'] or 'never'}   "
-                         f"not by horizon {a['p_not_by_horizon']:.3f}")
+            lines.append(
+                f"  {lab:<28} P = {p['p']:.3f} ± {p['mcse']:.3f}   median "
+                f"{a['quantiles']['0.5'] or 'not by horizon':<14} 80 %: "
+                f"{a['quantiles']['0.1'] or 'never'} – {a['quantiles']['0.9'] or 'never'}   "
+                f"not by horizon {a['p_not_by_horizon']:.3f}"
+            )
         for lab, v in e["versus_first"].items():
             txt = f"  {lab} vs {labels[0]}: P({y}) {v['p_by_focus_year_shift']:+.3f}"
             if v["median_shift_years"] is not None:
@@ -432,10 +649,12 @@ def _compare_table(cmp: dict) -> str:
             g = v.get("per_draw")
             if g:
                 gy = g["gap_years_never_at_horizon"]
-                txt += (f"\n    per-draw gap on the same draws ('never' counted at the horizon): median "
-                        f"{gy['median']:+.2f} y, 80 % {gy['q10']:+.2f} to {gy['q90']:+.2f} y; "
-                        f"{lab} earlier in {100 * g['share_second_earlier']:.0f} % of draws, the only "
-                        f"one to cross in {100 * g['share_only_second_crosses']:.0f} %")
+                txt += (
+                    f"\n    per-draw gap on the same draws ('never' counted at the horizon): median "
+                    f"{gy['median']:+.2f} y, 80 % {gy['q10']:+.2f} to {gy['q90']:+.2f} y; "
+                    f"{lab} earlier in {100 * g['share_second_earlier']:.0f} % of draws, the only "
+                    f"one to cross in {100 * g['share_only_second_crosses']:.0f} %"
+                )
             lines.append(txt)
         lines.append("")
     if same:
@@ -445,14 +664,17 @@ def _compare_table(cmp: dict) -> str:
 
 def _strict(diag: dict, strict: bool) -> None:
     if strict and not diag["ok"]:
-        raise SamplerTrouble("sampler diagnostics missed their thresholds (--strict): "
-                             + "; ".join(diag["warnings"]))
+        raise SamplerTrouble(
+            "sampler diagnostics missed their thresholds (--strict): " + "; ".join(diag["warnings"])
+        )
 
 
 def _diag_line(d: dict) -> str:
     status = "OK" if d["ok"] else "WARNING: " + "; ".join(d["warnings"])
-    return (f"Sampler: max R-hat {d['max_rhat']:.3f} · min ESS bulk {d['min_ess_bulk']:.0f} / "
-            f"tail {d['min_ess_tail']:.0f} · {d['divergences']} divergences · {status}")
+    return (
+        f"Sampler: max R-hat {d['max_rhat']:.3f} · min ESS bulk {d['min_ess_bulk']:.0f} / "
+        f"tail {d['min_ess_tail']:.0f} · {d['divergences']} divergences · {status}"
+    )
 
 
 def _pct(p: float) -> str:
@@ -464,8 +686,11 @@ def _events_table(events: dict) -> str:
         return "(no events)"
     years = [y for y in map(str, SHOW_YEARS) if y in next(iter(events.values()))["p_by_year"]]
     horizon = next(iter(events.values()))["horizon"]
-    head = (f"{'event':<26} {'threshold':>10}  " + " ".join(f"{y:>5}" for y in years)
-            + f"   {'median':<10}  {'80 % interval':<23}  not by {horizon}")
+    head = (
+        f"{'event':<26} {'threshold':>10}  "
+        + " ".join(f"{y:>5}" for y in years)
+        + f"   {'median':<10}  {'80 % interval':<23}  not by {horizon}"
+    )
     lines = [f"{'':<26} {'':>10}  P(by end of year), %", head, "-" * len(head)]
     max_se = 0.0
     for ev, e in events.items():
@@ -473,11 +698,15 @@ def _events_table(events: dict) -> str:
         max_se = max([max_se] + [v["mcse"] for v in e["p_by_year"].values()])
         shown = e.get("threshold_shown") or str(e["threshold"])
         lines.append(
-            f"{ev[:26]:<26} {shown:>10}  " + " ".join(_pct(e["p_by_year"][y]["p"]) for y in years)
+            f"{ev[:26]:<26} {shown:>10}  "
+            + " ".join(_pct(e["p_by_year"][y]["p"]) for y in years)
             + f"   {q['0.5'] or 'never':<10}  {(q['0.1'] or 'never') + ' – ' + (q['0.9'] or 'never'):<23}"
-            + f"  {_pct(e['p_not_by_horizon'])} %")
-    lines.append(f"Monte Carlo standard errors of these probabilities are at most "
-                 f"{100 * max_se:.1f} points (each is in --json).")
+            + f"  {_pct(e['p_not_by_horizon'])} %"
+        )
+    lines.append(
+        f"Monte Carlo standard errors of these probabilities are at most "
+        f"{100 * max_se:.1f} points (each is in --json)."
+    )
     return "\n".join(lines)
 
 
@@ -487,13 +716,17 @@ def _growth_table(bench: dict) -> str:
         if g["family"] == "bounded":
             y = g["years_10_to_90_pct_of_ceiling"]
             c = g["ceiling"]
-            txt = (f"10->90 % of ceiling in {y['median']:.2f} y ({y['q10']:.2f}-{y['q90']:.2f}); "
-                   f"ceiling {100 * c['median']:.0f} %")
+            txt = (
+                f"10->90 % of ceiling in {y['median']:.2f} y ({y['q10']:.2f}-{y['q90']:.2f}); "
+                f"ceiling {100 * c['median']:.0f} %"
+            )
         else:
             d = g["doubling_time_months"]
             a = g["rate_change_per_year"]
-            txt = (f"doubling time {d['median']:.1f} months ({d['q10']:.1f}-{d['q90']:.1f}) at "
-                   f"{g['doubling_time_at'][:7]}; rate change {a['median']:+.2f}/y")
+            txt = (
+                f"doubling time {d['median']:.1f} months ({d['q10']:.1f}-{d['q90']:.1f}) at "
+                f"{g['doubling_time_at'][:7]}; rate change {a['median']:+.2f}/y"
+            )
         lines.append(f"  {b:<18} n={g['n_observations']:<2} {txt}")
         if g["n_observations"] < 2:
             lines.append(f"  {'':<18}      rate from: {g['rate_source']}")
@@ -503,14 +736,18 @@ def _growth_table(bench: dict) -> str:
 def render(summary: dict, reused: bool) -> str:
     p = summary["provenance"]
     s = p["sampler"]
-    head = (f"forecast {summary['forecast_version']} · data {p['data_hash'][:8]} "
-            f"({p['n_observations']} rows) · priors {p['priors_hash'][:8]} · seed {p['seed']} · "
-            f"{s['sampler']} {s['chains']}x{s['draws']} · posterior {p['posterior_hash'][:8]}"
-            f"{' (reused)' if reused else ''}")
+    head = (
+        f"forecast {summary['forecast_version']} · data {p['data_hash'][:8]} "
+        f"({p['n_observations']} rows) · priors {p['priors_hash'][:8]} · seed {p['seed']} · "
+        f"{s['sampler']} {s['chains']}x{s['draws']} · posterior {p['posterior_hash'][:8]}"
+        f"{' (reused)' if reused else ''}"
+    )
     parts = [head]
     if "scenario" in summary:
         sc = summary["scenario"]
-        parts.append(f"Scenario: {sc['title']} ({sc['path']}, {sc['digest'][:8]})\n  {sc['description']}")
+        parts.append(
+            f"Scenario: {sc['title']} ({sc['path']}, {sc['digest'][:8]})\n  {sc['description']}"
+        )
     parts.append(_events_table(summary["events"]))
     comp = _composite_text(summary)
     if comp:
@@ -526,36 +763,45 @@ def _composite_text(summary: dict) -> str:
     for ev, e in summary["events"].items():
         if "binding_shares" not in e:
             continue
-        lines.append(f"{ev}: binding (last) condition, share of draws (median date of the condition):")
+        lines.append(
+            f"{ev}: binding (last) condition, share of draws (median date of the condition):"
+        )
         for c, share in e["binding_shares"].items():
-            lines.append(f"  {100 * share:5.1f} %  {c:<36} {e['condition_medians'][c] or 'not by horizon'}")
+            lines.append(
+                f"  {100 * share:5.1f} %  {c:<36} {e['condition_medians'][c] or 'not by horizon'}"
+            )
     if "residual" in summary:
         tr = summary["residual"]["trajectories"]
         years = [y for y in map(str, SHOW_YEARS) if y in tr["rd_multiplier"]["by_end_of_year"]]
         lines.append("Residual model, median (10-90 %) at the end of each year:")
         lines.append(f"  {'':<22}" + "".join(f"{y:>20}" for y in years))
-        for v, name in (("engineering_speedup", "engineering speed-up"),
-                        ("research_throughput", "research throughput"),
-                        ("rd_multiplier", "R&D multiplier")):
+        for v, name in (
+            ("engineering_speedup", "engineering speed-up"),
+            ("research_throughput", "research throughput"),
+            ("rd_multiplier", "R&D multiplier"),
+        ):
             cells = []
             for y in years:
                 q = tr[v]["by_end_of_year"][y]
                 cells.append(f"{q['median']:.3g} ({q['q10']:.2g}-{q['q90']:.2g})")
             lines.append(f"  {name:<22}" + "".join(f"{c:>20}" for c in cells))
         r0 = summary["residual"]["inputs"]["research_throughput_now"]
-        lines.append(f"  AI research throughput / human now: {r0['median']:.2g} ({r0['q10']:.2g}-"
-                     f"{r0['q90']:.2g}); weight given to the alignment-researcher result (Kalman gain): "
-                     f"{summary['residual']['alignment_researchers_gain']:.2f}")
+        lines.append(
+            f"  AI research throughput / human now: {r0['median']:.2g} ({r0['q10']:.2g}-"
+            f"{r0['q90']:.2g}); weight given to the alignment-researcher result (Kalman gain): "
+            f"{summary['residual']['alignment_researchers_gain']:.2f}"
+        )
     return "\n".join(lines)
 
 
 def _references_text(refs: list[dict]) -> str:
     lines = ["Published claims beside the engine:"]
     for r in refs:
-        lines.append(f"  {r['who']}: {r['claim']}.\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
-                     f"{r['engine_mcse']:.3f} -> {r['verdict']} (under {r['under']})")
+        lines.append(
+            f"  {r['who']}: {r['claim']}.\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
+            f"{r['engine_mcse']:.3f} -> {r['verdict']} (under {r['under']})"
+        )
     return "\n".join(lines)
-
 
 
 def _register_extensions() -> None:

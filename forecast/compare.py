@@ -29,17 +29,27 @@ def gap_summary(a: np.ndarray, b: np.ndarray, horizon: float) -> dict:
     gc = cb - ca
     qc = np.quantile(gc, [0.1, 0.5, 0.9])
     g = b[both] - a[both]
-    out = {"share_both_cross": round(float(both.mean()), 6),
-           "share_only_first_crosses": round(float((np.isfinite(a) & ~np.isfinite(b)).mean()), 6),
-           "share_only_second_crosses": round(float((~np.isfinite(a) & np.isfinite(b)).mean()), 6),
-           "share_second_earlier": round(float((b < a).mean()), 6),
-           "share_identical": round(float((b == a).mean()), 6),
-           "gap_years_never_at_horizon": {"q10": round(float(qc[0]), 3), "median": round(float(qc[1]), 3),
-                                          "q90": round(float(qc[2]), 3), "mean": round(float(gc.mean()), 3)}}
+    out = {
+        "share_both_cross": round(float(both.mean()), 6),
+        "share_only_first_crosses": round(float((np.isfinite(a) & ~np.isfinite(b)).mean()), 6),
+        "share_only_second_crosses": round(float((~np.isfinite(a) & np.isfinite(b)).mean()), 6),
+        "share_second_earlier": round(float((b < a).mean()), 6),
+        "share_identical": round(float((b == a).mean()), 6),
+        "gap_years_never_at_horizon": {
+            "q10": round(float(qc[0]), 3),
+            "median": round(float(qc[1]), 3),
+            "q90": round(float(qc[2]), 3),
+            "mean": round(float(gc.mean()), 3),
+        },
+    }
     if g.size:
         q = np.quantile(g, [0.1, 0.5, 0.9])
-        out["gap_years"] = {"q10": round(float(q[0]), 3), "median": round(float(q[1]), 3),
-                            "q90": round(float(q[2]), 3), "mean": round(float(g.mean()), 3)}
+        out["gap_years"] = {
+            "q10": round(float(q[0]), 3),
+            "median": round(float(q[1]), 3),
+            "q90": round(float(q[2]), 3),
+            "mean": round(float(g.mean()), 3),
+        }
     else:
         out["gap_years"] = None
     return out
@@ -47,34 +57,66 @@ def gap_summary(a: np.ndarray, b: np.ndarray, horizon: float) -> dict:
 
 def compare(arms: list[Arm]) -> dict:
     first = arms[0]
-    events = [e for e in first.result.summary["events"]
-              if all(e in a.result.summary["events"] for a in arms)]
-    out = {"arms": [{"label": a.label, "kind": a.kind,
-                     "scenario": a.result.summary.get("scenario", {}).get("title"),
-                     "data_hash": a.result.summary["provenance"]["data_hash"],
-                     "posterior_hash": a.result.summary["provenance"]["posterior_hash"],
-                     "diagnostics_ok": a.result.summary["diagnostics"]["ok"]} for a in arms],
-           "focus_year": FOCUS_YEAR, "events": {}}
+    events = [
+        e
+        for e in first.result.summary["events"]
+        if all(e in a.result.summary["events"] for a in arms)
+    ]
+    out = {
+        "arms": [
+            {
+                "label": a.label,
+                "kind": a.kind,
+                "scenario": a.result.summary.get("scenario", {}).get("title"),
+                "data_hash": a.result.summary["provenance"]["data_hash"],
+                "posterior_hash": a.result.summary["provenance"]["posterior_hash"],
+                "diagnostics_ok": a.result.summary["diagnostics"]["ok"],
+            }
+            for a in arms
+        ],
+        "focus_year": FOCUS_YEAR,
+        "events": {},
+    }
     for ev in events:
         row = {}
         for a in arms:
             e = a.result.summary["events"][ev]
-            row[a.label] = {"p_by_focus_year": e["p_by_year"].get(str(FOCUS_YEAR)),
-                            "quantiles": e["quantiles"], "p_not_by_horizon": e["p_not_by_horizon"],
-                            "binding_shares": e.get("binding_shares")}
-        entry = {"title": first.result.summary["events"][ev]["title"], "by_arm": row, "versus_first": {}}
+            row[a.label] = {
+                "p_by_focus_year": e["p_by_year"].get(str(FOCUS_YEAR)),
+                "quantiles": e["quantiles"],
+                "p_not_by_horizon": e["p_not_by_horizon"],
+                "binding_shares": e.get("binding_shares"),
+            }
+        entry = {
+            "title": first.result.summary["events"][ev]["title"],
+            "by_arm": row,
+            "versus_first": {},
+        }
         ta = first.result.dates["crossing_year"].sel(event=ev).values
         for a in arms[1:]:
             tb = a.result.dates["crossing_year"].sel(event=ev).values
-            paired = (first.result.summary["provenance"]["posterior_hash"]
-                      == a.result.summary["provenance"]["posterior_hash"])
-            med_a, med_b = np.quantile(ta, 0.5, method="inverted_cdf"), np.quantile(tb, 0.5, method="inverted_cdf")
-            shift = {"median_shift_years": (round(float(med_b - med_a), 3)
-                                            if np.isfinite(med_a) and np.isfinite(med_b) else None),
-                     "median_first": _iso(med_a), "median_second": _iso(med_b),
-                     "p_by_focus_year_shift": round(
-                         row[a.label]["p_by_focus_year"]["p"] - row[first.label]["p_by_focus_year"]["p"], 6),
-                     "paired_draws": paired}
+            paired = (
+                first.result.summary["provenance"]["posterior_hash"]
+                == a.result.summary["provenance"]["posterior_hash"]
+            )
+            med_a, med_b = (
+                np.quantile(ta, 0.5, method="inverted_cdf"),
+                np.quantile(tb, 0.5, method="inverted_cdf"),
+            )
+            shift = {
+                "median_shift_years": (
+                    round(float(med_b - med_a), 3)
+                    if np.isfinite(med_a) and np.isfinite(med_b)
+                    else None
+                ),
+                "median_first": _iso(med_a),
+                "median_second": _iso(med_b),
+                "p_by_focus_year_shift": round(
+                    row[a.label]["p_by_focus_year"]["p"] - row[first.label]["p_by_focus_year"]["p"],
+                    6,
+                ),
+                "paired_draws": paired,
+            }
             if paired:
                 shift["per_draw"] = gap_summary(ta, tb, first.result.plan.horizon)
             entry["versus_first"][a.label] = shift

@@ -57,7 +57,9 @@ def _bounds(text: str) -> tuple[float, float]:
         if not 1 <= mo <= 12:
             raise ValueError(text)
         start = np.datetime64(f"{y:04d}-{mo:02d}", "M")
-        return to_year(start.astype("datetime64[D]")), to_year((start + np.timedelta64(1, "M")).astype("datetime64[D]"))
+        return to_year(start.astype("datetime64[D]")), to_year(
+            (start + np.timedelta64(1, "M")).astype("datetime64[D]")
+        )
     if m := _DAYRE.match(text):
         d = date(int(m[1]), int(m[2]), int(m[3]))
         t = to_year(d)

@@ -19,7 +19,9 @@ def compute(posterior: xr.Dataset, sample_stats: xr.Dataset, var_names: list[str
     ess_tail = azs.ess(ds, method="tail")
 
     def worst(d: xr.Dataset, fn) -> tuple[float, str]:
-        vals = {k: float(fn(v.values)) for k, v in d.data_vars.items() if np.isfinite(v.values).any()}
+        vals = {
+            k: float(fn(v.values)) for k, v in d.data_vars.items() if np.isfinite(v.values).any()
+        }
         k = (max if fn is np.nanmax else min)(vals, key=vals.get)
         return vals[k], k
 
@@ -45,7 +47,9 @@ def compute(posterior: xr.Dataset, sample_stats: xr.Dataset, var_names: list[str
 def warnings(d: dict) -> list[str]:
     w = []
     if d["max_rhat"] > MAX_RHAT:
-        w.append(f"R-hat {d['max_rhat']:.3f} > {MAX_RHAT} for {d['max_rhat_parameter']}: chains disagree")
+        w.append(
+            f"R-hat {d['max_rhat']:.3f} > {MAX_RHAT} for {d['max_rhat_parameter']}: chains disagree"
+        )
     if d["min_ess_bulk"] < MIN_ESS:
         w.append(f"bulk ESS {d['min_ess_bulk']:.0f} < {MIN_ESS} for {d['min_ess_bulk_parameter']}")
     if d["min_ess_tail"] < MIN_ESS:

@@ -55,8 +55,11 @@ def parse_condition(text: str, rows: list[Observation], where: str) -> Condition
         return Condition(text, "residual", lhs, v)
     benches = {r.benchmark for r in rows if r.kind == "ai"}
     if lhs not in benches:
-        raise ForecastError(f"condition {text!r}: no observations of {lhs!r}; known: "
-                            f"{', '.join(sorted(benches | set(RESIDUAL)))}", where)
+        raise ForecastError(
+            f"condition {text!r}: no observations of {lhs!r}; known: "
+            f"{', '.join(sorted(benches | set(RESIDUAL)))}",
+            where,
+        )
     if rhs == "human_baseline":
         base = baselines(rows)
         if lhs not in base:
@@ -65,8 +68,10 @@ def parse_condition(text: str, rows: list[Observation], where: str) -> Condition
     if c := _CEIL.match(rhs):
         share = float(c["p"]) / 100
         if not 0 < share < 1 or next(r for r in rows if r.benchmark == lhs).dimension != "share":
-            raise ForecastError(f"condition {text!r}: 'P% of ceiling' needs a bounded benchmark "
-                                "and 0 < P < 100", where)
+            raise ForecastError(
+                f"condition {text!r}: 'P% of ceiling' needs a bounded benchmark and 0 < P < 100",
+                where,
+            )
         return Condition(text, "ceiling_share", lhs, share)
     try:
         t = parse_threshold(f"{lhs}>={rhs.replace(' ', '')}", rows)

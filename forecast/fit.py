@@ -6,9 +6,10 @@ sampler settings are unchanged.
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
 import os
+import platform
 import sys
 from dataclasses import asdict, dataclass
 from importlib.util import find_spec
@@ -38,10 +39,12 @@ class SamplerSettings:
     target_accept: float = 0.95
     sampler: str = "auto"  # "nutpie", "pymc" or "auto" (nutpie when installed)
 
-    def resolved(self) -> "SamplerSettings":
+    def resolved(self) -> SamplerSettings:
         if self.sampler != "auto":
             return self
-        return SamplerSettings(**{**asdict(self), "sampler": "nutpie" if find_spec("nutpie") else "pymc"})
+        return SamplerSettings(
+            **{**asdict(self), "sampler": "nutpie" if find_spec("nutpie") else "pymc"}
+        )
 
 
 def default_cache_dir() -> Path:
@@ -58,8 +61,23 @@ def cache_key(rows: list[Observation], priors: Priors, settings: SamplerSettings
         "data": table_hash(rows),
         "priors": priors.digest(),
         "settings": asdict(settings.resolved()),
+        "environment": environment(),
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def environment() -> dict[str, str]:
+    """Interpreter and numerical-library versions: part of the cache key, so a posterior
+    sampled by another install is refitted rather than reused, and recorded in provenance."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    env = {"python": platform.python_version()}
+    for pkg in ("numpy", "scipy", "pymc", "pytensor", "numba", "nutpie"):
+        try:
+            env[pkg] = version(pkg)
+        except PackageNotFoundError:
+            env[pkg] = "absent"
+    return env
 
 
 def posterior_hash(posterior: xr.Dataset) -> str:
@@ -75,26 +93,38 @@ def _log(msg: str, quiet: bool) -> None:
         print(msg, file=sys.stderr, flush=True)
 
 
-def sample(rows: list[Observation], priors: Priors, settings: SamplerSettings,
-           quiet: bool = False) -> xr.DataTree:
+def sample(
+    rows: list[Observation], priors: Priors, settings: SamplerSettings, quiet: bool = False
+) -> xr.DataTree:
     """Sample the joint growth model; return a DataTree with provenance and diagnostics attrs."""
     import pymc as pm
 
     s = settings.resolved()
     model, design = build_model(rows, priors)
     free = [v.name for v in model.free_RVs]
-    _log(f"fitting {len(design.bounded)} bounded and {len(design.unbounded)} unbounded series "
-         f"({s.sampler}, {s.chains} chains x {s.draws} draws, seed {s.seed})...", quiet)
+    _log(
+        f"fitting {len(design.bounded)} bounded and {len(design.unbounded)} unbounded series "
+        f"({s.sampler}, {s.chains} chains x {s.draws} draws, seed {s.seed})...",
+        quiet,
+    )
     logger = logging.getLogger("pymc")
     level = logger.level
     if quiet:
         logger.setLevel(logging.WARNING)
     try:
         with model:
-            dt = _sample_or_explain(pm, rows,
-                draws=s.draws, tune=s.tune, chains=s.chains, cores=min(s.chains, os.cpu_count() or 1),
-                random_seed=s.seed, target_accept=s.target_accept, nuts_sampler=s.sampler,
-                progressbar=not quiet and sys.stderr.isatty(), compute_convergence_checks=False,
+            dt = _sample_or_explain(
+                pm,
+                rows,
+                draws=s.draws,
+                tune=s.tune,
+                chains=s.chains,
+                cores=min(s.chains, os.cpu_count() or 1),
+                random_seed=s.seed,
+                target_accept=s.target_accept,
+                nuts_sampler=s.sampler,
+                progressbar=not quiet and sys.stderr.isatty(),
+                compute_convergence_checks=False,
             )
     finally:
         logger.setLevel(level)
@@ -118,7 +148,8 @@ def _sample_or_explain(pm, rows, **kwargs):
         raise ForecastError(
             f"the growth model could not be fitted ({type(e).__name__}: {str(e)[:300]}); check the "
             f"observations of {', '.join(benches)} for contradictory or extreme values "
-            "(`forecast data` lists them)") from None
+            "(`forecast data` lists them)"
+        ) from None
 
 
 def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> dict:
@@ -141,8 +172,12 @@ def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> di
         "t_ref": json.dumps(design.t_ref),
         "t_last": json.dumps(design.t_last),
         "n_observations": json.dumps(design.n_obs),
-        "pooling": json.dumps({"bounded": priors.bounded.pooling.mode, "unbounded": priors.unbounded.pooling.mode}),
-        "variants": json.dumps(dict(sorted({r.benchmark: r.variant for r in rows if r.variant}.items()))),
+        "pooling": json.dumps(
+            {"bounded": priors.bounded.pooling.mode, "unbounded": priors.unbounded.pooling.mode}
+        ),
+        "variants": json.dumps(
+            dict(sorted({r.benchmark: r.variant for r in rows if r.variant}.items()))
+        ),
         "diagnostics": json.dumps(diag),
         "pymc_version": _version("pymc"),
         "arviz_version": _version("arviz"),
@@ -167,8 +202,14 @@ def load(path: str | Path) -> xr.DataTree:
         return dt.load()
 
 
-def fit(rows: list[Observation], priors: Priors, settings: SamplerSettings,
-        cache_dir: Path | None = None, refit: bool = False, quiet: bool = False) -> tuple[xr.DataTree, bool]:
+def fit(
+    rows: list[Observation],
+    priors: Priors,
+    settings: SamplerSettings,
+    cache_dir: Path | None = None,
+    refit: bool = False,
+    quiet: bool = False,
+) -> tuple[xr.DataTree, bool]:
     """The posterior for (rows, priors, settings): from the cache if present, else sampled and cached.
 
     Returns (posterior DataTree, whether it came from the cache).

@@ -22,7 +22,11 @@ def event_dates(curves: xr.Dataset, plan: Plan) -> xr.Dataset:
     ev = [t.id for t in plan.thresholds]
     ds = xr.Dataset(
         {
-            "crossing_year": (("draw", "event"), times, {"units": "decimal year; inf = not by horizon"}),
+            "crossing_year": (
+                ("draw", "event"),
+                times,
+                {"units": "decimal year; inf = not by horizon"},
+            ),
             "crossing_date": (("draw", "event"), from_years(times)),
         },
         coords={
@@ -30,11 +34,18 @@ def event_dates(curves: xr.Dataset, plan: Plan) -> xr.Dataset:
             "chain": ("draw", curves["chain"].values),
             "event": np.array(ev, dtype=object),
             "benchmark": ("event", np.array([t.benchmark for t in plan.thresholds], dtype=object)),
-            "threshold": ("event", np.array([t.value for t in plan.thresholds]),
-                          {"units": "canonical unit of the benchmark (fraction, minutes, multiplier)"}),
+            "threshold": (
+                "event",
+                np.array([t.value for t in plan.thresholds]),
+                {"units": "canonical unit of the benchmark (fraction, minutes, multiplier)"},
+            ),
             "title": ("event", np.array([t.title for t in plan.thresholds], dtype=object)),
         },
     )
-    ds.attrs = {"horizon": plan.horizon_text, "horizon_year": plan.horizon,
-                "n_chain": curves.attrs["n_chain"], "n_draw": curves.attrs["n_draw"]}
+    ds.attrs = {
+        "horizon": plan.horizon_text,
+        "horizon_year": plan.horizon,
+        "n_chain": curves.attrs["n_chain"],
+        "n_draw": curves.attrs["n_draw"],
+    }
     return ds

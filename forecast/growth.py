@@ -121,14 +121,16 @@ def build_model(rows: list[Observation], priors: Priors):
     with pm.Model(coords=coords) as model:
         if d.bounded:
             p = priors.bounded
-            log_rate = _rates(pm, "bounded", BOUNDED_DIM, p.growth_rate.mean, p.growth_rate.spread,
-                              p.pooling.mode)
+            log_rate = _rates(
+                pm, "bounded", BOUNDED_DIM, p.growth_rate.mean, p.growth_rate.spread, p.pooling.mode
+            )
             rate = pm.Deterministic("bounded_rate", pt.exp(log_rate), dims=BOUNDED_DIM)
             level = pm.Normal("bounded_level", p.level.mu, p.level.sigma, dims=BOUNDED_DIM)
             c = np.array([priors.ceiling(b) for b in d.bounded])
             raw = pm.Beta("bounded_ceiling_raw", alpha=c[:, 2], beta=c[:, 3], dims=BOUNDED_DIM)
-            ceiling = pm.Deterministic("bounded_ceiling", c[:, 0] + (c[:, 1] - c[:, 0]) * raw,
-                                       dims=BOUNDED_DIM)
+            ceiling = pm.Deterministic(
+                "bounded_ceiling", c[:, 0] + (c[:, 1] - c[:, 0]) * raw, dims=BOUNDED_DIM
+            )
             o = d.obs["bounded"]
             x = level[o["idx"]] + rate[o["idx"]] * o["tau"]
             # logit(ceiling * logistic(x)), computed stably
@@ -139,14 +141,22 @@ def build_model(rows: list[Observation], priors: Priors):
             _likelihood(pm, pt, "bounded", eta, slope, o, p.observation_noise)
         if d.unbounded:
             p = priors.unbounded
-            log_rate = _rates(pm, "unbounded", UNBOUNDED_DIM, p.growth_rate.mean,
-                              p.growth_rate.spread, p.pooling.mode)
+            log_rate = _rates(
+                pm,
+                "unbounded",
+                UNBOUNDED_DIM,
+                p.growth_rate.mean,
+                p.growth_rate.spread,
+                p.pooling.mode,
+            )
             rate = pm.Deterministic("unbounded_rate", pt.exp(log_rate), dims=UNBOUNDED_DIM)
-            accel = pm.Normal("unbounded_accel", p.acceleration.mu, p.acceleration.sigma,
-                              dims=UNBOUNDED_DIM)
+            accel = pm.Normal(
+                "unbounded_accel", p.acceleration.mu, p.acceleration.sigma, dims=UNBOUNDED_DIM
+            )
             centre = np.array([d.level_centre[b] for b in d.unbounded])
-            level_z = pm.Normal("unbounded_level_offset", p.level.mu, p.level.sigma,
-                                dims=UNBOUNDED_DIM)
+            level_z = pm.Normal(
+                "unbounded_level_offset", p.level.mu, p.level.sigma, dims=UNBOUNDED_DIM
+            )
             level = pm.Deterministic("unbounded_level", centre + level_z, dims=UNBOUNDED_DIM)
             o = d.obs["unbounded"]
             g, tau = accel[o["idx"]], o["tau"]

@@ -11,9 +11,9 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .errors import ForecastError
 
@@ -36,19 +36,19 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield tmp_path
         os.replace(tmp_path, path)
     except OSError as e:
-        raise ForecastError(f"could not write the file ({e.strerror}); nothing was written",
-                            str(path)) from None
+        raise ForecastError(
+            f"could not write the file ({e.strerror}); nothing was written", str(path)
+        ) from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
 
 
 def write_text(path: str | Path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def dumps_json(obj) -> str:

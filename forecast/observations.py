@@ -37,8 +37,18 @@ from .errors import ForecastError
 from .units import CANONICAL, unit
 
 COLUMNS = (
-    "benchmark", "date", "system", "value", "low", "high", "unit",
-    "kind", "approximate", "variant", "source", "note",
+    "benchmark",
+    "date",
+    "system",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "kind",
+    "approximate",
+    "variant",
+    "source",
+    "note",
 )
 REQUIRED = ("benchmark", "date", "system", "value", "low", "high", "unit", "kind", "source")
 KINDS = ("ai", "human_baseline")
@@ -107,11 +117,15 @@ def _check_in_range(x: float, dim: str, unit_name: str, exact: bool, col: str, w
         if not 0 <= x <= 1:
             raise ForecastError(
                 f"column {col!r} is {x / unit(unit_name).to_canonical:g} {unit_name}, outside the "
-                f"benchmark's range; expected 0-100 percent (0-1 as a fraction)", where)
+                f"benchmark's range; expected 0-100 percent (0-1 as a fraction)",
+                where,
+            )
         if exact and not 0 < x < 1:
             raise ForecastError(
                 f"column {col!r} is exactly at a bound of the benchmark ({x:g} as a fraction); the "
-                "logit-scale model needs 0 < value < 100 %; give a range (low, high) instead", where)
+                "logit-scale model needs 0 < value < 100 %; give a range (low, high) instead",
+                where,
+            )
     elif not x > 0:
         raise ForecastError(f"column {col!r} is {x:g}; a {unit_name} value must be positive", where)
 
@@ -126,22 +140,30 @@ def _parse_row(raw: dict[str, str], where: str, today: date) -> Observation:
             raise ForecastError(f"column {c!r} contains a control character", where)
     kind = get("kind")
     if kind not in KINDS:
-        raise ForecastError(f"column 'kind' holds {kind!r}; expected one of {', '.join(KINDS)}", where)
+        raise ForecastError(
+            f"column 'kind' holds {kind!r}; expected one of {', '.join(KINDS)}", where
+        )
     u = unit(get("unit") or "<empty>", where + ", column 'unit'")
     dim = u.dimension
 
     if get("date"):
         t, t_sd = parse_period(get("date"), where + ", column 'date'")
         if t - math.sqrt(3) * t_sd > to_year(today):
-            raise ForecastError(f"column 'date' holds {get('date')!r}, which is in the future", where)
+            raise ForecastError(
+                f"column 'date' holds {get('date')!r}, which is in the future", where
+            )
     elif kind == "ai":
-        raise ForecastError("column 'date' is empty; an AI result needs its publication date", where)
+        raise ForecastError(
+            "column 'date' is empty; an AI result needs its publication date", where
+        )
     else:
         t, t_sd = math.nan, math.nan
 
     v, lo, hi = get("value"), get("low"), get("high")
     if v and (lo or hi):
-        raise ForecastError("both 'value' and 'low'/'high' are given; expected one or the other", where)
+        raise ForecastError(
+            "both 'value' and 'low'/'high' are given; expected one or the other", where
+        )
     if v:
         value = _number(v, "value", where) * u.to_canonical
         low = high = math.nan
@@ -160,10 +182,22 @@ def _parse_row(raw: dict[str, str], where: str, today: date) -> Observation:
         raise ForecastError("no figure: expected 'value', or both 'low' and 'high'", where)
 
     return Observation(
-        benchmark=bench, date=get("date"), time=t, time_sd=float(t_sd), system=get("system"),
-        value=value, low=low, high=high, unit=u.name, dimension=dim, kind=kind,
-        approximate=_bool(get("approximate"), "approximate", where), variant=get("variant"),
-        source=get("source"), note=get("note"), origin=where,
+        benchmark=bench,
+        date=get("date"),
+        time=t,
+        time_sd=float(t_sd),
+        system=get("system"),
+        value=value,
+        low=low,
+        high=high,
+        unit=u.name,
+        dimension=dim,
+        kind=kind,
+        approximate=_bool(get("approximate"), "approximate", where),
+        variant=get("variant"),
+        source=get("source"),
+        note=get("note"),
+        origin=where,
     )
 
 
@@ -177,11 +211,14 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ForecastError(
-            f"missing column(s) {', '.join(missing)}; expected header {','.join(COLUMNS)}", name)
+            f"missing column(s) {', '.join(missing)}; expected header {','.join(COLUMNS)}", name
+        )
     extra = [h for h in header if h not in COLUMNS]
     if extra:
         raise ForecastError(
-            f"unknown column(s) {', '.join(map(repr, extra))}; expected only {','.join(COLUMNS)}", name)
+            f"unknown column(s) {', '.join(map(repr, extra))}; expected only {','.join(COLUMNS)}",
+            name,
+        )
     if len(set(header)) != len(header):
         raise ForecastError("a column name appears twice in the header", name)
     reader.fieldnames = header
@@ -193,16 +230,23 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
         except StopIteration:
             break
         except csv.Error as e:
-            raise ForecastError(f"not a readable CSV row ({e})", f"{name}:{reader.line_num + 1}") from None
+            raise ForecastError(
+                f"not a readable CSV row ({e})", f"{name}:{reader.line_num + 1}"
+            ) from None
         where = f"{name}:{reader.line_num}"  # the line, counting the header as 1
         if None in raw:
-            raise ForecastError(f"{len(header) + len(raw[None])} fields; expected {len(header)}", where)
+            raise ForecastError(
+                f"{len(header) + len(raw[None])} fields; expected {len(header)}", where
+            )
         if all(not (v or "").strip() for v in raw.values()):
             continue
         short = [c for c in header if raw.get(c) is None]
         if short:
-            raise ForecastError(f"{len(header) - len(short)} fields; expected {len(header)} "
-                                f"(missing {', '.join(short)})", where)
+            raise ForecastError(
+                f"{len(header) - len(short)} fields; expected {len(header)} "
+                f"(missing {', '.join(short)})",
+                where,
+            )
         rows.append(_parse_row(raw, where, today))
     if not rows:
         raise ForecastError("no data rows; expected at least one observation", name)
@@ -223,7 +267,8 @@ def read_table(path: str | Path, today: date | None = None) -> list[Observation]
     except UnicodeDecodeError as e:
         raise ForecastError(
             f"not UTF-8 text (byte {e.start}); expected a UTF-8 CSV file — re-export it as UTF-8",
-            str(path)) from None
+            str(path),
+        ) from None
     return parse_table(text, str(path), today)
 
 
@@ -247,13 +292,17 @@ def check_table(rows: list[Observation]) -> list[Observation]:
         key = (r.benchmark, r.date, r.system, r.variant, r.kind)
         if key in seen:
             raise ForecastError(
-                f"duplicate of {seen[key]} (same benchmark, date, system, variant and kind)", r.origin)
+                f"duplicate of {seen[key]} (same benchmark, date, system, variant and kind)",
+                r.origin,
+            )
         seen[key] = r.origin
         if r.benchmark in dims and dims[r.benchmark][0] != r.dimension:
             d, o = dims[r.benchmark]
             raise ForecastError(
                 f"benchmark {r.benchmark!r} is in unit {r.unit!r} ({r.dimension}) here but in a "
-                f"{d} unit at {o}; expected one kind of unit per benchmark", r.origin)
+                f"{d} unit at {o}; expected one kind of unit per benchmark",
+                r.origin,
+            )
         dims.setdefault(r.benchmark, (r.dimension, r.origin))
     baselines: dict[str, str] = {}
     for r in rows:
@@ -261,13 +310,15 @@ def check_table(rows: list[Observation]) -> list[Observation]:
             if r.benchmark in baselines:
                 raise ForecastError(
                     f"a second human baseline for {r.benchmark!r} (first at {baselines[r.benchmark]})",
-                    r.origin)
+                    r.origin,
+                )
             baselines[r.benchmark] = r.origin
     return rows
 
 
-def assemble(user_files: list[str | Path] = (), include_bundled: bool = True,
-             today: date | None = None) -> list[Observation]:
+def assemble(
+    user_files: list[str | Path] = (), include_bundled: bool = True, today: date | None = None
+) -> list[Observation]:
     """The table a run uses: the bundled rows (unless excluded) plus each user file's rows."""
     rows = bundled() if include_bundled else []
     for f in user_files:
@@ -291,10 +342,12 @@ def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Obs
         if b not in choice:
             raise ForecastError(
                 f"benchmark {b!r} has rows for variants {', '.join(sorted(names))}; choose one "
-                f"with --variant {b}=NAME or 'variant' in its priors file")
+                f"with --variant {b}=NAME or 'variant' in its priors file"
+            )
         if choice[b] not in names:
             raise ForecastError(
-                f"variant {choice[b]!r} chosen for {b!r}, but its rows offer {', '.join(sorted(names))}")
+                f"variant {choice[b]!r} chosen for {b!r}, but its rows offer {', '.join(sorted(names))}"
+            )
     return [r for r in rows if not r.variant or choice.get(r.benchmark) == r.variant]
 
 
@@ -343,6 +396,17 @@ def without_origin(r: Observation) -> Observation:
 
 
 __all__ = [
-    "Observation", "COLUMNS", "CANONICAL", "parse_table", "read_table", "bundled", "assemble",
-    "select_variants", "ai_rows", "baselines", "table_hash", "to_dataset", "check_table",
+    "CANONICAL",
+    "COLUMNS",
+    "Observation",
+    "ai_rows",
+    "assemble",
+    "baselines",
+    "bundled",
+    "check_table",
+    "parse_table",
+    "read_table",
+    "select_variants",
+    "table_hash",
+    "to_dataset",
 ]

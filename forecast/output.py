@@ -22,25 +22,58 @@ def check_out_dir(out: Path, force: bool, artifacts: tuple[str, ...] = ARTIFACTS
         raise ForecastError("exists and is not a directory; expected an output directory", str(out))
     present = [a for a in artifacts if (out / a).exists()]
     if present and not force:
-        raise ForecastError(f"already holds {', '.join(present)}; pass --force to overwrite them",
-                            str(out))
+        raise ForecastError(
+            f"already holds {', '.join(present)}; pass --force to overwrite them", str(out)
+        )
 
 
 def summary_csv(summary: dict) -> tuple[list[str], list[list]]:
     years = list(next(iter(summary["events"].values()))["p_by_year"]) if summary["events"] else []
-    header = (["event", "benchmark", "threshold", "title", "q10", "median", "q90",
-               "p_not_by_horizon", "p_not_by_horizon_mcse", "horizon"]
-              + [f"p_by_{y}" for y in years] + [f"mcse_by_{y}" for y in years]
-              + ["max_rhat", "min_ess_bulk", "divergences", "data_hash", "priors_hash", "seed"])
+    header = (
+        [
+            "event",
+            "benchmark",
+            "threshold",
+            "title",
+            "q10",
+            "median",
+            "q90",
+            "p_not_by_horizon",
+            "p_not_by_horizon_mcse",
+            "horizon",
+        ]
+        + [f"p_by_{y}" for y in years]
+        + [f"mcse_by_{y}" for y in years]
+        + ["max_rhat", "min_ess_bulk", "divergences", "data_hash", "priors_hash", "seed"]
+    )
     d, p = summary["diagnostics"], summary["provenance"]
     rows = []
     for ev, e in summary["events"].items():
         q = e["quantiles"]
         rows.append(
-            [ev, e["benchmark"], e["threshold"], e["title"], q["0.1"] or "", q["0.5"] or "",
-             q["0.9"] or "", e["p_not_by_horizon"], e["p_not_by_horizon_mcse"], e["horizon"]]
-            + [e["p_by_year"][y]["p"] for y in years] + [e["p_by_year"][y]["mcse"] for y in years]
-            + [d["max_rhat"], d["min_ess_bulk"], d["divergences"], p["data_hash"], p["priors_hash"], p["seed"]])
+            [
+                ev,
+                e["benchmark"],
+                e["threshold"],
+                e["title"],
+                q["0.1"] or "",
+                q["0.5"] or "",
+                q["0.9"] or "",
+                e["p_not_by_horizon"],
+                e["p_not_by_horizon_mcse"],
+                e["horizon"],
+            ]
+            + [e["p_by_year"][y]["p"] for y in years]
+            + [e["p_by_year"][y]["mcse"] for y in years]
+            + [
+                d["max_rhat"],
+                d["min_ess_bulk"],
+                d["divergences"],
+                p["data_hash"],
+                p["priors_hash"],
+                p["seed"],
+            ]
+        )
     return header, rows
 
 
@@ -56,7 +89,8 @@ def write_run(out: Path, result, force: bool = False) -> list[Path]:
     dates.attrs["diagnostics"] = json.dumps(result.summary["diagnostics"], sort_keys=True)
     dates = dates.rename({"benchmark": "event_benchmark"})
     dates = dates.drop_vars("crossing_date").assign(
-        crossing_date=(("draw", "event"), result.dates["crossing_date"].values))
+        crossing_date=(("draw", "event"), result.dates["crossing_date"].values)
+    )
     params = result.curves.reset_coords(["family", "t_ref"])
     params["family"] = params["family"].astype(str)
     ds = dates.merge(params.rename({v: f"curve_{v}" for v in params.data_vars}))
@@ -70,7 +104,9 @@ def write_run(out: Path, result, force: bool = False) -> list[Path]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise ForecastError(f"cannot create the output directory ({e.strerror})", str(out)) from None
+        raise ForecastError(
+            f"cannot create the output directory ({e.strerror})", str(out)
+        ) from None
     save(result.posterior, out / "posterior.nc")
     write_with(out / "forecast.nc", lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
     write_text(out / "summary.json", summary_text)

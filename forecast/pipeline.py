@@ -15,7 +15,8 @@ import xarray as xr
 from . import __version__
 from .fit import SamplerSettings
 from .observations import Observation, assemble, select_variants, table_hash
-from .priors import Priors, load as load_priors
+from .priors import Priors
+from .priors import load as load_priors
 from .scenario import Scenario
 from .thresholds import Plan, load_plan
 
@@ -31,8 +32,13 @@ class Inputs:
     bundled: bool = True
 
 
-def inputs(data: list[str] = (), no_bundled: bool = False, priors_dir: str | None = None,
-           variants: dict[str, str] | None = None, settings: SamplerSettings | None = None) -> Inputs:
+def inputs(
+    data: list[str] = (),
+    no_bundled: bool = False,
+    priors_dir: str | None = None,
+    variants: dict[str, str] | None = None,
+    settings: SamplerSettings | None = None,
+) -> Inputs:
     pr = load_priors(priors_dir)
     rows = assemble(list(data), include_bundled=not no_bundled)
     rows = select_variants(rows, variant_choice(rows, pr, variants or {}))
@@ -48,19 +54,24 @@ def variant_choice(rows: list[Observation], pr: Priors, cli: dict[str, str]) -> 
         offered.setdefault(r.benchmark, set()).add(r.variant)
     for b, v in cli.items():
         if b not in offered:
-            raise ForecastError(f"no observations of benchmark {b!r}; known: "
-                                f"{', '.join(sorted(offered))}", f"--variant {b}={v}")
+            raise ForecastError(
+                f"no observations of benchmark {b!r}; known: {', '.join(sorted(offered))}",
+                f"--variant {b}={v}",
+            )
         if v not in offered[b]:
-            raise ForecastError(f"{b!r} has no rows of variant {v!r}; its rows offer "
-                                f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",
-                                f"--variant {b}={v}")
+            raise ForecastError(
+                f"{b!r} has no rows of variant {v!r}; its rows offer "
+                f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",
+                f"--variant {b}={v}",
+            )
     for fam in ("bounded", "unbounded"):
         for b, o in getattr(pr, fam).benchmarks.items():
             if o.variant and b in offered and b not in cli and o.variant not in offered[b]:
                 raise ForecastError(
                     f"key 'benchmarks.{b}.variant' is {o.variant!r}, but the rows of {b!r} offer "
                     f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",
-                    f"{pr.source}/{fam}.toml")
+                    f"{pr.source}/{fam}.toml",
+                )
     choice = {**pr.variants(), **cli}
     return {b: v for b, v in choice.items() if b in offered}
 
@@ -77,15 +88,24 @@ class Result:
     trajectories: xr.Dataset | None = None
 
 
-def fit_posterior(inp: Inputs, cache_dir: Path | None = None, refit: bool = False, quiet: bool = False):
+def fit_posterior(
+    inp: Inputs, cache_dir: Path | None = None, refit: bool = False, quiet: bool = False
+):
     from .fit import fit
 
     return fit(inp.rows, inp.priors, inp.settings, cache_dir=cache_dir, refit=refit, quiet=quiet)
 
 
-def forecast(inp: Inputs, thresholds: list[str] = (), horizon: str | None = None,
-             cache_dir: Path | None = None, refit: bool = False, quiet: bool = False,
-             posterior: xr.DataTree | None = None, scenario: Scenario | None = None) -> Result:
+def forecast(
+    inp: Inputs,
+    thresholds: list[str] = (),
+    horizon: str | None = None,
+    cache_dir: Path | None = None,
+    refit: bool = False,
+    quiet: bool = False,
+    posterior: xr.DataTree | None = None,
+    scenario: Scenario | None = None,
+) -> Result:
     """Fit (or reuse) the posterior and compute every event's date distribution.
 
     With a ``scenario``, the research-residual model runs on the same draws and the
@@ -96,9 +116,12 @@ def forecast(inp: Inputs, thresholds: list[str] = (), horizon: str | None = None
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
-    plan, notes = load_plan(inp.rows, list(thresholds),
-                            horizon or (scenario.spec.horizon if scenario else None),
-                            horizon_where=None if horizon or not scenario else f"{scenario.path}: horizon")
+    plan, notes = load_plan(
+        inp.rows,
+        list(thresholds),
+        horizon or (scenario.spec.horizon if scenario else None),
+        horizon_where=None if horizon or not scenario else f"{scenario.path}: horizon",
+    )
     if posterior is None:
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
     else:
@@ -110,11 +133,19 @@ def forecast(inp: Inputs, thresholds: list[str] = (), horizon: str | None = None
         d = event_dates(c, plan)
     else:
         d, res_inputs, traj, binding = reading.dates(c, plan, scenario, inp.rows, inp.settings.seed)
-        extra["scenario"] = {"path": scenario.path, "name": scenario.name, "title": scenario.spec.title,
-                             "reading": scenario.spec.reading, "description": scenario.spec.description,
-                             "digest": scenario.digest, "start": scenario.spec.start}
+        extra["scenario"] = {
+            "path": scenario.path,
+            "name": scenario.name,
+            "title": scenario.spec.title,
+            "reading": scenario.spec.reading,
+            "description": scenario.spec.description,
+            "digest": scenario.digest,
+            "start": scenario.spec.start,
+        }
         extra["residual"] = reading.residual_summary(res_inputs, traj, plan.report_years)
-    d.attrs.update({k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float, np.generic))})
+    d.attrs.update(
+        {k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float, np.generic))}
+    )
     events = events_summary(d, plan.report_years)
     for t in plan.thresholds:
         events[t.id]["threshold_shown"] = t.shown
@@ -150,10 +181,14 @@ def provenance(inp: Inputs, posterior: xr.DataTree, plan: Plan) -> dict:
         "model_version": a["model_version"],
         "posterior_hash": a["posterior_hash"],
         "seed": int(a["seed"]),
-        "sampler": {k: _plain(a[k]) for k in ("sampler", "chains", "draws", "tune", "target_accept")},
+        "sampler": {
+            k: _plain(a[k]) for k in ("sampler", "chains", "draws", "tune", "target_accept")
+        },
         "horizon": plan.horizon_text,
-        "thresholds": {t.id: {"benchmark": t.benchmark, "value": t.value, "shown": t.shown,
-                              "origin": t.origin} for t in plan.thresholds},
+        "thresholds": {
+            t.id: {"benchmark": t.benchmark, "value": t.value, "shown": t.shown, "origin": t.origin}
+            for t in plan.thresholds
+        },
     }
 
 

@@ -76,37 +76,57 @@ def results_tree(results: dict, claims: list[dict] = ()) -> xr.DataTree:
     known = set().union(*(set(map(str, r.dates["event"].values)) for r in results.values()))
     cl = [c for c in claims if c["event"] in known]
     tree["/claims"] = xr.Dataset(
-        {"event": ("claim", np.array([c["event"] for c in cl], dtype=str)),
-         "by": ("claim", np.array([parse_horizon(c["by"], c["id"]) for c in cl], dtype=float)),
-         "by_text": ("claim", np.array([c["by"] for c in cl], dtype=str)),
-         "p_at_least": ("claim", np.array([c["p_at_least"] for c in cl], dtype=float)),
-         "who": ("claim", np.array([c["who"] for c in cl], dtype=str)),
-         "claim_text": ("claim", np.array([c["claim"] for c in cl], dtype=str))},
-        coords={"claim": np.array([c["id"] for c in cl], dtype=str)})
+        {
+            "event": ("claim", np.array([c["event"] for c in cl], dtype=str)),
+            "by": ("claim", np.array([parse_horizon(c["by"], c["id"]) for c in cl], dtype=float)),
+            "by_text": ("claim", np.array([c["by"] for c in cl], dtype=str)),
+            "p_at_least": ("claim", np.array([c["p_at_least"] for c in cl], dtype=float)),
+            "who": ("claim", np.array([c["who"] for c in cl], dtype=str)),
+            "claim_text": ("claim", np.array([c["claim"] for c in cl], dtype=str)),
+        },
+        coords={"claim": np.array([c["id"] for c in cl], dtype=str)},
+    )
     horizons = []
     for i, name in enumerate(names):
         res = results[name]
         d = res.dates
         ds = xr.Dataset(
-            {"crossing_year": (("draw", "event"), d["crossing_year"].values,
-                               {"units": "decimal year; inf = not by horizon"})},
-            coords={"draw": d["draw"].values, "chain": ("draw", d["chain"].values),
-                    "event": d["event"].values.astype(str),
-                    "event_benchmark": ("event", d["benchmark"].values.astype(str)),
-                    "threshold": ("event", d["threshold"].values.astype(float)),
-                    "title": ("event", d["title"].values.astype(str))})
+            {
+                "crossing_year": (
+                    ("draw", "event"),
+                    d["crossing_year"].values,
+                    {"units": "decimal year; inf = not by horizon"},
+                )
+            },
+            coords={
+                "draw": d["draw"].values,
+                "chain": ("draw", d["chain"].values),
+                "event": d["event"].values.astype(str),
+                "event_benchmark": ("event", d["benchmark"].values.astype(str)),
+                "threshold": ("event", d["threshold"].values.astype(float)),
+                "title": ("event", d["title"].values.astype(str)),
+            },
+        )
         sc = res.summary.get("scenario", {})
-        ds.attrs = {"name": name, "title": sc.get("title", name), "reading": sc.get("reading", ""),
-                    "digest": sc.get("digest", ""), "horizon": res.plan.horizon_text,
-                    "horizon_year": float(res.plan.horizon), "n_chain": int(d.attrs["n_chain"])}
+        ds.attrs = {
+            "name": name,
+            "title": sc.get("title", name),
+            "reading": sc.get("reading", ""),
+            "digest": sc.get("digest", ""),
+            "horizon": res.plan.horizon_text,
+            "horizon_year": float(res.plan.horizon),
+            "n_chain": int(d.attrs["n_chain"]),
+        }
         horizons.append(float(res.plan.horizon))
         if res.trajectories is not None:
             q = res.trajectories["rd_multiplier"].quantile(list(TRAJ_QUANTILES), dim="draw")
             ds["rd_multiplier"] = q.rename({"time": "traj_time"}).assign_attrs(
-                units="overall R&D speed vs human-only")
+                units="overall R&D speed vs human-only"
+            )
             r = res.trajectories["research_throughput"].quantile(list(TRAJ_QUANTILES), dim="draw")
             ds["research_throughput"] = r.rename({"time": "traj_time"}).assign_attrs(
-                units="AI notable-discovery rate / human rate")
+                units="AI notable-discovery rate / human rate"
+            )
         comp = {ev: e for ev, e in res.summary["events"].items() if "binding_shares" in e}
         if comp:
             conds = list(dict.fromkeys(c for e in comp.values() for c in e["binding_shares"]))
@@ -114,17 +134,28 @@ def results_tree(results: dict, claims: list[dict] = ()) -> xr.DataTree:
             for j, e in enumerate(comp.values()):
                 for c, share in e["binding_shares"].items():
                     arr[j, conds.index(c)] = share
-            ds["binding_share"] = (("composite_event", "condition"), arr,
-                                   {"meaning": "share of draws in which the condition was the last to "
-                                               "hold (NaN: not a condition of that event)"})
-            ds = ds.assign_coords(composite_event=np.array(list(comp), dtype=str),
-                                  condition=np.array(conds, dtype=str))
+            ds["binding_share"] = (
+                ("composite_event", "condition"),
+                arr,
+                {
+                    "meaning": "share of draws in which the condition was the last to "
+                    "hold (NaN: not a condition of that event)"
+                },
+            )
+            ds = ds.assign_coords(
+                composite_event=np.array(list(comp), dtype=str),
+                condition=np.array(conds, dtype=str),
+            )
         tree[f"/readings/reading-{i}"] = ds
     root = xr.Dataset()
-    root.attrs = {"readings": json.dumps(names), "focus_year": FOCUS_YEAR,
-                  "horizon_year": max(horizons), "horizon": first.plan.horizon_text,
-                  "forecast_version": first.summary["forecast_version"],
-                  "posterior_hash": first.summary["provenance"]["posterior_hash"]}
+    root.attrs = {
+        "readings": json.dumps(names),
+        "focus_year": FOCUS_YEAR,
+        "horizon_year": max(horizons),
+        "horizon": first.plan.horizon_text,
+        "forecast_version": first.summary["forecast_version"],
+        "posterior_hash": first.summary["provenance"]["posterior_hash"],
+    }
     tree["/"] = root
     return xr.DataTree.from_dict(tree)
 
@@ -247,7 +278,11 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300):
     ai = o["kind"].values.astype(str) == "ai"
     dim = str(o["dimension"].values[0])
     t_obs = o["time"].values[ai]
-    t0 = float(np.nanmin(t_obs)) - 0.5 if ai.any() else float(curves["t_ref"].sel(benchmark=benchmark)) - 1
+    t0 = (
+        float(np.nanmin(t_obs)) - 0.5
+        if ai.any()
+        else float(curves["t_ref"].sel(benchmark=benchmark)) - 1
+    )
     grid = np.linspace(t0, horizon, n_grid)
     with np.errstate(over="ignore", invalid="ignore"):
         v = np.minimum(value_at(curves, benchmark, grid), 1e30)
@@ -261,10 +296,18 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300):
     for k, j in enumerate(order, start=1):
         r = oa.isel(observation=int(j))
         rng = np.isnan(float(r["value"]))
-        fig_txt = (f"{fmt(float(r['low']), dim)} – {fmt(float(r['high']), dim)}" if rng
-                   else f"{'~' if bool(r['approximate']) else ''}{fmt(float(r['value']), dim)}")
-        lines.append(f"[{k}] {r['date'].item()}  {r['system'].item()}: {fig_txt}  — {r['source'].item()}")
-    wrapped = "\n".join(textwrap.fill(x, 140, subsequent_indent="     ") for x in lines) or "(no AI observations)"
+        fig_txt = (
+            f"{fmt(float(r['low']), dim)} – {fmt(float(r['high']), dim)}"
+            if rng
+            else f"{'~' if bool(r['approximate']) else ''}{fmt(float(r['value']), dim)}"
+        )
+        lines.append(
+            f"[{k}] {r['date'].item()}  {r['system'].item()}: {fig_txt}  — {r['source'].item()}"
+        )
+    wrapped = (
+        "\n".join(textwrap.fill(x, 140, subsequent_indent="     ") for x in lines)
+        or "(no AI observations)"
+    )
     n_lines = wrapped.count("\n") + 1
     foot = 0.45 + 0.14 * (n_lines + 1)  # inches under the chart: legend, then the source list
     fig = plt.figure(figsize=(9, 4.6 + foot), layout="constrained")
@@ -273,9 +316,14 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300):
     lax = fig.add_subplot(gs[1])
     lax.axis("off")
     col = "#1f5fa8"
-    for (a, b), alpha, lab in (((0, 6), 0.15, "95 %"), ((1, 5), 0.22, "80 %"), ((2, 4), 0.32, "50 %")):
-        ax.fill_between(grid, q[a] * factor, q[b] * factor, color=col, alpha=alpha, lw=0,
-                        label=f"{lab} band")
+    for (a, b), alpha, lab in (
+        ((0, 6), 0.15, "95 %"),
+        ((1, 5), 0.22, "80 %"),
+        ((2, 4), 0.32, "50 %"),
+    ):
+        ax.fill_between(
+            grid, q[a] * factor, q[b] * factor, color=col, alpha=alpha, lw=0, label=f"{lab} band"
+        )
     ax.plot(grid, q[3] * factor, color=col, lw=1.8, label="posterior median")
 
     # thresholds on this benchmark (from the first reading; thresholds do not depend on it)
@@ -300,9 +348,19 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300):
         if rng:
             yerr = [[(y - float(r["low"])) * factor], [(float(r["high"]) - y) * factor]]
         approx = bool(r["approximate"])
-        ax.errorbar([t], [y * factor], yerr=yerr, xerr=[[np.sqrt(3) * tsd]], fmt="o",
-                    mfc="white" if approx else "black", mec="black", ecolor="black", ms=5,
-                    capsize=3, zorder=5)
+        ax.errorbar(
+            [t],
+            [y * factor],
+            yerr=yerr,
+            xerr=[[np.sqrt(3) * tsd]],
+            fmt="o",
+            mfc="white" if approx else "black",
+            mec="black",
+            ecolor="black",
+            ms=5,
+            capsize=3,
+            zorder=5,
+        )
         ax.annotate(str(k), (t, y * factor), textcoords="offset points", xytext=(4, 4), fontsize=7)
     if log:
         ax.set_yscale("log")
@@ -322,24 +380,44 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300):
         if v in baseline:
             label = (label + " = " if evs else "") + f"human baseline ({fmt(v, dim)})"
         below = last is not None and last - y_ax(v) < 0.06
-        _text(ax, horizon - 0.01 * (horizon - grid[0]), v * factor, label + " ",
-              color="#b22222" if evs else "#555555", fontsize=8, ha="right",
-              va="top" if below else "bottom",
-              bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1})
+        _text(
+            ax,
+            horizon - 0.01 * (horizon - grid[0]),
+            v * factor,
+            label + " ",
+            color="#b22222" if evs else "#555555",
+            fontsize=8,
+            ha="right",
+            va="top" if below else "bottom",
+            bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1},
+        )
         last = y_ax(v)
     ax.set_xlabel("date")
     ax.set_ylabel(ylabel)
-    _title(ax, f"{benchmark}: growth model, posterior median and bands to {results.attrs['horizon']}")
+    _title(
+        ax, f"{benchmark}: growth model, posterior median and bands to {results.attrs['horizon']}"
+    )
     ax.grid(alpha=0.3)
     h, lab = ax.get_legend_handles_labels()
 
-    h += [Line2D([], [], marker="o", color="black", ls="none", ms=5),
-          Line2D([], [], color="#b22222", ls="--")]
+    h += [
+        Line2D([], [], marker="o", color="black", ls="none", ms=5),
+        Line2D([], [], color="#b22222", ls="--"),
+    ]
     lab += ["observed (open: approximate; bars: range, date period)", "threshold"]
-    lax.legend(h, lab, loc="upper center", ncol=4, fontsize=7, frameon=False,
-               bbox_to_anchor=(0.5, 1.0))
-    _text(lax, 0.0, 1 - 0.42 / foot, "Sources:\n" + wrapped, fontsize=7, va="top", ha="left",
-          transform=lax.transAxes)
+    lax.legend(
+        h, lab, loc="upper center", ncol=4, fontsize=7, frameon=False, bbox_to_anchor=(0.5, 1.0)
+    )
+    _text(
+        lax,
+        0.0,
+        1 - 0.42 / foot,
+        "Sources:\n" + wrapped,
+        fontsize=7,
+        va="top",
+        ha="left",
+        transform=lax.transAxes,
+    )
     return fig
 
 
@@ -387,11 +465,17 @@ def event_cdf(results: xr.DataTree, event: str, n_grid: int = 600):
     shift = max(0.0, (ys[-1] if ys else 0) - 0.9)
     ys = [y - shift for y in ys]
     for k, y in zip(order, ys):
-        ax.annotate(f"P(by end of {focus}) = {marks[k][0]:.2f}", (focus + 1, marks[k][0]),
-                    xytext=(focus + 1 + 0.03 * (horizon - grid[0]), y), textcoords="data",
-                    color=marks[k][1], fontsize=8, va="center",
-                    bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
-                    arrowprops={"arrowstyle": "-", "color": marks[k][1], "lw": 0.6})
+        ax.annotate(
+            f"P(by end of {focus}) = {marks[k][0]:.2f}",
+            (focus + 1, marks[k][0]),
+            xytext=(focus + 1 + 0.03 * (horizon - grid[0]), y),
+            textcoords="data",
+            color=marks[k][1],
+            fontsize=8,
+            va="center",
+            bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
+            arrowprops={"arrowstyle": "-", "color": marks[k][1], "lw": 0.6},
+        )
     ax.axvline(focus + 1, color="grey", lw=0.8, ls=":")
     claims = results["claims"].to_dataset()
     for j in np.flatnonzero(claims["event"].values.astype(str) == event):
@@ -399,9 +483,16 @@ def event_cdf(results: xr.DataTree, event: str, n_grid: int = 600):
         who = str(c["who"].item()).split(",")[0].split("(")[0].strip()
         x, y = float(c["by"]), float(c["p_at_least"])
         ax.plot([x], [y], marker="*", ms=13, color="black", ls="none", zorder=6)
-        ax.annotate(f"{who}: P ≥ {y:.2f} by {c['by_text'].item()}", (x, y), xytext=(8, -14),
-                    textcoords="offset points", fontsize=8, ha="left",
-                    bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1}, annotation_clip=False)
+        ax.annotate(
+            f"{who}: P ≥ {y:.2f} by {c['by_text'].item()}",
+            (x, y),
+            xytext=(8, -14),
+            textcoords="offset points",
+            fontsize=8,
+            ha="left",
+            bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
+            annotation_clip=False,
+        )
     ax.set_ylim(0, 1.02)
     ax.set_xlim(grid[0], horizon)
     ax.set_xlabel(f"date (dotted line: end of {focus})")
@@ -413,8 +504,19 @@ def event_cdf(results: xr.DataTree, event: str, n_grid: int = 600):
     for t in leg.get_texts():
         t.set_parse_math(False)
     nb = "; ".join(f"{' = '.join(g[0])}: {m[2]:.2f}" for g, m in zip(groups, marks))
-    _text(fig, 0.08, -0.01, textwrap.fill(f"Each curve ends at the horizon ({results.attrs['horizon']}); "
-          f"the gap to 1 is P(not by horizon) — {nb}.", 140), fontsize=7, va="top", color="#444444")
+    _text(
+        fig,
+        0.08,
+        -0.01,
+        textwrap.fill(
+            f"Each curve ends at the horizon ({results.attrs['horizon']}); "
+            f"the gap to 1 is P(not by horizon) — {nb}.",
+            140,
+        ),
+        fontsize=7,
+        va="top",
+        color="#444444",
+    )
     return fig
 
 
@@ -438,12 +540,22 @@ def binding_shares(results: xr.DataTree, event: str):
     """Per reading, the share of draws in which each condition of a composite event was
     the binding (last) one, as stacked horizontal bars summing to 100 %."""
     plt = _plt()
-    rd = {n: ds for n, ds in readings(results).items()
-          if "binding_share" in ds and event in ds["composite_event"].values}
-    conds = list(dict.fromkeys(
-        c for ds in rd.values() for c, v in zip(ds["condition"].values.astype(str),
-                                                ds["binding_share"].sel(composite_event=event).values)
-        if np.isfinite(v)))
+    rd = {
+        n: ds
+        for n, ds in readings(results).items()
+        if "binding_share" in ds and event in ds["composite_event"].values
+    }
+    conds = list(
+        dict.fromkeys(
+            c
+            for ds in rd.values()
+            for c, v in zip(
+                ds["condition"].values.astype(str),
+                ds["binding_share"].sel(composite_event=event).values,
+            )
+            if np.isfinite(v)
+        )
+    )
     fig, ax = plt.subplots(figsize=(9, 2.2 + 0.6 * len(rd)), layout="constrained")
     cmap = plt.get_cmap("tab10")
     names = list(rd)
@@ -456,8 +568,17 @@ def binding_shares(results: xr.DataTree, event: str):
                 continue
             ax.barh(i, 100 * v, left=100 * left, color=cmap(k % 10), edgecolor="white")
             if v >= 0.06:
-                _text(ax, 100 * (left + v / 2), i, f"{100 * v:.0f} %", ha="center", va="center",
-                      fontsize=8, color="white", fontweight="bold")
+                _text(
+                    ax,
+                    100 * (left + v / 2),
+                    i,
+                    f"{100 * v:.0f} %",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white",
+                    fontweight="bold",
+                )
             left += v
     # a legend entry for every condition, even those binding in no draw
     from matplotlib.patches import Patch
@@ -498,8 +619,16 @@ def rd_multiplier(results: xr.DataTree, level: float = 10.0):
         ax.plot(t, qv[0.5], color=c, lw=1.8, label=f"{n}: median, 50 % and 80 % bands")
         top = max(top, float(np.nanmax(qv[0.9])))
     ax.axhline(level, color="#b22222", lw=1, ls="--")
-    ax.annotate(f"{level:g}x", (1, level), xycoords=("axes fraction", "data"), xytext=(-4, 3),
-                textcoords="offset points", ha="right", color="#b22222", fontsize=8)
+    ax.annotate(
+        f"{level:g}x",
+        (1, level),
+        xycoords=("axes fraction", "data"),
+        xytext=(-4, 3),
+        textcoords="offset points",
+        ha="right",
+        color="#b22222",
+        fontsize=8,
+    )
     ax.set_yscale("log")
     ax.set_ylim(0.9, top * 1.5)
     from matplotlib.ticker import FuncFormatter, LogLocator
@@ -523,7 +652,9 @@ def rd_multiplier(results: xr.DataTree, level: float = 10.0):
 
 def _free(posterior: xr.DataTree) -> list[str]:
     names = json.loads(posterior.attrs.get("free_parameters", "[]"))
-    return [n for n in names if n in posterior["posterior"].data_vars] or list(posterior["posterior"].data_vars)
+    return [n for n in names if n in posterior["posterior"].data_vars] or list(
+        posterior["posterior"].data_vars
+    )
 
 
 def trace_plot(posterior: xr.DataTree):
@@ -533,8 +664,12 @@ def trace_plot(posterior: xr.DataTree):
     import arviz_plots as azp
 
     names = _free(posterior)
-    pc = azp.plot_trace_dist(posterior, var_names=names, backend="matplotlib",
-                             figure_kwargs={"figsize": (12, 1.7 * len(names)), "layout": "constrained"})
+    pc = azp.plot_trace_dist(
+        posterior,
+        var_names=names,
+        backend="matplotlib",
+        figure_kwargs={"figsize": (12, 1.7 * len(names)), "layout": "constrained"},
+    )
     fig = pc.viz["figure"].item()
     _rasterize_lines(fig)
     fig.suptitle("Trace and density of the fitted parameters (one line style per chain)")
@@ -548,15 +683,32 @@ def rank_plot(posterior: xr.DataTree):
     import arviz_plots as azp
 
     names = _free(posterior)
-    n = sum(int(np.prod([posterior["posterior"][v].sizes[d] for d in posterior["posterior"][v].dims
-                         if d not in ("chain", "draw")])) for v in names)
+    n = sum(
+        int(
+            np.prod(
+                [
+                    posterior["posterior"][v].sizes[d]
+                    for d in posterior["posterior"][v].dims
+                    if d not in ("chain", "draw")
+                ]
+            )
+        )
+        for v in names
+    )
     rows = -(-n // 4)
-    pc = azp.plot_rank(posterior, var_names=names, backend="matplotlib", col_wrap=4,
-                       figure_kwargs={"figsize": (13, 2.6 * rows), "layout": "constrained"},
-                       visuals={"title": {"size": 9}})
+    pc = azp.plot_rank(
+        posterior,
+        var_names=names,
+        backend="matplotlib",
+        col_wrap=4,
+        figure_kwargs={"figsize": (13, 2.6 * rows), "layout": "constrained"},
+        visuals={"title": {"size": 9}},
+    )
     fig = pc.viz["figure"].item()
     _rasterize_lines(fig)
-    fig.suptitle("Rank plots: chains should be indistinguishable (p-values of the multi-chain test)")
+    fig.suptitle(
+        "Rank plots: chains should be indistinguishable (p-values of the multi-chain test)"
+    )
     return fig
 
 
@@ -579,33 +731,78 @@ def all_figures(results: xr.DataTree, posterior: xr.DataTree) -> list[Figure]:
     names = json.loads(results.attrs["readings"])
     focus = results.attrs["focus_year"]
     r0 = next(iter(readings(results).values()))
-    events = list(dict.fromkeys(e for ds in readings(results).values() for e in ds["event"].values.astype(str)))
+    events = list(
+        dict.fromkeys(
+            e for ds in readings(results).values() for e in ds["event"].values.astype(str)
+        )
+    )
     for ev in events:
         title = str(r0["title"].sel(event=ev).item()) if ev in r0["event"].values else ev
-        out.append(Figure(f"cdf-{slug(ev)}", "cdf", f"When: {title}",
-                          f"Cumulative probability of '{ev}' by date under each reading "
-                          f"({', '.join(names)}); the dot and label give P(by the end of {focus}); "
-                          "stars are published claims.", event_cdf(results, ev)))
+        out.append(
+            Figure(
+                f"cdf-{slug(ev)}",
+                "cdf",
+                f"When: {title}",
+                f"Cumulative probability of '{ev}' by date under each reading "
+                f"({', '.join(names)}); the dot and label give P(by the end of {focus}); "
+                "stars are published claims.",
+                event_cdf(results, ev),
+            )
+        )
     for ev in composite_events(results):
         title = str(r0["title"].sel(event=ev).item()) if ev in r0["event"].values else ev
-        out.append(Figure(f"binding-{slug(ev)}", "binding", f"Binding condition: {title}",
-                          f"For '{ev}', the share of draws in which each condition was the last to "
-                          "hold, per reading (a condition not met by the horizon shares the credit).",
-                          binding_shares(results, ev)))
+        out.append(
+            Figure(
+                f"binding-{slug(ev)}",
+                "binding",
+                f"Binding condition: {title}",
+                f"For '{ev}', the share of draws in which each condition was the last to "
+                "hold, per reading (a condition not met by the horizon shares the credit).",
+                binding_shares(results, ev),
+            )
+        )
     if any("rd_multiplier" in ds for ds in readings(results).values()):
-        out.append(Figure("rd-multiplier", "trajectory", "R&D multiplier per reading",
-                          "The overall R&D speed multiplier (Amdahl over engineering and research) "
-                          "over time: median and 50 %/80 % bands over draws, per reading.",
-                          rd_multiplier(results)))
+        out.append(
+            Figure(
+                "rd-multiplier",
+                "trajectory",
+                "R&D multiplier per reading",
+                "The overall R&D speed multiplier (Amdahl over engineering and research) "
+                "over time: median and 50 %/80 % bands over draws, per reading.",
+                rd_multiplier(results),
+            )
+        )
     for b in results["curves"]["benchmark"].values.astype(str):
-        out.append(Figure(f"fan-{slug(b)}", "fan", f"Growth: {b}",
-                          f"'{b}': observations with their published ranges and date periods "
-                          "(numbers refer to the sources listed under the chart), posterior median "
-                          "and 50/80/95 % bands of the growth model, thresholds as dashed lines.",
-                          fan_chart(results, b)))
-    out.append(Figure("diagnostics-trace", "diagnostics", "Sampler diagnostics: traces",
-                      "Trace and density per chain of every fitted parameter.", trace_plot(posterior), 80))
-    out.append(Figure("diagnostics-rank", "diagnostics", "Sampler diagnostics: rank plots",
-                      "Fractional-rank plots per chain; a chain that wanders off the others "
-                      "shows as a curve leaving the band near zero.", rank_plot(posterior), 80))
+        out.append(
+            Figure(
+                f"fan-{slug(b)}",
+                "fan",
+                f"Growth: {b}",
+                f"'{b}': observations with their published ranges and date periods "
+                "(numbers refer to the sources listed under the chart), posterior median "
+                "and 50/80/95 % bands of the growth model, thresholds as dashed lines.",
+                fan_chart(results, b),
+            )
+        )
+    out.append(
+        Figure(
+            "diagnostics-trace",
+            "diagnostics",
+            "Sampler diagnostics: traces",
+            "Trace and density per chain of every fitted parameter.",
+            trace_plot(posterior),
+            80,
+        )
+    )
+    out.append(
+        Figure(
+            "diagnostics-rank",
+            "diagnostics",
+            "Sampler diagnostics: rank plots",
+            "Fractional-rank plots per chain; a chain that wanders off the others "
+            "shows as a curve leaving the band near zero.",
+            rank_plot(posterior),
+            80,
+        )
+    )
     return out

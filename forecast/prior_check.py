@@ -34,11 +34,20 @@ def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), hor
             y = (np.log(r.midpoint) - np.log1p(-r.midpoint)) if r.bounded else np.log(r.midpoint)
         z = z + rng.normal(0, sd, z.shape)
         q = np.quantile(z[np.isfinite(z)], [0.05, 0.25, 0.75, 0.95])
-        obs.append({
-            "benchmark": r.benchmark, "date": r.date, "scale": "logit" if r.bounded else "log",
-            "observed": float(y), "q05": float(q[0]), "q25": float(q[1]), "q75": float(q[2]),
-            "q95": float(q[3]), "in_50": bool(q[1] <= y <= q[2]), "in_90": bool(q[0] <= y <= q[3]),
-        })
+        obs.append(
+            {
+                "benchmark": r.benchmark,
+                "date": r.date,
+                "scale": "logit" if r.bounded else "log",
+                "observed": float(y),
+                "q05": float(q[0]),
+                "q25": float(q[1]),
+                "q75": float(q[2]),
+                "q95": float(q[3]),
+                "in_50": bool(q[1] <= y <= q[2]),
+                "in_90": bool(q[0] <= y <= q[3]),
+            }
+        )
     plan, _ = load_plan(inp.rows, list(thresholds), horizon)
     d = event_dates(c, plan)
     events = events_summary(d, plan.report_years)

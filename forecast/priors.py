@@ -135,13 +135,20 @@ class Priors(_Strict):
         body = self.model_dump(exclude={"source"})
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
-    def with_pooling(self, mode: str) -> "Priors":
-        b = self.bounded.model_copy(update={"pooling": self.bounded.pooling.model_copy(update={"mode": mode})})
-        u = self.unbounded.model_copy(update={"pooling": self.unbounded.pooling.model_copy(update={"mode": mode})})
+    def with_pooling(self, mode: str) -> Priors:
+        b = self.bounded.model_copy(
+            update={"pooling": self.bounded.pooling.model_copy(update={"mode": mode})}
+        )
+        u = self.unbounded.model_copy(
+            update={"pooling": self.unbounded.pooling.model_copy(update={"mode": mode})}
+        )
         return self.model_copy(update={"bounded": b, "unbounded": u})
 
 
-FILES = {"bounded": ("bounded.toml", BoundedPriors), "unbounded": ("unbounded.toml", UnboundedPriors)}
+FILES = {
+    "bounded": ("bounded.toml", BoundedPriors),
+    "unbounded": ("unbounded.toml", UnboundedPriors),
+}
 
 
 def default_dir() -> Path:
@@ -178,6 +185,8 @@ def load(directory: str | Path | None = None) -> Priors:
     """Load and validate ``bounded.toml`` and ``unbounded.toml`` from a priors directory."""
     d = Path(directory) if directory else default_dir()
     if not d.is_dir():
-        raise ForecastError("not a directory; expected a folder with bounded.toml and unbounded.toml", str(d))
+        raise ForecastError(
+            "not a directory; expected a folder with bounded.toml and unbounded.toml", str(d)
+        )
     parts = {fam: load_file(d / fname, schema) for fam, (fname, schema) in FILES.items()}
     return Priors(**parts, source=str(d))

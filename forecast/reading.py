@@ -27,15 +27,19 @@ def start_of(sc: Scenario) -> float:
     return mid - np.sqrt(3) * sd  # the start of the given period
 
 
-def dates(curves: xr.Dataset, plan: Plan, sc: Scenario, rows: list[Observation], seed: int
-          ) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset, dict]:
+def dates(
+    curves: xr.Dataset, plan: Plan, sc: Scenario, rows: list[Observation], seed: int
+) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset, dict]:
     """(dates with dims draw x event, residual inputs, residual trajectories, binding shares)."""
     start = start_of(sc)
     if start >= plan.horizon:
         raise ForecastError(f"key 'start' ({sc.spec.start}) is not before the horizon", sc.path)
     if sc.spec.residual.horizon_benchmark not in curves["benchmark"].values:
-        raise ForecastError(f"key 'residual.horizon_benchmark': no observations of "
-                            f"{sc.spec.residual.horizon_benchmark!r}", sc.path)
+        raise ForecastError(
+            f"key 'residual.horizon_benchmark': no observations of "
+            f"{sc.spec.residual.horizon_benchmark!r}",
+            sc.path,
+        )
     n = curves.sizes["draw"]
     inputs = draw_inputs(sc, n, seed)
     traj = trajectories(curves, sc, inputs, start, plan.horizon)
@@ -56,37 +60,62 @@ def dates(curves: xr.Dataset, plan: Plan, sc: Scenario, rows: list[Observation],
         d_h = np.where(d <= plan.horizon, d, np.inf)
         binding[ev.id] = {
             "conditions": [c.text for c in conds],
-            "binding_shares": {c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(conds)},
-            "condition_medians": {c.text: _iso(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
-                                  for i, c in enumerate(conds)},
+            "binding_shares": {
+                c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(conds)
+            },
+            "condition_medians": {
+                c.text: _iso(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
+                for i, c in enumerate(conds)
+            },
         }
     times = np.stack(cols, axis=1)
     times = np.where(times <= plan.horizon, times, np.inf)
     ds = xr.Dataset(
-        {"crossing_year": (("draw", "event"), times, {"units": "decimal year; inf = not by horizon"}),
-         "crossing_date": (("draw", "event"), from_years(times))},
-        coords={"draw": curves["draw"].values, "chain": ("draw", curves["chain"].values),
-                "event": np.array(ids, dtype=object),
-                "benchmark": ("event", np.array(bench, dtype=object)),
-                "threshold": ("event", np.array(thr, dtype=float)),
-                "title": ("event", np.array(titles, dtype=object))},
+        {
+            "crossing_year": (
+                ("draw", "event"),
+                times,
+                {"units": "decimal year; inf = not by horizon"},
+            ),
+            "crossing_date": (("draw", "event"), from_years(times)),
+        },
+        coords={
+            "draw": curves["draw"].values,
+            "chain": ("draw", curves["chain"].values),
+            "event": np.array(ids, dtype=object),
+            "benchmark": ("event", np.array(bench, dtype=object)),
+            "threshold": ("event", np.array(thr, dtype=float)),
+            "title": ("event", np.array(titles, dtype=object)),
+        },
     )
-    ds.attrs = {"horizon": plan.horizon_text, "horizon_year": plan.horizon,
-                "n_chain": curves.attrs["n_chain"], "n_draw": curves.attrs["n_draw"],
-                "scenario": sc.name, "reading": sc.spec.reading}
+    ds.attrs = {
+        "horizon": plan.horizon_text,
+        "horizon_year": plan.horizon,
+        "n_chain": curves.attrs["n_chain"],
+        "n_draw": curves.attrs["n_draw"],
+        "scenario": sc.name,
+        "reading": sc.spec.reading,
+    }
     return ds, inputs, traj, binding
 
 
 def _q3(x: np.ndarray, nd: int = 3) -> dict:
     q = np.quantile(x, [0.1, 0.5, 0.9])
-    return {"median": round(float(q[1]), nd), "q10": round(float(q[0]), nd), "q90": round(float(q[2]), nd)}
+    return {
+        "median": round(float(q[1]), nd),
+        "q10": round(float(q[0]), nd),
+        "q90": round(float(q[2]), nd),
+    }
 
 
 def residual_summary(inputs: xr.Dataset, traj: xr.Dataset, years: list[int]) -> dict:
     """Residual inputs and trajectories at the end of each report year, in human units."""
     grid = traj["time"].values
-    out = {"inputs": {k: _q3(inputs[k].values, 5) for k in inputs.data_vars},
-           "alignment_researchers_gain": round(inputs.attrs["aar_gain"], 4), "trajectories": {}}
+    out = {
+        "inputs": {k: _q3(inputs[k].values, 5) for k in inputs.data_vars},
+        "alignment_researchers_gain": round(inputs.attrs["aar_gain"], 4),
+        "trajectories": {},
+    }
     for v in TRAJECTORY_VARS:
         per_year = {}
         for y in years:
@@ -127,13 +156,24 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
             verdict = "disagrees"
         else:
             verdict = "within Monte Carlo error of the claim"
-        assumptions = "the growth models alone" if sc is None or d["benchmark"].sel(
-            event=c["event"]).item() != "composite" else (
-            f"{sc.spec.title}: elasticity {_describe(sc, 'elasticity')}, research share "
-            f"{_describe(sc, 'research_share')}, compute doubling {_describe(sc, 'compute_doubling')} "
-            f"years, feedback {_describe(sc, 'feedback')}, R&D multiplier cap {_describe(sc, 'multiplier_cap')}")
-        out.append({**c, "engine_p": round(p, 6), "engine_mcse": round(se, 6), "verdict": verdict,
-                    "under": assumptions})
+        assumptions = (
+            "the growth models alone"
+            if sc is None or d["benchmark"].sel(event=c["event"]).item() != "composite"
+            else (
+                f"{sc.spec.title}: elasticity {_describe(sc, 'elasticity')}, research share "
+                f"{_describe(sc, 'research_share')}, compute doubling {_describe(sc, 'compute_doubling')} "
+                f"years, feedback {_describe(sc, 'feedback')}, R&D multiplier cap {_describe(sc, 'multiplier_cap')}"
+            )
+        )
+        out.append(
+            {
+                **c,
+                "engine_p": round(p, 6),
+                "engine_mcse": round(se, 6),
+                "verdict": verdict,
+                "under": assumptions,
+            }
+        )
     return out
 
 

@@ -14,19 +14,51 @@ from .cli import _guard, _inputs, _strict, fit_options
 
 @click.command()
 @fit_options
-@click.option("--scenario", "scenario_names", multiple=True, metavar="FILE|NAME",
-              help="A reading of the research residual (a shipped name or a .toml file). Repeatable "
-                   "[default: inspiration-binding and compressed-perspiration].")
-@click.option("--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE",
-              help="An extra threshold, as for `run`. Repeatable.")
+@click.option(
+    "--scenario",
+    "scenario_names",
+    multiple=True,
+    metavar="FILE|NAME",
+    help="A reading of the research residual (a shipped name or a .toml file). Repeatable "
+    "[default: inspiration-binding and compressed-perspiration].",
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="BENCH>=VALUE",
+    help="An extra threshold, as for `run`. Repeatable.",
+)
 @click.option("--horizon", help="As for `run` [default: the scenario's].")
-@click.option("--out", required=True, type=click.Path(file_okay=False),
-              help="Directory for index.html, report.json, report.csv, results.nc, posterior.nc and "
-                   "figures/.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for index.html, report.json, report.csv, results.nc, posterior.nc and "
+    "figures/.",
+)
 @click.option("--force", is_flag=True, help="Overwrite a report already in --out.")
 @_guard
-def report(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler, cache_dir, refit,
-           strict, quiet, scenario_names, thresholds, horizon, out, force):
+def report(
+    data,
+    no_bundled,
+    variants,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    scenario_names,
+    thresholds,
+    horizon,
+    out,
+    force,
+):
     """Write a self-contained HTML report (figures embedded, no network requests, no
     JavaScript) plus the JSON and CSV it was made from.
 
@@ -43,19 +75,44 @@ def report(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sa
       forecast report --out r1/ --scenario inspiration-binding --seed 7
     """
     from .fit import SamplerSettings
-    from .report import DEFAULT_READINGS, build, check_out_dir, render_figures, reproduce_command, write
+    from .report import (
+        DEFAULT_READINGS,
+        build,
+        check_out_dir,
+        render_figures,
+        reproduce_command,
+        write,
+    )
 
     out_dir = Path(out)
     check_out_dir(out_dir, force)
     names = list(scenario_names) or list(DEFAULT_READINGS)
     inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
     command = reproduce_command(
-        scenarios=names, data=data, no_bundled=no_bundled, variants=variants, priors_dir=priors_dir,
-        seed=seed, draws=draws, tune=tune, chains=chains,
-        sampler=SamplerSettings(sampler=sampler).resolved().sampler, thresholds=thresholds,
-        horizon=horizon, out=out)
-    built = build(inp, names, thresholds, horizon, Path(cache_dir) if cache_dir else None, refit, quiet,
-                  command)
+        scenarios=names,
+        data=data,
+        no_bundled=no_bundled,
+        variants=variants,
+        priors_dir=priors_dir,
+        seed=seed,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        sampler=SamplerSettings(sampler=sampler).resolved().sampler,
+        thresholds=thresholds,
+        horizon=horizon,
+        out=out,
+    )
+    built = build(
+        inp,
+        names,
+        thresholds,
+        horizon,
+        Path(cache_dir) if cache_dir else None,
+        refit,
+        quiet,
+        command,
+    )
     if not quiet:
         click.echo("drawing figures...", err=True)
     rendered = render_figures(built)
@@ -67,13 +124,20 @@ def report(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sa
         p = h["p_by_year"].get(focus)
         if p is None:
             continue
-        click.echo(f"  {h['event'][:26]:<26} {h['reading'][:26]:<26} {p['p']:.3f} ± {p['mcse']:.3f}   "
-                   f"{h['quantiles']['0.5'] or 'not by horizon'}")
+        click.echo(
+            f"  {h['event'][:26]:<26} {h['reading'][:26]:<26} {p['p']:.3f} ± {p['mcse']:.3f}   "
+            f"{h['quantiles']['0.5'] or 'not by horizon'}"
+        )
     d = rep["diagnostics"]
     if not d["ok"]:
-        click.echo("WARNING: sampler diagnostics missed their thresholds: " + "; ".join(d["warnings"]), err=True)
-    click.echo(f"wrote {out_dir / 'index.html'} (and report.json, report.csv, results.nc, posterior.nc, "
-               f"figures/)")
+        click.echo(
+            "WARNING: sampler diagnostics missed their thresholds: " + "; ".join(d["warnings"]),
+            err=True,
+        )
+    click.echo(
+        f"wrote {out_dir / 'index.html'} (and report.json, report.csv, results.nc, posterior.nc, "
+        f"figures/)"
+    )
     click.echo(f"reproduce: {rep['command']}")
     _strict(d, strict)
 

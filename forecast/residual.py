@@ -64,7 +64,9 @@ def draw_inputs(sc: Scenario, n: int, seed: int) -> xr.Dataset:
     ev = sc.spec.evidence
     e = ev.erdos
     # yield of notable results per attempt: Beta posterior under a Jeffreys prior
-    yld = stats.beta.ppf(_stream(seed, "erdos_yield", n), e.notable + 0.5, e.attempts - e.notable + 0.5)
+    yld = stats.beta.ppf(
+        _stream(seed, "erdos_yield", n), e.notable + 0.5, e.attempts - e.notable + 0.5
+    )
     log_r0 = np.log(yld * out["attempts_per_year"] / out["human_discoveries_per_year"])
     # automated alignment researchers: log(ai/human) measures log r0 with sd s_a = sd / sqrt(w);
     # a perturbed-observation (Kalman) update keeps each draw's link to its own inputs
@@ -90,8 +92,9 @@ def _automation(h, h_start, h_full):
     return np.clip(np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
 
-def trajectories(curves: xr.Dataset, sc: Scenario, inputs: xr.Dataset, start: float,
-                 horizon: float) -> xr.Dataset:
+def trajectories(
+    curves: xr.Dataset, sc: Scenario, inputs: xr.Dataset, start: float, horizon: float
+) -> xr.Dataset:
     """Residual trajectories with dims (draw, time): automatable share, engineering speed-up,
     volume, research throughput, R&D multiplier, and effective engineering time ``tau``."""
     grid = np.arange(start, horizon + STEP / 2, STEP)
@@ -120,11 +123,13 @@ def trajectories(curves: xr.Dataset, sc: Scenario, inputs: xr.Dataset, start: fl
         s_e = np.empty((n, m))
         tau[:, 0] = start
         for j in range(m):
-            a[:, j:j + 1], s_e[:, j:j + 1] = engineering(tau[:, j:j + 1])
+            a[:, j : j + 1], s_e[:, j : j + 1] = engineering(tau[:, j : j + 1])
             if j + 1 < m:
                 vol = compute[:, j] * s_e[:, j] / s_e[:, 0]
                 r = r0[:, 0] * vol ** eps[:, 0]
-                mult = np.minimum(cap[:, 0], 1 / ((1 - rho[:, 0]) / s_e[:, j] + rho[:, 0] / np.maximum(1, r)))
+                mult = np.minimum(
+                    cap[:, 0], 1 / ((1 - rho[:, 0]) / s_e[:, j] + rho[:, 0] / np.maximum(1, r))
+                )
                 tau[:, j + 1] = tau[:, j] + STEP * mult ** phi[:, 0]
     volume = compute * s_e / s_e[:, :1]
     r = r0 * volume**eps

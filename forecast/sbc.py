@@ -27,9 +27,18 @@ from .check import ObsArrays, obs_arrays, predictive
 from .observations import Observation, ai_rows
 from .priors import Priors
 
-PARAMS = ("bounded_rate_mean", "bounded_rate_spread", "bounded_log_rate", "bounded_level",
-          "bounded_ceiling", "unbounded_rate_mean", "unbounded_rate_spread", "unbounded_log_rate",
-          "unbounded_accel", "unbounded_level")
+PARAMS = (
+    "bounded_rate_mean",
+    "bounded_rate_spread",
+    "bounded_log_rate",
+    "bounded_level",
+    "bounded_ceiling",
+    "unbounded_rate_mean",
+    "unbounded_rate_spread",
+    "unbounded_log_rate",
+    "unbounded_accel",
+    "unbounded_level",
+)
 
 
 def _quiet_pymc():
@@ -39,8 +48,10 @@ def _quiet_pymc():
 
 def design_key(rows: list[Observation]) -> tuple:
     """What a compiled model depends on apart from the observed values."""
-    return tuple((r.benchmark, r.dimension, r.time, r.time_sd, r.approximate, r.is_range)
-                 for r in ai_rows(rows))
+    return tuple(
+        (r.benchmark, r.dimension, r.time, r.time_sd, r.approximate, r.is_range)
+        for r in ai_rows(rows)
+    )
 
 
 class CompiledFit:
@@ -65,7 +76,9 @@ class CompiledFit:
         self.compiled = nutpie.compile_pymc_model(self.model, freeze_model=False)
         self.attrs = {"t_ref": json.dumps(self.design.t_ref)}
 
-    def data(self, y: np.ndarray, lo: np.ndarray | None = None, hi: np.ndarray | None = None) -> dict:
+    def data(
+        self, y: np.ndarray, lo: np.ndarray | None = None, hi: np.ndarray | None = None
+    ) -> dict:
         """``with_data`` arguments from transformed values in the order of ``self.ob``."""
         ob = self.ob
         lo = ob.lo if lo is None else lo
@@ -84,8 +97,15 @@ class CompiledFit:
         """Posterior DataTree of the compiled model on ``data``."""
         import nutpie
 
-        return nutpie.sample(self.compiled.with_data(**data), draws=draws, tune=tune, chains=chains,
-                             seed=seed, progress_bar=False, cores=chains)
+        return nutpie.sample(
+            self.compiled.with_data(**data),
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=seed,
+            progress_bar=False,
+            cores=chains,
+        )
 
     def fit_rows(self, rows: list[Observation], **kw):
         """Fit on ``rows`` of the same design: (posterior Dataset, attrs, diagnostics dict)."""
@@ -104,8 +124,13 @@ class CompiledFit:
 class CompiledFitter:
     """A backtest fitter that compiles once per training design (see :class:`CompiledFit`)."""
 
-    def __init__(self, priors: Priors, draws: int = 500, tune: int = 500, chains: int = 2, seed: int = 1):
-        self.priors, self.kw = priors, {"draws": draws, "tune": tune, "chains": chains, "seed": seed}
+    def __init__(
+        self, priors: Priors, draws: int = 500, tune: int = 500, chains: int = 2, seed: int = 1
+    ):
+        self.priors, self.kw = (
+            priors,
+            {"draws": draws, "tune": tune, "chains": chains, "seed": seed},
+        )
         self.cache: dict[tuple, CompiledFit] = {}
 
     def __call__(self, rows: list[Observation]):
@@ -176,27 +201,52 @@ def rank_test(ranks: np.ndarray, n_ranks: int, bins: int, alpha: float) -> list[
     for j in range(ranks.shape[1]):
         counts = np.bincount(ranks[:, j] * bins // (n_ranks + 1), minlength=bins)
         stat, p = chisquare(counts)
-        out.append({"counts": counts.tolist(), "chi2": round(float(stat), 3), "p_value": float(p),
-                    "uniform": bool(p >= per)})
+        out.append(
+            {
+                "counts": counts.tolist(),
+                "chi2": round(float(stat), 3),
+                "p_value": float(p),
+                "uniform": bool(p >= per),
+            }
+        )
     return out
 
 
-def run(rows: list[Observation], priors: Priors, sims: int = 100, draws: int = 500, tune: int = 500,
-        chains: int = 2, seed: int = 1, n_ranks: int = 99, bins: int = 10, alpha: float = 0.01,
-        progress=None, fit: CompiledFit | None = None) -> SBCResult:
+def run(
+    rows: list[Observation],
+    priors: Priors,
+    sims: int = 100,
+    draws: int = 500,
+    tune: int = 500,
+    chains: int = 2,
+    seed: int = 1,
+    n_ranks: int = 99,
+    bins: int = 10,
+    alpha: float = 0.01,
+    progress=None,
+    fit: CompiledFit | None = None,
+) -> SBCResult:
     import pymc as pm
 
     from .errors import ForecastError
     from .trajectories import curves
 
     if (n_ranks + 1) % bins:
-        raise ForecastError(f"--ranks + 1 ({n_ranks + 1}) must be divisible by --bins ({bins})", "--bins")
+        raise ForecastError(
+            f"--ranks + 1 ({n_ranks + 1}) must be divisible by --bins ({bins})", "--bins"
+        )
     if chains * draws < n_ranks:
-        raise ForecastError(f"{chains} chains x {draws} draws give fewer than {n_ranks} draws to rank "
-                            "against; raise --draws or lower --ranks", "--draws")
+        raise ForecastError(
+            f"{chains} chains x {draws} draws give fewer than {n_ranks} draws to rank "
+            "against; raise --draws or lower --ranks",
+            "--draws",
+        )
     if sims < 5 * bins:
-        raise ForecastError(f"{sims} simulations give fewer than 5 per rank bin ({bins} bins); the "
-                            "chi-square test needs at least 5 expected per bin", "--sims")
+        raise ForecastError(
+            f"{sims} simulations give fewer than 5 per rank bin ({bins} bins); the "
+            "chi-square test needs at least 5 expected per bin",
+            "--sims",
+        )
     if progress:
         progress("compiling the model for the design...")
     fit = fit or CompiledFit(rows, priors)
@@ -213,13 +263,20 @@ def run(rows: list[Observation], priors: Priors, sims: int = 100, draws: int = 5
     labels = [param_label(n, s) for n, s in plist]
     ranks = np.zeros((sims, len(plist)), dtype=int)
     divergent = np.zeros(sims, dtype=int)
-    truth_all = {lab: prior[n].sel(s).values.ravel() if s else prior[n].values.ravel()
-                 for lab, (n, s) in zip(labels, plist)}
+    truth_all = {
+        lab: prior[n].sel(s).values.ravel() if s else prior[n].values.ravel()
+        for lab, (n, s) in zip(labels, plist)
+    }
     for i in range(sims):
         if progress and (i % 20 == 0):
             progress(f"simulation {i + 1}/{sims}")
-        dt = fit.sample(fit.data(y[i], lo[i], hi[i]), draws=draws, tune=tune, chains=chains,
-                        seed=seed * 100_003 + i)
+        dt = fit.sample(
+            fit.data(y[i], lo[i], hi[i]),
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=seed * 100_003 + i,
+        )
         post = dt.posterior
         divergent[i] = int(dt.sample_stats["diverging"].sum())
         keep = np.linspace(0, chains * draws - 1, n_ranks).round().astype(int)
@@ -228,35 +285,53 @@ def run(rows: list[Observation], priors: Priors, sims: int = 100, draws: int = 5
             d = d.values.reshape(-1)[keep]
             t = truth_all[lab][i]
             ties = d == t
-            ranks[i, j] = int((d < t).sum() + (rng.integers(0, ties.sum() + 1) if ties.any() else 0))
+            ranks[i, j] = int(
+                (d < t).sum() + (rng.integers(0, ties.sum() + 1) if ties.any() else 0)
+            )
     tests = rank_test(ranks, n_ranks, bins, alpha)
     summary = {
-        "design": {"n_observations": len(fit.ob.rows),
-                   "benchmarks": sorted(set(map(str, fit.ob.benchmark)))},
-        "sims": sims, "draws": draws, "tune": tune, "chains": chains, "seed": seed,
-        "n_ranks": n_ranks, "bins": bins,
-        "test": (f"chi-square on {bins} equal rank bins per parameter; Bonferroni over "
-                 f"{len(labels)} parameters, family-wise false-alarm rate {alpha}"),
+        "design": {
+            "n_observations": len(fit.ob.rows),
+            "benchmarks": sorted(set(map(str, fit.ob.benchmark))),
+        },
+        "sims": sims,
+        "draws": draws,
+        "tune": tune,
+        "chains": chains,
+        "seed": seed,
+        "n_ranks": n_ranks,
+        "bins": bins,
+        "test": (
+            f"chi-square on {bins} equal rank bins per parameter; Bonferroni over "
+            f"{len(labels)} parameters, family-wise false-alarm rate {alpha}"
+        ),
         "alpha": alpha,
         "uniform": all(t["uniform"] for t in tests),
         "share_sims_with_divergences": round(float((divergent > 0).mean()), 4),
-        "parameters": {lab: t for lab, t in zip(labels, tests)},
+        "parameters": dict(zip(labels, tests)),
     }
     return SBCResult(summary, ranks, labels)
 
 
 def text(s: dict) -> str:
-    lines = [f"Simulation-based calibration: {s['sims']} simulations at the design of "
-             f"{s['design']['n_observations']} observations ({', '.join(s['design']['benchmarks'])}); "
-             f"ranks among {s['n_ranks']} thinned draws ({s['chains']} chains x {s['draws']}).",
-             f"Test: {s['test']}.", ""]
+    lines = [
+        f"Simulation-based calibration: {s['sims']} simulations at the design of "
+        f"{s['design']['n_observations']} observations ({', '.join(s['design']['benchmarks'])}); "
+        f"ranks among {s['n_ranks']} thinned draws ({s['chains']} chains x {s['draws']}).",
+        f"Test: {s['test']}.",
+        "",
+    ]
     per = s["alpha"] / len(s["parameters"])
     for lab, t in s["parameters"].items():
-        lines.append(f"  {lab:<36} chi2 {t['chi2']:7.2f}  p = {t['p_value']:.3g}  "
-                     f"{'ok' if t['uniform'] else f'NOT UNIFORM (p < {per:.2g})'}")
+        lines.append(
+            f"  {lab:<36} chi2 {t['chi2']:7.2f}  p = {t['p_value']:.3g}  "
+            f"{'ok' if t['uniform'] else f'NOT UNIFORM (p < {per:.2g})'}"
+        )
     lines.append("")
-    lines.append(f"Ranks uniform: {'yes' if s['uniform'] else 'NO'}; simulations with divergences: "
-                 f"{100 * s['share_sims_with_divergences']:.0f} %")
+    lines.append(
+        f"Ranks uniform: {'yes' if s['uniform'] else 'NO'}; simulations with divergences: "
+        f"{100 * s['share_sims_with_divergences']:.0f} %"
+    )
     return "\n".join(lines)
 
 
@@ -276,13 +351,17 @@ def figure(res: SBCResult, stem) -> list:
     for ax, lab in zip(axes.ravel(), res.labels):
         t = s["parameters"][lab]
         ax.axhspan(lo, hi, color="0.85")
-        ax.bar(np.arange(bins), t["counts"], width=0.9, color="tab:blue" if t["uniform"] else "tab:red")
+        ax.bar(
+            np.arange(bins), t["counts"], width=0.9, color="tab:blue" if t["uniform"] else "tab:red"
+        )
         ax.axhline(s["sims"] / bins, color="k", lw=0.8)
         ax.set_title(f"{lab}\np = {t['p_value']:.2g}", fontsize=7)
         ax.set_xticks([])
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    fig.suptitle(f"SBC rank histograms ({s['sims']} simulations; grey: 99 % band per bin)", fontsize=9)
+    fig.suptitle(
+        f"SBC rank histograms ({s['sims']} simulations; grey: 99 % band per bin)", fontsize=9
+    )
     fig.tight_layout()
     paths = save(fig, stem)
     plt.close(fig)
@@ -296,9 +375,12 @@ def write(out, res: SBCResult) -> list:
 
     out = Path(out)
     write_json(out / "sbc.json", res.summary)
-    write_csv(out / "sbc-ranks.csv", ["simulation", *res.labels],
-              [[i, *map(int, r)] for i, r in enumerate(res.ranks)])
+    write_csv(
+        out / "sbc-ranks.csv",
+        ["simulation", *res.labels],
+        [[i, *map(int, r)] for i, r in enumerate(res.ranks)],
+    )
     return [out / "sbc.json", out / "sbc-ranks.csv", *figure(res, out / "sbc-ranks")]
 
 
-__all__ = ["CompiledFit", "CompiledFitter", "run", "simulate", "rank_test"]
+__all__ = ["CompiledFit", "CompiledFitter", "rank_test", "run", "simulate"]

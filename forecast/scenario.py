@@ -25,13 +25,23 @@ Why = Annotated[str, Field(min_length=10)]
 
 # unit name -> (dimension, factor to the dimension's base: years for "time", fraction for "share")
 UNIT_TABLE: dict[str, tuple[str, float]] = {
-    "years": ("time", 1.0), "year": ("time", 1.0), "months": ("time", 1 / 12),
-    "month": ("time", 1 / 12), "weeks": ("time", 7 / 365.25), "days": ("time", 1 / 365.25),
-    "hours": ("time", 1 / 8766), "minutes": ("time", 1 / 525960), "seconds": ("time", 1 / 31557600),
-    "fraction": ("share", 1.0), "percent": ("share", 0.01),
-    "x": ("multiplier", 1.0), "multiplier": ("multiplier", 1.0),
-    "per year": ("rate", 1.0), "/year": ("rate", 1.0),
-    "1": ("dimensionless", 1.0), "dimensionless": ("dimensionless", 1.0),
+    "years": ("time", 1.0),
+    "year": ("time", 1.0),
+    "months": ("time", 1 / 12),
+    "month": ("time", 1 / 12),
+    "weeks": ("time", 7 / 365.25),
+    "days": ("time", 1 / 365.25),
+    "hours": ("time", 1 / 8766),
+    "minutes": ("time", 1 / 525960),
+    "seconds": ("time", 1 / 31557600),
+    "fraction": ("share", 1.0),
+    "percent": ("share", 0.01),
+    "x": ("multiplier", 1.0),
+    "multiplier": ("multiplier", 1.0),
+    "per year": ("rate", 1.0),
+    "/year": ("rate", 1.0),
+    "1": ("dimensionless", 1.0),
+    "dimensionless": ("dimensionless", 1.0),
 }
 
 
@@ -48,27 +58,60 @@ class ParamSpec:
 
 # canonical units: time in years except the two horizons (minutes, to compare with METR)
 PARAMS: dict[str, ParamSpec] = {
-    "elasticity": ParamSpec("dimensionless", "1", 0.0, 2.0,
-                            "elasticity of notable discoveries to the volume of attempts"),
-    "research_share": ParamSpec("share", "fraction", 1e-4, 0.9999,
-                                "share of R&D effort that is research (choosing what to try)"),
-    "compute_doubling": ParamSpec("time", "years", 0.05, 20.0,
-                                  "doubling time of compute available for research attempts"),
-    "attempts_per_year": ParamSpec("rate", "per year", 1e-3, 1e12,
-                                   "AI research attempts per year at the start date"),
-    "human_discoveries_per_year": ParamSpec("rate", "per year", 1e-6, 1e9,
-                                            "notable discoveries per year of the human research "
-                                            "effort the AI is compared with"),
-    "automated_speed": ParamSpec("multiplier", "x", 1.0, 1e6,
-                                 "speed of AI on engineering work it can do, relative to a human"),
-    "automation_start": ParamSpec("time", "minutes", 1e-3, 1e9,
-                                  "METR horizon at which the automatable share of engineering is 0"),
-    "automation_full": ParamSpec("time", "minutes", 1e-3, 1e9,
-                                 "METR horizon at which all engineering work is automatable"),
-    "multiplier_cap": ParamSpec("multiplier", "x", 1.0, 1e9,
-                                "upper bound on the overall R&D speed multiplier"),
-    "feedback": ParamSpec("dimensionless", "1", 0.0, 2.0,
-                          "strength with which the R&D multiplier speeds up engineering growth"),
+    "elasticity": ParamSpec(
+        "dimensionless",
+        "1",
+        0.0,
+        2.0,
+        "elasticity of notable discoveries to the volume of attempts",
+    ),
+    "research_share": ParamSpec(
+        "share",
+        "fraction",
+        1e-4,
+        0.9999,
+        "share of R&D effort that is research (choosing what to try)",
+    ),
+    "compute_doubling": ParamSpec(
+        "time", "years", 0.05, 20.0, "doubling time of compute available for research attempts"
+    ),
+    "attempts_per_year": ParamSpec(
+        "rate", "per year", 1e-3, 1e12, "AI research attempts per year at the start date"
+    ),
+    "human_discoveries_per_year": ParamSpec(
+        "rate",
+        "per year",
+        1e-6,
+        1e9,
+        "notable discoveries per year of the human research effort the AI is compared with",
+    ),
+    "automated_speed": ParamSpec(
+        "multiplier",
+        "x",
+        1.0,
+        1e6,
+        "speed of AI on engineering work it can do, relative to a human",
+    ),
+    "automation_start": ParamSpec(
+        "time",
+        "minutes",
+        1e-3,
+        1e9,
+        "METR horizon at which the automatable share of engineering is 0",
+    ),
+    "automation_full": ParamSpec(
+        "time", "minutes", 1e-3, 1e9, "METR horizon at which all engineering work is automatable"
+    ),
+    "multiplier_cap": ParamSpec(
+        "multiplier", "x", 1.0, 1e9, "upper bound on the overall R&D speed multiplier"
+    ),
+    "feedback": ParamSpec(
+        "dimensionless",
+        "1",
+        0.0,
+        2.0,
+        "strength with which the R&D multiplier speeds up engineering growth",
+    ),
 }
 TO_MINUTES = 525960.0
 
@@ -94,15 +137,26 @@ class Param(_Strict):
 
     @model_validator(mode="after")
     def _shape(self):
-        need = {None: ["value"], "uniform": ["low", "high"], "loguniform": ["low", "high"],
-                "lognormal": ["median", "sigma"], "normal": ["mu", "sigma"], "beta": ["alpha", "beta"]}
-        given = {k for k in ("value", "low", "high", "median", "sigma", "mu", "alpha", "beta")
-                 if getattr(self, k) is not None}
+        need = {
+            None: ["value"],
+            "uniform": ["low", "high"],
+            "loguniform": ["low", "high"],
+            "lognormal": ["median", "sigma"],
+            "normal": ["mu", "sigma"],
+            "beta": ["alpha", "beta"],
+        }
+        given = {
+            k
+            for k in ("value", "low", "high", "median", "sigma", "mu", "alpha", "beta")
+            if getattr(self, k) is not None
+        }
         want = set(need[self.dist])
         if given != want:
             what = f"dist {self.dist!r}" if self.dist else "a fixed parameter"
-            raise ValueError(f"{what} takes exactly {', '.join(sorted(want))}; got "
-                             f"{', '.join(sorted(given)) or 'nothing'}")
+            raise ValueError(
+                f"{what} takes exactly {', '.join(sorted(want))}; got "
+                f"{', '.join(sorted(given)) or 'nothing'}"
+            )
         if self.dist in ("uniform", "loguniform") and not self.low < self.high:
             raise ValueError(f"low {self.low} must be below high {self.high}")
         if self.dist == "loguniform" and self.low <= 0:
@@ -187,17 +241,25 @@ def _convert(name: str, p: Param, where: str) -> Param:
     if p.unit is None:
         return p
     if p.unit not in UNIT_TABLE:
-        raise ForecastError(f"key 'residual.{name}.unit': unknown unit {p.unit!r}; expected a "
-                            f"{spec.dimension} unit such as {spec.canonical!r}", where)
+        raise ForecastError(
+            f"key 'residual.{name}.unit': unknown unit {p.unit!r}; expected a "
+            f"{spec.dimension} unit such as {spec.canonical!r}",
+            where,
+        )
     dim, factor = UNIT_TABLE[p.unit]
     if dim != spec.dimension:
-        raise ForecastError(f"key 'residual.{name}.unit': {p.unit!r} is a {dim} unit; "
-                            f"{name} ({spec.meaning}) is a {spec.dimension} in {spec.canonical!r}",
-                            where)
+        raise ForecastError(
+            f"key 'residual.{name}.unit': {p.unit!r} is a {dim} unit; "
+            f"{name} ({spec.meaning}) is a {spec.dimension} in {spec.canonical!r}",
+            where,
+        )
     base = UNIT_TABLE[spec.canonical][1] if spec.canonical in UNIT_TABLE else 1.0
     f = factor / base
-    upd = {k: getattr(p, k) * f for k in ("value", "low", "high", "median", "mu")
-           if getattr(p, k) is not None}
+    upd = {
+        k: getattr(p, k) * f
+        for k in ("value", "low", "high", "median", "mu")
+        if getattr(p, k) is not None
+    }
     if p.dist == "normal" and p.sigma is not None:
         upd["sigma"] = p.sigma * f
     return p.model_copy(update={**upd, "unit": spec.canonical})
@@ -205,16 +267,20 @@ def _convert(name: str, p: Param, where: str) -> Param:
 
 def _check_range(name: str, p: Param, where: str) -> None:
     spec = PARAMS[name]
-    bounds = [getattr(p, k) for k in ("value", "low", "high", "median") if getattr(p, k) is not None]
+    bounds = [
+        getattr(p, k) for k in ("value", "low", "high", "median") if getattr(p, k) is not None
+    ]
     if p.dist in ("normal", "beta"):
-        if p.dist == "beta" and not (0 <= spec.low and spec.high <= 1):
+        if p.dist == "beta" and not (spec.low >= 0 and spec.high <= 1):
             raise ForecastError(f"key 'residual.{name}.dist': beta is for shares in 0-1", where)
         return  # normal is truncated to the allowed range when drawn
     for b in bounds:
         if not spec.low <= b <= spec.high:
             raise ForecastError(
                 f"key 'residual.{name}': {b:g} {spec.canonical} is out of range; expected "
-                f"{spec.low:g}-{spec.high:g} {spec.canonical} ({spec.meaning})", where)
+                f"{spec.low:g}-{spec.high:g} {spec.canonical} ({spec.meaning})",
+                where,
+            )
 
 
 def load(path: str | Path) -> Scenario:
@@ -243,9 +309,9 @@ def load(path: str | Path) -> Scenario:
         p = _convert(name, getattr(spec.residual, name), where)
         _check_range(name, p, where)
         params[name] = p
-    if params["automation_full"].value is not None and params["automation_start"].value is not None:
-        if not params["automation_start"].value < params["automation_full"].value:
-            raise ForecastError("key 'residual.automation_full': must exceed automation_start", where)
+    start, full = params["automation_start"].value, params["automation_full"].value
+    if start is not None and full is not None and not start < full:
+        raise ForecastError("key 'residual.automation_full': must exceed automation_start", where)
     ids = [e.id for e in spec.events]
     if len(set(ids)) != len(ids):
         raise ForecastError("key 'events': an event id appears twice", where)

@@ -8,9 +8,12 @@ from pydantic import BaseModel, ValidationError
 
 
 def _key(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc
-                    if not str(p).startswith(("function-", "union[", "literal[")) and str(p) not in
-                    ("float", "str", "int", "list[str]", "UncertainCeiling"))
+    return ".".join(
+        str(p)
+        for p in loc
+        if not str(p).startswith(("function-", "union[", "literal["))
+        and str(p) not in ("float", "str", "int", "list[str]", "UncertainCeiling")
+    )
 
 
 def _fields(schema: type[BaseModel], loc: tuple) -> list[str]:

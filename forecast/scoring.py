@@ -36,11 +36,14 @@ def mixture_cdf(x, eta: np.ndarray, sd: np.ndarray, w: np.ndarray | None = None)
     w = np.broadcast_to(w if np.ndim(w) == eta.ndim else np.asarray(w)[:, None], eta.shape)
     ww = np.where(ok, w, 0.0)
     tot = ww.sum(axis=0)
-    return np.where(tot > 0, (np.where(ok, z, 0.0) * ww).sum(axis=0) / np.where(tot > 0, tot, 1), np.nan)
+    return np.where(
+        tot > 0, (np.where(ok, z, 0.0) * ww).sum(axis=0) / np.where(tot > 0, tot, 1), np.nan
+    )
 
 
-def mixture_quantiles(eta: np.ndarray, sd: np.ndarray, probs, w: np.ndarray | None = None,
-                      iters: int = 60) -> np.ndarray:
+def mixture_quantiles(
+    eta: np.ndarray, sd: np.ndarray, probs, w: np.ndarray | None = None, iters: int = 60
+) -> np.ndarray:
     """Quantiles (len(probs), n) of the normal mixture, by bisection on its exact CDF."""
     probs = np.asarray(probs, dtype=float)
     fin = np.isfinite(eta) & np.isfinite(sd)
@@ -145,7 +148,9 @@ def fit_line(t, y, prior_sd: float, prior_df: float = 2.0) -> LineFit:
 # ---------------------------------------------------------------- scores
 
 
-def model_scores(y: np.ndarray, eta: np.ndarray, sd: np.ndarray, max_components: int = 1000) -> dict:
+def model_scores(
+    y: np.ndarray, eta: np.ndarray, sd: np.ndarray, max_components: int = 1000
+) -> dict:
     """PIT, CRPS and log score of observations ``y`` (n,) under the normal mixture (draw, n).
 
     The PIT is exact over all draws; CRPS (closed form for a normal mixture, quadratic in the

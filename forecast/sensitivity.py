@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 
-def sobol_indices(func: Callable[[np.ndarray], np.ndarray], names: list[str],
-                  bounds: list[tuple[float, float]], log: list[bool], n: int, seed: int,
-                  outputs: list[str]) -> dict:
+def sobol_indices(
+    func: Callable[[np.ndarray], np.ndarray],
+    names: list[str],
+    bounds: list[tuple[float, float]],
+    log: list[bool],
+    n: int,
+    seed: int,
+    outputs: list[str],
+) -> dict:
     """Sobol indices of each output of ``func`` (points (k, d) -> values (k, n_outputs)).
 
     Inputs are sampled uniformly on [low, high] (log axes uniformly in log) with Saltelli's
@@ -35,11 +41,20 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], names: list[str],
         if np.ptp(yk) == 0:
             out["outputs"][name] = {"constant": True, "value": float(yk[0])}
             continue
-        si = analyze.analyze(problem, yk, calc_second_order=False, conf_level=0.95, seed=seed,
-                             print_to_console=False)
-        rows = {p: {"S1": float(si["S1"][i]), "S1_conf": float(si["S1_conf"][i]),
-                    "ST": float(si["ST"][i]), "ST_conf": float(si["ST_conf"][i])}
-                for i, p in enumerate(names)}
-        out["outputs"][name] = {"indices": rows,
-                                "ranking": sorted(names, key=lambda p: -rows[p]["ST"])}
+        si = analyze.analyze(
+            problem, yk, calc_second_order=False, conf_level=0.95, seed=seed, print_to_console=False
+        )
+        rows = {
+            p: {
+                "S1": float(si["S1"][i]),
+                "S1_conf": float(si["S1_conf"][i]),
+                "ST": float(si["ST"][i]),
+                "ST_conf": float(si["ST_conf"][i]),
+            }
+            for i, p in enumerate(names)
+        }
+        out["outputs"][name] = {
+            "indices": rows,
+            "ranking": sorted(names, key=lambda p: -rows[p]["ST"]),
+        }
     return out

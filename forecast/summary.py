@@ -28,9 +28,9 @@ def ess_mean(x: np.ndarray) -> np.ndarray:
     ``ess(method="mean")`` (agreement within 1 % is tested) but vectorised over every
     trailing dimension at once, which sweeps with thousands of cells need.
     """
-    m0, n0 = x.shape[:2]
+    _m0, n0 = x.shape[:2]
     half = n0 // 2
-    x = np.concatenate([x[:, :half], x[:, n0 - half:]], axis=0).astype(float)
+    x = np.concatenate([x[:, :half], x[:, n0 - half :]], axis=0).astype(float)
     m, n = x.shape[:2]
     rest = x.shape[2:]
     x = x.reshape(m, n, -1)
@@ -102,10 +102,15 @@ def events_summary(dates: xr.Dataset, years: list[int]) -> dict:
         out[str(ev)] = {
             "title": str(dates["title"].values[j]),
             "benchmark": str(dates["benchmark"].values[j]),
-            "threshold": (_r(dates["threshold"].values[j], 8)
-                          if np.isfinite(dates["threshold"].values[j]) else None),
-            "p_by_year": {str(y): {"p": _r(p_year[j, k]), "mcse": _r(se_year[j, k])}
-                          for k, y in enumerate(years)},
+            "threshold": (
+                _r(dates["threshold"].values[j], 8)
+                if np.isfinite(dates["threshold"].values[j])
+                else None
+            ),
+            "p_by_year": {
+                str(y): {"p": _r(p_year[j, k]), "mcse": _r(se_year[j, k])}
+                for k, y in enumerate(years)
+            },
             "quantiles": {str(qq): _iso(v) for qq, v in zip(QUANTILES, q)},
             "p_not_by_horizon": _r(p_never[j]),
             "p_not_by_horizon_mcse": _r(se_never[j]),
@@ -131,8 +136,14 @@ def growth_summary(curves: xr.Dataset, attrs: dict) -> dict:
         n = int(n_obs[b])
         pooled = pooling[fam] == "partial"
         if n < 2:
-            source = ("pool only: one observation fixes the level, the rate comes from the "
-                      "benchmarks it is pooled with") if pooled else "prior only (one observation, no pooling)"
+            source = (
+                (
+                    "pool only: one observation fixes the level, the rate comes from the "
+                    "benchmarks it is pooled with"
+                )
+                if pooled
+                else "prior only (one observation, no pooling)"
+            )
         else:
             source = "own observations, partially pooled" if pooled else "own observations"
         entry = {"family": fam, "n_observations": n, "rate_source": source}
@@ -143,7 +154,9 @@ def growth_summary(curves: xr.Dataset, attrs: dict) -> dict:
         else:
             # the growth rate at the latest observation: rate * exp(g * (t_last - t_ref))
             t_last = float(t_lasts.get(str(b), s["t_ref"].item()))
-            rate_now = s["rate"].values * np.exp(s["accel"].values * (t_last - float(s["t_ref"].item())))
+            rate_now = s["rate"].values * np.exp(
+                s["accel"].values * (t_last - float(s["t_ref"].item()))
+            )
             entry["doubling_time_months"] = _interval(12 * np.log(2) / rate_now, 2)
             entry["doubling_time_at"] = _iso(t_last)
             entry["rate_change_per_year"] = _interval(s["accel"].values, 3)

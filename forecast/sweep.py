@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
-from .scenario import PARAMS, UNIT_TABLE, Scenario, load as load_scenario
+from .scenario import PARAMS, UNIT_TABLE, Scenario
+from .scenario import load as load_scenario
 
 QUANTILES = (0.1, 0.5, 0.9)
 
@@ -46,8 +47,9 @@ class Axis(BaseModel):
             raise ValueError("give either 'values' or both 'low' and 'high'")
         if self.low is not None and not self.low < self.high:
             raise ValueError(f"low {self.low} must be below high {self.high}")
-        if self.spacing == "log" and ((self.low is not None and self.low <= 0)
-                                      or (self.values and min(self.values) <= 0)):
+        if self.spacing == "log" and (
+            (self.low is not None and self.low <= 0) or (self.values and min(self.values) <= 0)
+        ):
             raise ValueError("log spacing needs positive values")
         return self
 
@@ -84,8 +86,11 @@ def _factor(name: str, unit: str | None, where: str) -> float:
         raise ForecastError(f"key 'axes.{name}.unit': unknown unit {unit!r}", where)
     dim, f = UNIT_TABLE[unit]
     if dim != spec.dimension:
-        raise ForecastError(f"key 'axes.{name}.unit': {unit!r} is a {dim} unit; {name} is a "
-                            f"{spec.dimension} in {spec.canonical!r}", where)
+        raise ForecastError(
+            f"key 'axes.{name}.unit': {unit!r} is a {dim} unit; {name} is a "
+            f"{spec.dimension} in {spec.canonical!r}",
+            where,
+        )
     return f / UNIT_TABLE[spec.canonical][1]
 
 
@@ -112,23 +117,33 @@ def _check_values(name: str, v: np.ndarray, where: str) -> None:
     spec = PARAMS[name]
     bad = v[(v < spec.low) | (v > spec.high)]
     if bad.size:
-        raise ForecastError(f"key 'axes.{name}': {bad[0]:g} {spec.canonical} is out of range; "
-                            f"expected {spec.low:g}-{spec.high:g} {spec.canonical} ({spec.meaning})",
-                            where)
+        raise ForecastError(
+            f"key 'axes.{name}': {bad[0]:g} {spec.canonical} is out of range; "
+            f"expected {spec.low:g}-{spec.high:g} {spec.canonical} ({spec.meaning})",
+            where,
+        )
 
 
-def sampled_design(bounds: list[tuple[float, float]], log: list[bool], n: int, design: str,
-                   seed: int) -> np.ndarray:
+def sampled_design(
+    bounds: list[tuple[float, float]], log: list[bool], n: int, design: str, seed: int
+) -> np.ndarray:
     """Latin hypercube or scrambled Sobol points over the given bounds (log axes in log)."""
     from scipy.stats import qmc
 
     d = len(bounds)
-    eng = (qmc.LatinHypercube(d=d, seed=seed) if design == "latin-hypercube"
-           else qmc.Sobol(d=d, scramble=True, seed=seed))
+    eng = (
+        qmc.LatinHypercube(d=d, seed=seed)
+        if design == "latin-hypercube"
+        else qmc.Sobol(d=d, scramble=True, seed=seed)
+    )
     u = eng.random(n)
     out = np.empty_like(u)
     for i, ((lo, hi), lg) in enumerate(zip(bounds, log)):
-        out[:, i] = np.exp(np.log(lo) + u[:, i] * (np.log(hi) - np.log(lo))) if lg else lo + u[:, i] * (hi - lo)
+        out[:, i] = (
+            np.exp(np.log(lo) + u[:, i] * (np.log(hi) - np.log(lo)))
+            if lg
+            else lo + u[:, i] * (hi - lo)
+        )
     return out
 
 
@@ -150,9 +165,11 @@ def load(path: str | Path, seed: int = 1) -> Sweep:
     for name in spec.axes:
         if name not in PARAMS:
             near = [p for p in PARAMS if p.startswith(name[:4])]
-            raise ForecastError(f"key 'axes.{name}': not a residual parameter; expected one of "
-                                f"{', '.join(PARAMS)}" + (f" (did you mean {near[0]!r}?)" if near else ""),
-                                where)
+            raise ForecastError(
+                f"key 'axes.{name}': not a residual parameter; expected one of "
+                f"{', '.join(PARAMS)}" + (f" (did you mean {near[0]!r}?)" if near else ""),
+                where,
+            )
     base_path = (path.parent / spec.base) if not Path(spec.base).is_absolute() else Path(spec.base)
     base = load_scenario(base_path)
     names = list(spec.axes)
@@ -167,12 +184,14 @@ def load(path: str | Path, seed: int = 1) -> Sweep:
         bounds = [axis_bounds(n, spec.axes[n], where) for n in names]
         for n, b in zip(names, bounds):
             _check_values(n, np.array(b), where)
-        cells = sampled_design(bounds, [spec.axes[n].spacing == "log" for n in names], spec.samples,
-                               spec.design, seed)
+        cells = sampled_design(
+            bounds, [spec.axes[n].spacing == "log" for n in names], spec.samples, spec.design, seed
+        )
     if cells.shape[0] > 5_000_000:
         raise ForecastError(f"{cells.shape[0]} cells; expected at most 5,000,000", where)
-    digest = hashlib.sha256(json.dumps({"spec": raw, "base": base.digest}, sort_keys=True,
-                                       default=str).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(
+        json.dumps({"spec": raw, "base": base.digest}, sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
     return Sweep(str(path), spec, base, names, cells, grid_values, digest)
 
 
@@ -222,11 +241,18 @@ def build_table(curves, sc: Scenario, rows, plan, seed: int) -> DrawTable:
         eng_k[ev.id] = np.stack(e) if e else np.empty((0, n))
         eng[ev.id] = np.max(np.stack(e), axis=0) if e else np.full(n, -np.inf)
         res[ev.id] = [(c.target, c.value) for c in conds if c.kind == "residual"]
-    names = list(PARAMS) + ["erdos_yield", "aar_noise"]
+    names = [*list(PARAMS), "erdos_yield", "aar_noise"]
     return DrawTable(
-        grid=grid, ln_h=ln_h, start=start, horizon=plan.horizon, years=list(plan.report_years),
-        chain_count=int(curves.attrs["n_chain"]), events=[ev.id for ev in sc.spec.events],
-        eng_date=eng, eng_conditions=eng_k, residual_conditions=res,
+        grid=grid,
+        ln_h=ln_h,
+        start=start,
+        horizon=plan.horizon,
+        years=list(plan.report_years),
+        chain_count=int(curves.attrs["n_chain"]),
+        events=[ev.id for ev in sc.spec.events],
+        eng_date=eng,
+        eng_conditions=eng_k,
+        residual_conditions=res,
         horizon_curve=_curve_of(curves, sc.spec.residual.horizon_benchmark),
         base_params={k: sc.params[k].model_dump() for k in PARAMS},
         uniforms={k: _stream(seed, k, n) for k in names},
@@ -237,8 +263,11 @@ def build_table(curves, sc: Scenario, rows, plan, seed: int) -> DrawTable:
 
 def _curve_of(curves, benchmark: str) -> dict:
     sub = curves.sel(benchmark=benchmark)
-    return {"family": str(sub["family"].item()), "t_ref": float(sub["t_ref"].item()),
-            **{k: sub[k].values.copy() for k in ("level", "rate", "accel", "ceiling")}}
+    return {
+        "family": str(sub["family"].item()),
+        "t_ref": float(sub["t_ref"].item()),
+        **{k: sub[k].values.copy() for k in ("level", "rate", "accel", "ceiling")},
+    }
 
 
 def _curve_at(hc: dict, t: np.ndarray) -> np.ndarray:
@@ -256,19 +285,33 @@ def _feedback_dates(table: DrawTable, p: dict, log_r0: np.ndarray, shape) -> np.
 
     b = lambda x: np.broadcast_to(x, shape)  # noqa: E731
     hs, hf, k = b(p["automation_start"]), b(p["automation_full"]), b(p["automated_speed"])
-    rho, cap, phi, eps = b(p["research_share"]), b(p["multiplier_cap"]), b(p["feedback"]), b(p["elasticity"])
+    rho, cap, phi, eps = (
+        b(p["research_share"]),
+        b(p["multiplier_cap"]),
+        b(p["feedback"]),
+        b(p["elasticity"]),
+    )
     r0 = np.exp(b(log_r0))
     grid, m = table.grid, table.grid.size
     targets = {}  # residual conditions: (target, level) -> [found, date, previous value]
     for ev in table.events:
         for tl in table.residual_conditions[ev]:
             targets.setdefault(tl, [np.zeros(shape, bool), np.full(shape, np.inf), None])
-    eng = {ev: np.where(table.eng_conditions[ev][:, None, :] <= grid[0],
-                        table.eng_conditions[ev][:, None, :], np.inf) * np.ones((1,) + shape)
-           for ev in table.events}
-    eng_pending = {ev: np.isfinite(table.eng_conditions[ev][:, None, :]) &
-                   (table.eng_conditions[ev][:, None, :] > grid[0]) & np.ones((1,) + shape, bool)
-                   for ev in table.events}
+    eng = {
+        ev: np.where(
+            table.eng_conditions[ev][:, None, :] <= grid[0],
+            table.eng_conditions[ev][:, None, :],
+            np.inf,
+        )
+        * np.ones((1, *shape))
+        for ev in table.events
+    }
+    eng_pending = {
+        ev: np.isfinite(table.eng_conditions[ev][:, None, :])
+        & (table.eng_conditions[ev][:, None, :] > grid[0])
+        & np.ones((1, *shape), bool)
+        for ev in table.events
+    }
     tau = np.full(shape, grid[0])
     tau_prev = tau
     s_e0 = None
@@ -309,7 +352,7 @@ def _feedback_dates(table: DrawTable, p: dict, log_r0: np.ndarray, shape) -> np.
                     eng_pending[ev] &= ~hit
         tau_prev = tau
         if j + 1 < m:
-            tau = tau + STEP * mult ** phi
+            tau = tau + STEP * mult**phi
     out = []
     for ev in table.events:
         d = eng[ev].max(axis=0) if eng[ev].shape[0] else np.full(shape, -np.inf)
@@ -333,7 +376,9 @@ def _params(table: DrawTable, names: list[str], cells: np.ndarray) -> dict[str, 
         else:
             out[k] = draw_param(Param(**table.base_params[k]), k, table.uniforms[k])[None, :]
     a, nb = table.erdos
-    out["erdos_yield"] = stats.beta.ppf(table.uniforms["erdos_yield"], nb + 0.5, a - nb + 0.5)[None, :]
+    out["erdos_yield"] = stats.beta.ppf(table.uniforms["erdos_yield"], nb + 0.5, a - nb + 0.5)[
+        None, :
+    ]
     return out
 
 
@@ -342,7 +387,9 @@ def _r0(table: DrawTable, p: dict) -> np.ndarray:
     from scipy import stats
 
     log_r0 = np.log(p["erdos_yield"] * p["attempts_per_year"] / p["human_discoveries_per_year"])
-    log_r0 = np.broadcast_to(log_r0, np.broadcast_shapes(log_r0.shape, p["elasticity"].shape)).copy()
+    log_r0 = np.broadcast_to(
+        log_r0, np.broadcast_shapes(log_r0.shape, p["elasticity"].shape)
+    ).copy()
     aar = table.aar
     if aar["weight"] > 0:
         s_a = aar["sd_at_full_weight"] / np.sqrt(aar["weight"])
@@ -359,16 +406,24 @@ def _constants(table: DrawTable, p: dict, log_r0: np.ndarray, shape) -> dict:
     ln_hs = b(np.log(p["automation_start"]))
     inv_den = b(1.0 / (np.log(p["automation_full"]) - np.log(p["automation_start"])))
     inv_k = b(1.0 / p["automated_speed"])
-    c = {"ln_hs": ln_hs, "inv_den": inv_den, "inv_k": inv_k,
-         "growth": b(math.log(2) / p["compute_doubling"]), "log_r0": b(log_r0),
-         "eps": b(p["elasticity"]), "rho": b(p["research_share"]), "cap": b(p["multiplier_cap"])}
+    c = {
+        "ln_hs": ln_hs,
+        "inv_den": inv_den,
+        "inv_k": inv_k,
+        "growth": b(math.log(2) / p["compute_doubling"]),
+        "log_r0": b(log_r0),
+        "eps": b(p["elasticity"]),
+        "rho": b(p["research_share"]),
+        "cap": b(p["multiplier_cap"]),
+    }
     c["log_se0"] = np.log(_s_e(table.ln_h[:, 0][None, :], c))
     return c
 
 
 def _s_e(ln_h, c):
-    a = np.clip(np.nan_to_num((ln_h - c["ln_hs"]) * c["inv_den"], nan=0.0, posinf=1.0, neginf=0.0),
-                0.0, 1.0)
+    a = np.clip(
+        np.nan_to_num((ln_h - c["ln_hs"]) * c["inv_den"], nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0
+    )
     return 1.0 / ((1 - a) + a * c["inv_k"])
 
 
@@ -444,11 +499,12 @@ def cell_dates(table: DrawTable, names: list[str], cells: np.ndarray) -> np.ndar
     shape = (cells.shape[0], table.ln_h.shape[0])
     phi = np.broadcast_to(p["feedback"], shape)
     loop = np.any(phi != 0, axis=1)
-    out = np.empty(shape + (len(table.events),))
+    out = np.empty((*shape, len(table.events)))
     if loop.any():
         sub = {k: np.broadcast_to(v, shape)[loop] for k, v in p.items()}
-        out[loop] = _feedback_dates(table, sub, np.broadcast_to(log_r0, shape)[loop],
-                                    (int(loop.sum()), shape[1]))
+        out[loop] = _feedback_dates(
+            table, sub, np.broadcast_to(log_r0, shape)[loop], (int(loop.sum()), shape[1])
+        )
     if (~loop).any():
         sub = {k: np.broadcast_to(v, shape)[~loop] for k, v in p.items()}
         lr0 = np.broadcast_to(log_r0, shape)[~loop]

@@ -42,19 +42,34 @@ class Progress:
         self.last = now
         rate = (self.done - self.start_done) / max(now - self.t0, 1e-9)
         left = (self.total - self.done) / rate if rate > 0 else float("inf")
-        msg = (f"sweep: {self.done}/{self.total} cells ({100 * self.done / self.total:.0f} %), "
-               f"{rate:.0f} cells/s, {left:.0f} s left")
-        print(("\r" + msg) if self.tty else msg, end="" if self.tty else "\n", file=sys.stderr,
-              flush=True)
+        msg = (
+            f"sweep: {self.done}/{self.total} cells ({100 * self.done / self.total:.0f} %), "
+            f"{rate:.0f} cells/s, {left:.0f} s left"
+        )
+        print(
+            ("\r" + msg) if self.tty else msg,
+            end="" if self.tty else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close(self) -> None:
         if self.tty and not self.quiet:
             print(file=sys.stderr)
 
 
-def run_cells(table: DrawTable, sweep: Sweep, checkpoint: Path, workers: int | None = None,
-              scheduler: str | None = None, synchronous: bool = False, resume: bool = False,
-              quiet: bool = False, key: str = "", chunk: int = CHUNK) -> dict:
+def run_cells(
+    table: DrawTable,
+    sweep: Sweep,
+    checkpoint: Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    synchronous: bool = False,
+    resume: bool = False,
+    quiet: bool = False,
+    key: str = "",
+    chunk: int = CHUNK,
+) -> dict:
     """Evaluate every cell, checkpointing each finished chunk; return the gathered arrays."""
     n = sweep.n_cells
     chunks = [(k, slice(i, min(i + chunk, n))) for k, i in enumerate(range(0, n, chunk))]
@@ -62,11 +77,17 @@ def run_cells(table: DrawTable, sweep: Sweep, checkpoint: Path, workers: int | N
     if checkpoint.exists() and any(checkpoint.iterdir()):
         old = json.loads(manifest.read_text()) if manifest.exists() else {}
         if not resume:
-            raise ForecastError("holds checkpoints of an earlier sweep; pass --resume to continue "
-                                "it or --force to start again", str(checkpoint))
+            raise ForecastError(
+                "holds checkpoints of an earlier sweep; pass --resume to continue "
+                "it or --force to start again",
+                str(checkpoint),
+            )
         if old.get("key") != key:
-            raise ForecastError("the checkpoints belong to a different sweep (file, data, priors, "
-                                "seed or draws changed); pass --force to start again", str(checkpoint))
+            raise ForecastError(
+                "the checkpoints belong to a different sweep (file, data, priors, "
+                "seed or draws changed); pass --force to start again",
+                str(checkpoint),
+            )
     checkpoint.mkdir(parents=True, exist_ok=True)
     write_json(manifest, {"key": key, "cells": n, "chunk": chunk})
     done = {k for k, _ in chunks if (checkpoint / f"chunk-{k:06d}.npz").exists()}
@@ -77,6 +98,7 @@ def run_cells(table: DrawTable, sweep: Sweep, checkpoint: Path, workers: int | N
         def w(tmp):
             with open(tmp, "wb") as f:
                 np.savez(f, **res)
+
         write_with(checkpoint / f"chunk-{k:06d}.npz", w)
 
     if todo and synchronous:
@@ -91,21 +113,32 @@ def run_cells(table: DrawTable, sweep: Sweep, checkpoint: Path, workers: int | N
             try:
                 client = Client(scheduler, timeout="10s")
             except OSError as e:
-                raise ForecastError(f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}") from None
+                raise ForecastError(
+                    f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}"
+                ) from None
         else:
             import dask
 
             n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
             # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which turns every large
             # numpy temporary into an mmap/munmap pair: cells run 2x slower (measured). Unset it.
-            with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+            with dask.config.set(
+                {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+            ):
+                cluster = LocalCluster(
+                    n_workers=n_workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=40,
+                )
             client = Client(cluster)
         try:
             t = client.scatter(table, broadcast=True)
-            futures = {client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
-                       for k, s in todo}
+            futures = {
+                client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
+                for k, s in todo
+            }
             for fut, res in as_completed(futures, with_results=True):
                 k, s = futures[fut]
                 save(k, res)
@@ -116,7 +149,7 @@ def run_cells(table: DrawTable, sweep: Sweep, checkpoint: Path, workers: int | N
                 cluster.close()
     prog.close()
     parts = []
-    for k, s in chunks:
+    for k, _ in chunks:
         with np.load(checkpoint / f"chunk-{k:06d}.npz") as z:
             parts.append({name: z[name] for name in z.files})
     return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
@@ -128,16 +161,27 @@ def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dat
     cell = np.arange(sweep.n_cells)
     ds = xr.Dataset(
         {
-            "p_by_year": (("cell", "event", "year"), res["p"], {"long_name": "P(event by end of year)"}),
+            "p_by_year": (
+                ("cell", "event", "year"),
+                res["p"],
+                {"long_name": "P(event by end of year)"},
+            ),
             "p_by_year_mcse": (("cell", "event", "year"), res["mcse"]),
-            "date_quantile": (("cell", "event", "quantile"), res["quantiles"],
-                              {"units": "decimal year; NaN = not by horizon"}),
+            "date_quantile": (
+                ("cell", "event", "quantile"),
+                res["quantiles"],
+                {"units": "decimal year; NaN = not by horizon"},
+            ),
             "p_not_by_horizon": (("cell", "event"), res["p_never"]),
             "p_not_by_horizon_mcse": (("cell", "event"), res["p_never_mcse"]),
         },
-        coords={"cell": cell, "event": ev, "year": np.array(table.years),
-                "quantile": np.array(QUANTILES),
-                **{name: ("cell", sweep.cells[:, i]) for i, name in enumerate(sweep.names)}},
+        coords={
+            "cell": cell,
+            "event": ev,
+            "year": np.array(table.years),
+            "quantile": np.array(QUANTILES),
+            **{name: ("cell", sweep.cells[:, i]) for i, name in enumerate(sweep.names)},
+        },
     )
     for name in sweep.names:
         from .scenario import PARAMS
@@ -158,13 +202,23 @@ def run_key(sweep: Sweep, posterior_hash: str, seed: int, extra: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def summary_rows(ds: xr.Dataset, names: list[str], focus: int = 2028) -> tuple[list[str], list[list]]:
+def summary_rows(
+    ds: xr.Dataset, names: list[str], focus: int = 2028
+) -> tuple[list[str], list[list]]:
     """One CSV row per cell and event: parameters, P(by focus year) +- MCSE, quantile dates."""
     from .dates import from_years
 
     flat = ds.stack(cell=names) if ds.attrs.get("design") == "grid" else ds
-    header = names + ["event", f"p_by_{focus}", f"mcse_by_{focus}", "q10", "median", "q90",
-                      "p_not_by_horizon"]
+    header = [
+        *names,
+        "event",
+        f"p_by_{focus}",
+        f"mcse_by_{focus}",
+        "q10",
+        "median",
+        "q90",
+        "p_not_by_horizon",
+    ]
     rows = []
     p = flat["p_by_year"].sel(year=focus).transpose("cell", "event").values
     se = flat["p_by_year_mcse"].sel(year=focus).transpose("cell", "event").values
@@ -175,8 +229,10 @@ def summary_rows(ds: xr.Dataset, names: list[str], focus: int = 2028) -> tuple[l
     for i in range(p.shape[0]):
         for j, ev in enumerate(events):
             dates = [str(d) if not np.isnat(d) else "" for d in from_years(q[i, j])]
-            rows.append([f"{v:.6g}" for v in params[i]] + [ev, f"{p[i, j]:.6f}", f"{se[i, j]:.6f}",
-                                                            *dates, f"{nv[i, j]:.6f}"])
+            rows.append(
+                [f"{v:.6g}" for v in params[i]]
+                + [ev, f"{p[i, j]:.6f}", f"{se[i, j]:.6f}", *dates, f"{nv[i, j]:.6f}"]
+            )
     return header, rows
 
 

@@ -78,8 +78,9 @@ def parse_horizon(text: str, where: str) -> float:
     try:
         return _bounds(text.strip())[1]
     except ValueError:
-        raise ForecastError(f"horizon {text!r} is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD",
-                            where) from None
+        raise ForecastError(
+            f"horizon {text!r} is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD", where
+        ) from None
 
 
 _SPEC = re.compile(r"^\s*(?P<b>[^<>=]+?)\s*>=\s*(?P<v>[-+0-9.eE]+)\s*(?P<u>[A-Za-z%]*)\s*$")
@@ -90,13 +91,15 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
     where = f"--threshold {spec!r}"
     m = _SPEC.match(spec)
     if not m:
-        raise ForecastError("expected BENCHMARK>=VALUE, e.g. posttrainbench>=51.1% or "
-                            "metr-horizon>=167h", where)
+        raise ForecastError(
+            "expected BENCHMARK>=VALUE, e.g. posttrainbench>=51.1% or metr-horizon>=167h", where
+        )
     bench, num, suffix = m["b"], m["v"], m["u"]
     known = sorted({r.benchmark for r in ai_rows(rows)})
     if bench not in known:
-        raise ForecastError(f"no AI observations for benchmark {bench!r}; known: {', '.join(known)}",
-                            where)
+        raise ForecastError(
+            f"no AI observations for benchmark {bench!r}; known: {', '.join(known)}", where
+        )
     try:
         value = float(num)
     except ValueError:
@@ -105,13 +108,16 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
         raise ForecastError(f"{num!r} is not a finite number", where)
     name = SUFFIXES.get(suffix, suffix) if suffix else unit_of(rows)[bench]
     if name not in UNITS:
-        raise ForecastError(f"unknown unit {suffix!r}; expected one of "
-                            f"{', '.join(list(SUFFIXES) + list(UNITS))}", where)
+        raise ForecastError(
+            f"unknown unit {suffix!r}; expected one of {', '.join(list(SUFFIXES) + list(UNITS))}",
+            where,
+        )
     u = unit(name, where)
     dim = next(r.dimension for r in rows if r.benchmark == bench)
     if u.dimension != dim:
-        raise ForecastError(f"unit {name!r} measures {u.dimension}, but {bench!r} is measured in "
-                            f"{dim} units", where)
+        raise ForecastError(
+            f"unit {name!r} measures {u.dimension}, but {bench!r} is measured in {dim} units", where
+        )
     canonical = value * u.to_canonical
     if dim != "share" and canonical <= 0:
         raise ForecastError(f"threshold {value:g} must be positive for a {dim} metric", where)
@@ -119,9 +125,14 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
     return Threshold(ident, bench, canonical, dim, f"{bench} reaches {fmt(canonical, dim)}", where)
 
 
-def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | None = None,
-              path: Path | None = None, builtins: bool = True,
-              horizon_where: str | None = None) -> tuple[Plan, list[str]]:
+def load_plan(
+    rows: list[Observation],
+    extra: list[str] = (),
+    horizon: str | None = None,
+    path: Path | None = None,
+    builtins: bool = True,
+    horizon_where: str | None = None,
+) -> tuple[Plan, list[str]]:
     """Built-in thresholds (those whose benchmark has data) plus user specs; returns notes too."""
     builtin_origin = "built-in" if path is None else str(path)
     path = path or default_file()
@@ -131,7 +142,9 @@ def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | Non
         raise ForecastError(f"cannot read thresholds ({e})", str(path)) from None
     except ValidationError as e:
         err = e.errors()[0]
-        raise ForecastError(f"key {'.'.join(map(str, err['loc']))!r}: {err['msg']}", str(path)) from None
+        raise ForecastError(
+            f"key {'.'.join(map(str, err['loc']))!r}: {err['msg']}", str(path)
+        ) from None
     with_data = {r.benchmark for r in ai_rows(rows)}
     base = baselines(rows)
     out, notes = [], []
@@ -142,27 +155,39 @@ def load_plan(rows: list[Observation], extra: list[str] = (), horizon: str | Non
         dim = next(r.dimension for r in rows if r.benchmark == s.benchmark)
         if s.at_least == "human_baseline":
             if s.benchmark not in base:
-                notes.append(f"built-in threshold {s.id!r} skipped: no human baseline for {s.benchmark!r}")
+                notes.append(
+                    f"built-in threshold {s.id!r} skipped: no human baseline for {s.benchmark!r}"
+                )
                 continue
             value = base[s.benchmark].value
         else:
-            value = s.at_least * unit(s.unit or unit_of(rows)[s.benchmark], f"{path}: {s.id}").to_canonical
+            value = (
+                s.at_least
+                * unit(s.unit or unit_of(rows)[s.benchmark], f"{path}: {s.id}").to_canonical
+            )
         out.append(Threshold(s.id, s.benchmark, value, dim, s.title, builtin_origin))
     for spec in extra:
         t = parse_threshold(spec, rows)
         if any(t.id == o.id for o in out):
             raise ForecastError("given twice", f"--threshold {spec!r}")
         if t.dimension == "share" and t.value >= 1:
-            notes.append(f"threshold {t.id!r} cannot be crossed: a share of tasks never reaches "
-                         f"{t.shown} (P = 0 in every year)")
+            notes.append(
+                f"threshold {t.id!r} cannot be crossed: a share of tasks never reaches "
+                f"{t.shown} (P = 0 in every year)"
+            )
         out.append(t)
     if not out:
-        raise ForecastError("nothing to forecast: no built-in threshold has data and no --threshold was given")
+        raise ForecastError(
+            "nothing to forecast: no built-in threshold has data and no --threshold was given"
+        )
     h_text = horizon or raw.horizon
     where = horizon_where or ("--horizon" if horizon else f"{path}: horizon")
     h = parse_horizon(h_text, where)
     last = max(r.time for r in ai_rows(rows))
     if h <= last:
-        raise ForecastError(f"horizon {h_text} is before the last observation ({last:.2f}); "
-                            "expected a date after the data", where)
+        raise ForecastError(
+            f"horizon {h_text} is before the last observation ({last:.2f}); "
+            "expected a date after the data",
+            where,
+        )
     return Plan(out, h, h_text, sorted(raw.report_years)), notes

@@ -53,8 +53,14 @@ def curves(posterior: xr.Dataset, attrs: dict) -> xr.Dataset:
 
 def _params(c: xr.Dataset, benchmark: str):
     s = c.sel(benchmark=benchmark)
-    return (s["family"].item(), s["level"].values, s["rate"].values, s["ceiling"].values,
-            s["accel"].values, float(s["t_ref"].item()))
+    return (
+        s["family"].item(),
+        s["level"].values,
+        s["rate"].values,
+        s["ceiling"].values,
+        s["accel"].values,
+        float(s["t_ref"].item()),
+    )
 
 
 def curve(family: str, level, rate, ceiling, accel, t_ref: float, t) -> np.ndarray:
@@ -78,8 +84,15 @@ def value_at(c: xr.Dataset, benchmark: str, t: np.ndarray) -> np.ndarray:
     ``t`` may also be (draw, k): each draw at its own times."""
     fam, level, rate, ceiling, accel, t_ref = _params(c, benchmark)
     t = np.asarray(t, dtype=float)
-    return curve(fam, level[:, None], rate[:, None], ceiling[:, None], accel[:, None], t_ref,
-                 t[None, :] if t.ndim == 1 else t)
+    return curve(
+        fam,
+        level[:, None],
+        rate[:, None],
+        ceiling[:, None],
+        accel[:, None],
+        t_ref,
+        t[None, :] if t.ndim == 1 else t,
+    )
 
 
 def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
@@ -107,8 +120,14 @@ def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray
     return t_ref + tau
 
 
-def crossing_time_stepping(c: xr.Dataset, benchmark: str, threshold: float,
-                           start: float, stop: float, step: float = 1 / 365.25) -> np.ndarray:
+def crossing_time_stepping(
+    c: xr.Dataset,
+    benchmark: str,
+    threshold: float,
+    start: float,
+    stop: float,
+    step: float = 1 / 365.25,
+) -> np.ndarray:
     """Brute-force first passage by stepping through time (for checking the closed form).
 
     Returns the first grid time at which the curve is >= threshold (``start`` if it already

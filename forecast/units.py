@@ -35,7 +35,14 @@ UNITS: dict[str, Unit] = {
 CANONICAL = {"share": "fraction", "duration": "minutes", "multiplier": "multiplier"}
 
 # Suffixes accepted in threshold specs such as ``metr-horizon>=167h``.
-SUFFIXES = {"%": "percent", "h": "hours", "min": "minutes", "m": "minutes", "s": "seconds", "x": "multiplier"}
+SUFFIXES = {
+    "%": "percent",
+    "h": "hours",
+    "min": "minutes",
+    "m": "minutes",
+    "s": "seconds",
+    "x": "multiplier",
+}
 
 
 def unit(name: str, where: str | None = None) -> Unit:

@@ -27,14 +27,22 @@ def user_inputs(d: Path) -> tuple[Path, Path]:
     """(data CSV, scenario TOML) with markup in every user string."""
     d.mkdir(parents=True, exist_ok=True)
     csv = d / "hostile.csv"
-    rows = [(f'"{EVIL_BENCH}"', "2024-06", "12"), (f'"{EVIL_BENCH}"', "2025-03", "31"),
-            (f'"{EVIL_BENCH}"', "2025-12", "52")]
-    body = "".join(f'{b},{date},"{EVIL_SYSTEM.replace(chr(34), chr(34) * 2)}",{v},,,percent,ai,false,,'
-                   f'"{EVIL_SOURCE}",note with <i>markup</i>\n' for b, date, v in rows)
+    rows = [
+        (f'"{EVIL_BENCH}"', "2024-06", "12"),
+        (f'"{EVIL_BENCH}"', "2025-03", "31"),
+        (f'"{EVIL_BENCH}"', "2025-12", "52"),
+    ]
+    body = "".join(
+        f'{b},{date},"{EVIL_SYSTEM.replace(chr(34), chr(34) * 2)}",{v},,,percent,ai,false,,'
+        f'"{EVIL_SOURCE}",note with <i>markup</i>\n'
+        for b, date, v in rows
+    )
     csv.write_text(HEADER + body, encoding="utf-8")
     src = (ROOT / "scenarios" / "compressed-perspiration.toml").read_text("utf-8")
     title = 'title = "' + EVIL_TITLE.replace('"', '\\"') + '"'
-    src = re.sub(r"(?m)^title = .*$", lambda m: title, src, count=1)  # the file's title, not its events'
+    src = re.sub(
+        r"(?m)^title = .*$", lambda m: title, src, count=1
+    )  # the file's title, not its events'
     toml = d / "hostile-reading.toml"
     toml.write_text(src, encoding="utf-8")
     return csv, toml
@@ -50,8 +58,18 @@ def invoke(*args) -> tuple[int, str, str]:
 
 
 def report_args(csv: Path, toml: Path, out: Path) -> list[str]:
-    return ["report", "--data", str(csv), "--scenario", "inspiration-binding", "--scenario", str(toml),
-            "--out", str(out), "--quiet"]
+    return [
+        "report",
+        "--data",
+        str(csv),
+        "--scenario",
+        "inspiration-binding",
+        "--scenario",
+        str(toml),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
 
 
 def hostile_report(tmp_path_factory, cache_dir) -> tuple[Path, str]:

@@ -10,6 +10,7 @@ example, and two statistical checks on simulated data (marked slow):
 
 import json
 from dataclasses import replace
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -39,7 +40,7 @@ def test_least_squares_line_and_its_student_t_predictive_by_hand():
     assert loc[0] == pytest.approx(13 / 3)
     # h = 1/n + (t - mean)^2 / Sxx = 1/3 + 4/2; new observation: s * sqrt(1 + h)
     assert scale[0] == pytest.approx(np.sqrt(0.0822222222 * (1 + 7 / 3)))  # 0.52352
-    loc_l, scale_l, _ = line.predict([2023.0], new_observation=False)
+    _loc_l, scale_l, _ = line.predict([2023.0], new_observation=False)
     assert scale_l[0] == pytest.approx(np.sqrt(0.0822222222 * 7 / 3))
     # classic OLS interval when there is no pseudo-observation: df = n - 2, s2 = RSS / (n - 2)
     plain = scoring.fit_line([2020, 2021, 2022], [0, 1, 3], prior_sd=0.2, prior_df=0)
@@ -73,8 +74,11 @@ def test_normal_mixture_scores_by_hand():
     eta = np.array([[0.0], [3.0]]) + rng.normal(0, 0, (2, 1))
     sd = np.array([[1.0], [0.5]])
     q = scoring.mixture_quantiles(eta, sd, [0.1, 0.5, 0.9])
-    np.testing.assert_allclose(scoring.mixture_cdf(q[:, 0], np.repeat(eta, 3, 1), np.repeat(sd, 3, 1)),
-                               [0.1, 0.5, 0.9], atol=1e-9)
+    np.testing.assert_allclose(
+        scoring.mixture_cdf(q[:, 0], np.repeat(eta, 3, 1), np.repeat(sd, 3, 1)),
+        [0.1, 0.5, 0.9],
+        atol=1e-9,
+    )
 
 
 def _degenerate_fitter(level, rate, t_ref):
@@ -82,10 +86,13 @@ def _degenerate_fitter(level, rate, t_ref):
 
     def fit(rows):
         post = xr.Dataset(
-            {"unbounded_level": (("chain", "draw", "unbounded"), np.full((1, 40, 1), level)),
-             "unbounded_rate": (("chain", "draw", "unbounded"), np.full((1, 40, 1), rate)),
-             "unbounded_accel": (("chain", "draw", "unbounded"), np.zeros((1, 40, 1)))},
-            coords={"unbounded": ["u"]})
+            {
+                "unbounded_level": (("chain", "draw", "unbounded"), np.full((1, 40, 1), level)),
+                "unbounded_rate": (("chain", "draw", "unbounded"), np.full((1, 40, 1), rate)),
+                "unbounded_accel": (("chain", "draw", "unbounded"), np.zeros((1, 40, 1))),
+            },
+            coords={"unbounded": ["u"]},
+        )
         return post, {"t_ref": json.dumps({"u": t_ref})}, {"ok": True, "warnings": []}
 
     return fit
@@ -95,8 +102,16 @@ def test_backtest_scores_model_and_naive_baseline_by_hand():
     e = np.exp
     text = HEADER + "".join(
         f"u,{d},s{i},{v},,,minutes,ai,,,synthetic,\n"
-        for i, (d, v) in enumerate([("2020-01-01", e(0)), ("2021-01-01", e(1)), ("2022-01-01", e(3)),
-                                    ("2023-01-01", e(4)), ("2024-01-01", e(5.5))]))
+        for i, (d, v) in enumerate(
+            [
+                ("2020-01-01", e(0)),
+                ("2021-01-01", e(1)),
+                ("2022-01-01", e(3)),
+                ("2023-01-01", e(4)),
+                ("2024-01-01", e(5.5)),
+            ]
+        )
+    )
     rows = parse_table(text, "u.csv")
     pr = load()
     ev = bt.Event("u>=e3.5", "u", float(e(3.5)), "", "test")
@@ -160,8 +175,25 @@ def test_cutoffs_that_leave_nothing_to_fit_or_score_are_user_errors(cli, tmp_pat
 
 def test_backtest_command_on_the_shipped_example(cli, tmp_path):
     out = tmp_path / "bt"
-    code, stdout, err = cli("backtest", "--data", str(EXAMPLE), "--cutoff", "2024-01", "--cutoff", "2025-01",
-                            "--draws", "300", "--tune", "300", "--chains", "2", "--out", str(out), "--json", "-q")
+    code, stdout, err = cli(
+        "backtest",
+        "--data",
+        str(EXAMPLE),
+        "--cutoff",
+        "2024-01",
+        "--cutoff",
+        "2025-01",
+        "--draws",
+        "300",
+        "--tune",
+        "300",
+        "--chains",
+        "2",
+        "--out",
+        str(out),
+        "--json",
+        "-q",
+    )
     assert code == 0, err
     s = json.loads(stdout)
     rows = bt.read_series(EXAMPLE)
@@ -175,9 +207,16 @@ def test_backtest_command_on_the_shipped_example(cli, tmp_path):
     assert set(s["by_benchmark"]) == {"synthetic-horizon", "synthetic-bench"}
     assert s["by_benchmark"]["synthetic-bench"]["naive_kind"] == "logistic"
     assert s["thresholds"]["n_pairs"] > 0 and "brier_model" in s["thresholds"]
-    assert {p.name for p in out.iterdir()} >= {"backtest.json", "backtest-points.csv", "backtest-thresholds.csv",
-                                               "backtest.png", "backtest.svg"}
-    code, _, err = cli("backtest", "--data", str(EXAMPLE), "--cutoff", "2024-01", "--out", str(out), "-q")
+    assert {p.name for p in out.iterdir()} >= {
+        "backtest.json",
+        "backtest-points.csv",
+        "backtest-thresholds.csv",
+        "backtest.png",
+        "backtest.svg",
+    }
+    code, _, err = cli(
+        "backtest", "--data", str(EXAMPLE), "--cutoff", "2024-01", "--out", str(out), "-q"
+    )
     assert code == 2 and "--force" in err
 
 
@@ -189,16 +228,27 @@ def test_backtest_command_on_the_shipped_example(cli, tmp_path):
 # indicators of different simulations are independent Bernoulli(level) under a correct model
 SIM_DESIGN = HEADER + "".join(
     f"{b},{d},s{i},{v},,,{u},ai,{a},,synthetic,\n"
-    for i, (b, d, v, u, a) in enumerate([
-        ("bench", "2021-03", 10, "percent", ""), ("bench", "2022-01", 20, "percent", ""),
-        ("bench", "2022-09", 30, "percent", "true"), ("bench", "2023-06", 45, "percent", ""),
-        ("bench", "2024-03", 60, "percent", ""), ("bench", "2025-02", 70, "percent", ""),
-        ("metric", "2021", 1, "minutes", "true"), ("metric", "2022-02", 4, "minutes", ""),
-        ("metric", "2022-11", 9, "minutes", ""), ("metric", "2023-08", 30, "minutes", ""),
-        ("metric", "2024-05", 90, "minutes", ""), ("metric", "2025-06", 400, "minutes", ""),
-    ]))
+    for i, (b, d, v, u, a) in enumerate(
+        [
+            ("bench", "2021-03", 10, "percent", ""),
+            ("bench", "2022-01", 20, "percent", ""),
+            ("bench", "2022-09", 30, "percent", "true"),
+            ("bench", "2023-06", 45, "percent", ""),
+            ("bench", "2024-03", 60, "percent", ""),
+            ("bench", "2025-02", 70, "percent", ""),
+            ("metric", "2021", 1, "minutes", "true"),
+            ("metric", "2022-02", 4, "minutes", ""),
+            ("metric", "2022-11", 9, "minutes", ""),
+            ("metric", "2023-08", 30, "minutes", ""),
+            ("metric", "2024-05", 90, "minutes", ""),
+            ("metric", "2025-06", 400, "minutes", ""),
+        ]
+    )
+)
 N_SIMS = 150
-ALPHA = 0.001  # per test; four tests (50/80/95 % coverage, PIT) -> family-wise false-alarm rate < 0.4 %
+ALPHA = (
+    0.001  # per test; four tests (50/80/95 % coverage, PIT) -> family-wise false-alarm rate < 0.4 %
+)
 
 
 def _simulated_rows(rows, y):
@@ -249,14 +299,19 @@ def test_backtest_intervals_cover_at_the_nominal_rate_on_data_from_the_model():
     for lev, hits in inside.items():
         k = int(np.sum(hits))
         pv = stats.binomtest(k, N_SIMS, lev).pvalue
-        assert pv > ALPHA, f"{int(100 * lev)} % intervals covered {k}/{N_SIMS}, binomial p = {pv:.2g}"
+        assert pv > ALPHA, (
+            f"{int(100 * lev)} % intervals covered {k}/{N_SIMS}, binomial p = {pv:.2g}"
+        )
     counts = np.bincount(np.minimum((np.array(pits) * 10).astype(int), 9), minlength=10)
     pv = stats.chisquare(counts).pvalue
     assert pv > ALPHA, f"PIT histogram {counts.tolist()} is not flat, chi-square p = {pv:.2g}"
 
 
 CEILING_DESIGN = HEADER + "".join(
-    f"s,{y}-{m},s{y}{m},50,,,percent,ai,,,synthetic,\n" for y in range(2020, 2025) for m in ("01", "07"))
+    f"s,{y}-{m},s{y}{m},50,,,percent,ai,,,synthetic,\n"
+    for y in range(2020, 2025)
+    for m in ("01", "07")
+)
 K = 20
 SIGN_ALPHA = 0.001  # one-sided sign test: at least 18 wins in 20
 
@@ -272,9 +327,16 @@ def test_a_misspecified_model_scores_worse_than_the_correct_one():
     rows = parse_table(CEILING_DESIGN, "ceiling.csv")
     wrong = load()
     ceil = UncertainCeiling(low=0.4, high=0.8, alpha=2.0, beta=2.0)
-    over = BenchmarkOverride(ceiling=ceil, why_ceiling="The test series saturates well below 100 %.")
-    right = wrong.model_copy(update={"bounded": wrong.bounded.model_copy(
-        update={"benchmarks": {**wrong.bounded.benchmarks, "s": over}})})
+    over = BenchmarkOverride(
+        ceiling=ceil, why_ceiling="The test series saturates well below 100 %."
+    )
+    right = wrong.model_copy(
+        update={
+            "bounded": wrong.bounded.model_copy(
+                update={"benchmarks": {**wrong.bounded.benchmarks, "s": over}}
+            )
+        }
+    )
     fit_right = CompiledFitter(right, draws=300, tune=300, chains=2)
     fit_wrong = CompiledFitter(wrong, draws=300, tune=300, chains=2)
     t = obs_arrays(rows, right).time
@@ -284,7 +346,7 @@ def test_a_misspecified_model_scores_worse_than_the_correct_one():
     cut = [bt.parse_cutoff("2023-03")]
     wins = {"misspecified": 0, "naive": 0}
     gaps = []
-    for k in range(K):
+    for _k in range(K):
         sim = _simulated_rows(rows, truth + rng.normal(0, 0.2, len(t)))
         a = bt.run(sim, right, cut, fit_right, []).summary["overall"]
         b = bt.run(sim, wrong, cut, fit_wrong, []).summary["overall"]
@@ -293,5 +355,7 @@ def test_a_misspecified_model_scores_worse_than_the_correct_one():
         gaps.append(b["model"]["crps"] - a["model"]["crps"])
     for other, w in wins.items():
         pv = stats.binomtest(w, K, 0.5, alternative="greater").pvalue
-        assert pv < SIGN_ALPHA, (f"the correct model had the lower CRPS in only {w}/{K} data sets against "
-                                 f"the {other} one (sign test p = {pv:.2g}); CRPS gaps {np.round(gaps, 3)}")
+        assert pv < SIGN_ALPHA, (
+            f"the correct model had the lower CRPS in only {w}/{K} data sets against "
+            f"the {other} one (sign test p = {pv:.2g}); CRPS gaps {np.round(gaps, 3)}"
+        )

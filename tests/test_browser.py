@@ -33,26 +33,46 @@ import pytest
 
 from ._reports import EVIL_BENCH, EVIL_TITLE, hostile_report
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--disable-extensions", "--disable-default-apps",
-         "--no-default-browser-check", "--hide-scrollbars", "--mute-audio"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+    "--mute-audio",
+]
 WIDTH, HEIGHT = 1280, 1800
 
 
 def chromium() -> str:
     """Path of Debian's chromium, or skip/fail with the reason it is not there."""
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None)
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+    )
     if path:
         return path
     reason = os.environ.get("FORECAST_CHROMIUM_UNAVAILABLE")
     if reason:
-        pytest.skip(f"Chromium could not be installed, so the report was not checked in a browser: {reason}")
+        pytest.skip(
+            f"Chromium could not be installed, so the report was not checked in a browser: {reason}"
+        )
     if os.environ.get("CI"):
-        pytest.fail("chromium is not installed and .ci/run reported no installation failure "
-                    "(FORECAST_CHROMIUM_UNAVAILABLE unset)")
-    pytest.skip("Chromium is not installed here, so the report was not checked in a browser; install "
-                "Debian's package (apt-get install -y chromium), as .ci/run does")
+        pytest.fail(
+            "chromium is not installed and .ci/run reported no installation failure "
+            "(FORECAST_CHROMIUM_UNAVAILABLE unset)"
+        )
+    pytest.skip(
+        "Chromium is not installed here, so the report was not checked in a browser; install "
+        "Debian's package (apt-get install -y chromium), as .ci/run does"
+    )
 
 
 class Browser:
@@ -63,14 +83,27 @@ class Browser:
 
         self.profile = tempfile.mkdtemp(prefix="forecast-chromium-")
         self.proc = subprocess.Popen(
-            [exe, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0",
-             f"--window-size={WIDTH},{HEIGHT}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                exe,
+                *FLAGS,
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                f"--window-size={WIDTH},{HEIGHT}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         port_file = Path(self.profile) / "DevToolsActivePort"
         deadline = time.time() + 60
         while not port_file.exists() or not port_file.read_text().strip():
             if self.proc.poll() is not None or time.time() > deadline:
-                err = self.proc.stderr.read().decode(errors="replace")[-2000:] if self.proc.poll() is not None else ""
+                err = (
+                    self.proc.stderr.read().decode(errors="replace")[-2000:]
+                    if self.proc.poll() is not None
+                    else ""
+                )
                 self.close()
                 pytest.fail(f"chromium did not start its DevTools endpoint: {err}")
             time.sleep(0.1)
@@ -78,7 +111,9 @@ class Browser:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # localhost, no proxy
         targets = json.load(opener.open(f"http://127.0.0.1:{port}/json/list", timeout=30))
         page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
+        self.ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
         self.events: list[dict] = []
         self._id = 0
 
@@ -132,9 +167,16 @@ class Browser:
         if full_page:
             size = self.call("Page.getLayoutMetrics")["cssContentSize"]
             h = min(int(size["height"]) + 1, 16000)
-            self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=h, deviceScaleFactor=1,
-                      mobile=False)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=full_page)["data"]
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=WIDTH,
+                height=h,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=full_page)[
+            "data"
+        ]
         if full_page:
             self.call("Emulation.clearDeviceMetricsOverride")
         return base64.b64decode(data)
@@ -182,7 +224,9 @@ def problems(b: Browser, page_url: str) -> list[str]:
             if url != page_url and not url.startswith("data:"):
                 out.append(f"network request attempted: {url}")
         elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
-            out.append(f"console {p['type']}: {[a.get('value', a.get('description')) for a in p.get('args', [])]}")
+            out.append(
+                f"console {p['type']}: {[a.get('value', a.get('description')) for a in p.get('args', [])]}"
+            )
         elif m == "Runtime.exceptionThrown":
             out.append(f"exception: {p['exceptionDetails'].get('text')}")
         elif m == "Log.entryAdded" and p["entry"]["level"] == "error":

@@ -14,21 +14,25 @@ from forecast.pipeline import inputs
 def test_predictive_likelihood_is_the_pymc_models():
     """Sum over observations of check.loglik == the model's log-density minus its priors, at
     prior draws, on the bundled table (ranges, approximate figures, year and interval dates)."""
+    import warnings
+
     import pymc as pm
 
     from forecast.growth import build_model
     from forecast.trajectories import curves
 
-    import warnings
-
     inp = inputs()
     model, d = build_model(inp.rows, inp.priors)
     with model, warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Potentials.*")  # draws from the priors are wanted
+        warnings.filterwarnings(
+            "ignore", message=".*Potentials.*"
+        )  # draws from the priors are wanted
         prior = pm.sample_prior_predictive(draws=6, random_seed=3)["prior"].to_dataset()
     total = model.compile_logp(jacobian=False)
     priors_only = model.compile_logp(vars=model.free_RVs, jacobian=False)
-    ll = check.loglik(curves(prior, {"t_ref": json.dumps(d.t_ref)}), check.obs_arrays(inp.rows, inp.priors))
+    ll = check.loglik(
+        curves(prior, {"t_ref": json.dumps(d.t_ref)}), check.obs_arrays(inp.rows, inp.priors)
+    )
     for i in range(6):
         point = {}
         for rv in model.free_RVs:
@@ -109,8 +113,21 @@ def test_psis_leave_one_out_agrees_with_an_exact_refit(bundled_result, cache_dir
 
 def test_check_command_on_the_bundled_data(cli, tmp_path):
     out = tmp_path / "chk"
-    code, stdout, err = cli("check", "--loo", "psis", "--widen", "2", "--widen", "1", "--prior-samples", "500",
-                            "--out", str(out), "--json", "-q")
+    code, stdout, err = cli(
+        "check",
+        "--loo",
+        "psis",
+        "--widen",
+        "2",
+        "--widen",
+        "1",
+        "--prior-samples",
+        "500",
+        "--out",
+        str(out),
+        "--json",
+        "-q",
+    )
     assert code == 0, err
     s = json.loads(stdout)
     pred = s["predictive"]
@@ -139,8 +156,15 @@ def test_check_command_on_the_bundled_data(cli, tmp_path):
         assert v["median"] == v["median_base"]
     assert fits[2.0]["priors_hash"] != fits[1.0]["priors_hash"]
     assert {p.name for p in out.iterdir()} >= {
-        "check.json", "check-observations.csv", "check-loo.csv", "check-sensitivity.csv",
-        "check-predictive.png", "check-predictive.svg", "check-loo.png", "check-sensitivity.svg"}
+        "check.json",
+        "check-observations.csv",
+        "check-loo.csv",
+        "check-sensitivity.csv",
+        "check-predictive.png",
+        "check-predictive.svg",
+        "check-loo.png",
+        "check-sensitivity.svg",
+    }
     code, stdout, _ = cli("check", "--loo", "psis", "--widen", "2", "--prior-samples", "300", "-q")
     assert code == 0
     assert "Leave-one-out influence" in stdout and "Prior sensitivity: prior scales x2" in stdout

@@ -10,8 +10,14 @@ from .conftest import HEADER
 def test_run_prints_table_with_diagnostics(cli):
     code, out, err = cli("run", "-q")
     assert code == 0, err
-    for ev in ("posttrainbench-parity", "metr-work-month", "metr-100h", "core-bench-95",
-               "mle-bench-80", "swe-bench-95"):
+    for ev in (
+        "posttrainbench-parity",
+        "metr-work-month",
+        "metr-100h",
+        "core-bench-95",
+        "mle-bench-80",
+        "swe-bench-95",
+    ):
         assert ev in out
     assert "R-hat" in out and "divergences" in out and "not by 2040-12-31" in out
     assert "pool only" in out  # PostTrainBench's rate comes from the pool
@@ -41,8 +47,12 @@ def test_out_writes_artifacts_with_provenance(cli, tmp_path):
     out = tmp_path / "res"
     code, _, err = cli("run", "-q", "--out", str(out))
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["forecast.nc", "posterior.nc", "summary.csv",
-                                                     "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "forecast.nc",
+        "posterior.nc",
+        "summary.csv",
+        "summary.json",
+    ]
     ds = xr.open_dataset(out / "forecast.nc", engine="h5netcdf")
     assert {"draw", "event"} <= set(ds.dims)
     assert ds.sizes["draw"] == 4000
@@ -61,11 +71,13 @@ def test_out_writes_artifacts_with_provenance(cli, tmp_path):
 
 def test_user_benchmark_with_threshold(cli, tmp_path):
     f = tmp_path / "new.csv"
-    f.write_text(HEADER
-                 + "toolbench,2024-03,a,12,,,percent,ai,,,my lab,\n"
-                 + "toolbench,2024-11,b,25,,,percent,ai,,,my lab,\n"
-                 + "toolbench,2025-06,c,41,,,percent,ai,,,my lab,\n"
-                 + "toolbench,2026-01,d,58,,,percent,ai,,,my lab,\n")
+    f.write_text(
+        HEADER
+        + "toolbench,2024-03,a,12,,,percent,ai,,,my lab,\n"
+        + "toolbench,2024-11,b,25,,,percent,ai,,,my lab,\n"
+        + "toolbench,2025-06,c,41,,,percent,ai,,,my lab,\n"
+        + "toolbench,2026-01,d,58,,,percent,ai,,,my lab,\n"
+    )
     code, out, err = cli("run", "--json", "-q", "--data", str(f), "--threshold", "toolbench>=90%")
     assert code == 0, err
     s = json.loads(out)
@@ -77,11 +89,16 @@ def test_user_benchmark_with_threshold(cli, tmp_path):
 
 def test_no_bundled_uses_only_the_users_series(cli, tmp_path):
     f = tmp_path / "series.csv"
-    f.write_text(HEADER + "".join(
-        f"horizon2,{y}-06,m{y},{v},,,minutes,ai,,,synthetic,\n"
-        for y, v in [(2021, 1), (2022, 3), (2023, 8), (2024, 25), (2025, 70)]))
-    code, out, err = cli("run", "--json", "-q", "--no-bundled", "--data", str(f),
-                         "--threshold", "horizon2>=10h")
+    f.write_text(
+        HEADER
+        + "".join(
+            f"horizon2,{y}-06,m{y},{v},,,minutes,ai,,,synthetic,\n"
+            for y, v in [(2021, 1), (2022, 3), (2023, 8), (2024, 25), (2025, 70)]
+        )
+    )
+    code, out, err = cli(
+        "run", "--json", "-q", "--no-bundled", "--data", str(f), "--threshold", "horizon2>=10h"
+    )
     assert code == 0, err
     s = json.loads(out)
     assert list(s["benchmarks"]) == ["horizon2"]

@@ -80,7 +80,9 @@ def test_malformed_input(case, tmp_path):
 
 def test_oversized_field(tmp_path):
     f = tmp_path / "huge-note.csv"
-    f.write_text("benchmark,date,system,value,low,high,unit,kind,approximate,variant,source,note\n"
-                 "toy,2025-01,model-a,40,,,percent,ai,false,,my lab," + "x" * 200_000 + "\n")
+    f.write_text(
+        "benchmark,date,system,value,low,high,unit,kind,approximate,variant,source,note\n"
+        "toy,2025-01,model-a,40,,,percent,ai,false,,my lab," + "x" * 200_000 + "\n"
+    )
     code, _, stderr = invoke(["data", "--data", str(f)])
     assert code == 2 and "huge-note.csv:2" in stderr and "Traceback" not in stderr

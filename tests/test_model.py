@@ -48,14 +48,18 @@ def test_data_change_moves_the_forecast(cache_dir, tmp_path):
 
     base = forecast(inputs(), cache_dir=cache_dir, quiet=True)
     f = tmp_path / "ptb.csv"
-    f.write_text("benchmark,date,system,value,low,high,unit,kind,approximate,variant,source,note\n"
-                 "posttrainbench,2026-06,newer system,45,,,percent,ai,,,test,\n")
+    f.write_text(
+        "benchmark,date,system,value,low,high,unit,kind,approximate,variant,source,note\n"
+        "posttrainbench,2026-06,newer system,45,,,percent,ai,,,test,\n"
+    )
     moved = forecast(inputs([str(f)]), cache_dir=cache_dir, quiet=True)
     assert moved.summary["provenance"]["data_hash"] != base.summary["provenance"]["data_hash"]
     p0 = base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["p"]
     p1 = moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["p"]
-    se = np.hypot(base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"],
-                  moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"])
+    se = np.hypot(
+        base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"],
+        moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"],
+    )
     assert p1 - p0 > 5 * se
 
 

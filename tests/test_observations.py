@@ -35,7 +35,9 @@ def test_bundled_table_holds_every_published_figure():
 
 def test_variant_choice_is_explicit():
     rows = bundled()
-    with pytest.raises(ForecastError, match="core-bench.*variants automated-grading, manual-rescore"):
+    with pytest.raises(
+        ForecastError, match="core-bench.*variants automated-grading, manual-rescore"
+    ):
         select_variants(rows, {})
     with pytest.raises(ForecastError, match="offer"):
         select_variants(rows, {"core-bench": "nope"})
@@ -46,7 +48,9 @@ def test_variant_choice_is_explicit():
 
 def test_user_file_alone_excludes_bundled(tmp_path):
     f = tmp_path / "mine.csv"
-    f.write_text(HEADER + "toy,2025-01,s,10,,,percent,ai,,,me,\n" "toy,2025-06,s,30,,,percent,ai,,,me,\n")
+    f.write_text(
+        HEADER + "toy,2025-01,s,10,,,percent,ai,,,me,\ntoy,2025-06,s,30,,,percent,ai,,,me,\n"
+    )
     assert {r.benchmark for r in assemble([f], include_bundled=False)} == {"toy"}
     assert "toy" in {r.benchmark for r in assemble([f])}
 
@@ -90,11 +94,13 @@ def test_header_problems_are_named():
 
 def test_table_wide_checks(tmp_path):
     f = tmp_path / "dup.csv"
-    f.write_text(HEADER + "toy,2025-01,s,10,,,percent,ai,,,a,\n" "toy,2025-01,s,12,,,percent,ai,,,b,\n")
+    f.write_text(
+        HEADER + "toy,2025-01,s,10,,,percent,ai,,,a,\ntoy,2025-01,s,12,,,percent,ai,,,b,\n"
+    )
     with pytest.raises(ForecastError, match=r"dup.csv:3.*duplicate of .*dup.csv:2"):
         assemble([f])
     g = tmp_path / "mixed.csv"
-    g.write_text(HEADER + "toy,2025-01,s,10,,,percent,ai,,,a,\n" "toy,2025-02,s,12,,,hours,ai,,,b,\n")
+    g.write_text(HEADER + "toy,2025-01,s,10,,,percent,ai,,,a,\ntoy,2025-02,s,12,,,hours,ai,,,b,\n")
     with pytest.raises(ForecastError, match="one kind of unit per benchmark"):
         assemble([g])
 

@@ -7,6 +7,7 @@ error. Each property runs about 200 examples.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -28,12 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)
 NAME = "prop.csv"
 
-PROPERTY = settings(max_examples=200, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 # --- observation tables -------------------------------------------------------------------
+
 
 def _parses_or_forecast_error(text: str) -> list[Observation] | None:
     try:
@@ -48,10 +52,9 @@ def _parses_or_forecast_error(text: str) -> list[Observation] | None:
             assert r.low < r.high
         else:
             assert math.isfinite(r.value)
-    try:  # the table-wide checks must not crash on anything parse_table accepts
+    # the table-wide checks must not crash on anything parse_table accepts
+    with contextlib.suppress(ForecastError):
         check_table(rows)
-    except ForecastError:
-        pass
     return rows
 
 
@@ -70,26 +73,70 @@ def test_parse_table_on_arbitrary_text(text):
 
 
 @PROPERTY
-@given(st.text(alphabet=st.sampled_from(list(",\"\n\r ;\t") + list("abc0123456789-./%")), max_size=300))
+@given(
+    st.text(alphabet=st.sampled_from(list(',"\n\r ;\t') + list("abc0123456789-./%")), max_size=300)
+)
 def test_parse_table_on_csv_punctuation_after_a_valid_header(body):
     _parses_or_forecast_error(HEADER + body)
 
 
 # per column: (valid cells, invalid or borderline cells)
 _GOOD_NUMBERS = ["1", "40", "99.9", "0.5", "7", "1e2"]
-_BAD_NUMBERS = ["0", "100", "140", "-5", "-0", "1e400", "nan", "inf", "-inf", "1_000", " 7 ",
-                "forty", "1,5", "0x10", ""]
+_BAD_NUMBERS = [
+    "0",
+    "100",
+    "140",
+    "-5",
+    "-0",
+    "1e400",
+    "nan",
+    "inf",
+    "-inf",
+    "1_000",
+    " 7 ",
+    "forty",
+    "1,5",
+    "0x10",
+    "",
+]
 CELLS = {
     "benchmark": (["toy", "toy", "toy2", "metr-horizon"], ["", " ", "a b", "toy\x07"]),
-    "date": (["2025-01", "2025", "2025-06-30", "2026-01/2026-04", "2024-03"],
-             ["", "2026-04/2026-01", "2025-13", "2025-02-30", "0000", "9999-12-31", "2999", "March 2025",
-              "2025/", "/2025", "2025-1", "20250101", "2025-01-01/2025-01-01"]),
+    "date": (
+        ["2025-01", "2025", "2025-06-30", "2026-01/2026-04", "2024-03"],
+        [
+            "",
+            "2026-04/2026-01",
+            "2025-13",
+            "2025-02-30",
+            "0000",
+            "9999-12-31",
+            "2999",
+            "March 2025",
+            "2025/",
+            "/2025",
+            "2025-1",
+            "20250101",
+            "2025-01-01/2025-01-01",
+        ],
+    ),
     "system": (["model-a", "model-b", "Modèle"], ["", "a\nb", "x\ty"]),
-    "value": (_GOOD_NUMBERS + [""], _BAD_NUMBERS),
+    "value": ([*_GOOD_NUMBERS, ""], _BAD_NUMBERS),
     "low": ([""] * 3 + ["10", "20"], _BAD_NUMBERS),
     "high": ([""] * 3 + ["30", "50"], _BAD_NUMBERS),
-    "unit": (["percent", "percent", "fraction", "minutes", "hours", "seconds", "multiplier",
-              "Percent", " hours "], ["%", "h", "furlongs", ""]),
+    "unit": (
+        [
+            "percent",
+            "percent",
+            "fraction",
+            "minutes",
+            "hours",
+            "seconds",
+            "multiplier",
+            "Percent",
+            " hours ",
+        ],
+        ["%", "h", "furlongs", ""],
+    ),
     "kind": (["ai", "ai", "ai", "human_baseline"], ["AI", "robot", ""]),
     "approximate": (["true", "false", "yes", "no", "1", "0", ""], ["maybe", "TRUE ", "2"]),
     "variant": (["", "", "", "a", "b"], ["\x01"]),
@@ -103,9 +150,11 @@ def tables(draw):
     cols = list(COLUMNS)
     if draw(st.booleans()):  # columns in another order, some optional ones dropped
         cols = draw(st.permutations(cols))
-        cols = [c for c in cols if c not in ("approximate", "variant", "note") or draw(st.booleans())]
+        cols = [
+            c for c in cols if c not in ("approximate", "variant", "note") or draw(st.booleans())
+        ]
     if draw(st.integers(0, 9)) == 0:  # occasionally a broken header
-        cols = cols + [draw(st.sampled_from(["score", "unit", "", "Benchmark"]))]
+        cols = [*cols, draw(st.sampled_from(["score", "unit", "", "Benchmark"]))]
     free = st.text(max_size=12)
 
     def cell(c):
@@ -121,7 +170,7 @@ def tables(draw):
         row = [raw[c] for c in cols]
         cut = draw(st.integers(0, 19))
         if cut == 0:
-            row = row[:draw(st.integers(0, len(row)))]
+            row = row[: draw(st.integers(0, len(row)))]
         elif cut == 1:
             row = row + draw(st.lists(free, min_size=1, max_size=3))
         rows.append(row)
@@ -146,17 +195,61 @@ def test_parse_table_on_rows_of_valid_and_invalid_cells(text):
 BOUNDED = (ROOT / "priors" / "bounded.toml").read_text("utf-8")
 BOUNDED_LINES = BOUNDED.splitlines()
 
-TOML_VALUES = ["0", "-1", "0.7", "1e9", "inf", "-inf", "nan", "true", '"0.7"', '"wide"', '""',
-               '"short"', '"a long enough justification sentence"', "[]", "[1, 2]", "{}",
-               "{ low = 0.9, high = 1.0, alpha = 2.0, beta = 2.0 }",
-               "{ low = 1.0, high = 0.9, alpha = 2.0, beta = 2.0 }", "{ low = 0.9 }",
-               '"normal"', '"halfnormal"', '"partial"', '"none"', '"full"', "1979-05-27", "0.0",
-               "1.0", "1.5", '"manual-rescore"', '"automated-grading"', '"nope"']
-TOML_LINES = ["[pooling]", "[ceiling]", "[benchmarks.toy]", "[benchmarks.core-bench]", "[[level]]",
-              "[growth_rate.mean]", "extra = 1", "why = 'x'", "variant = 'nope'",
-              "why_variant = 'a long enough justification sentence'", "ceiling = 0.5",
-              "why_ceiling = 'a long enough justification sentence'", "family = 'bounded'",
-              "sigma = 1", "= 1", "[", "key = ", 'x = """', "# comment", ""]
+TOML_VALUES = [
+    "0",
+    "-1",
+    "0.7",
+    "1e9",
+    "inf",
+    "-inf",
+    "nan",
+    "true",
+    '"0.7"',
+    '"wide"',
+    '""',
+    '"short"',
+    '"a long enough justification sentence"',
+    "[]",
+    "[1, 2]",
+    "{}",
+    "{ low = 0.9, high = 1.0, alpha = 2.0, beta = 2.0 }",
+    "{ low = 1.0, high = 0.9, alpha = 2.0, beta = 2.0 }",
+    "{ low = 0.9 }",
+    '"normal"',
+    '"halfnormal"',
+    '"partial"',
+    '"none"',
+    '"full"',
+    "1979-05-27",
+    "0.0",
+    "1.0",
+    "1.5",
+    '"manual-rescore"',
+    '"automated-grading"',
+    '"nope"',
+]
+TOML_LINES = [
+    "[pooling]",
+    "[ceiling]",
+    "[benchmarks.toy]",
+    "[benchmarks.core-bench]",
+    "[[level]]",
+    "[growth_rate.mean]",
+    "extra = 1",
+    "why = 'x'",
+    "variant = 'nope'",
+    "why_variant = 'a long enough justification sentence'",
+    "ceiling = 0.5",
+    "why_ceiling = 'a long enough justification sentence'",
+    "family = 'bounded'",
+    "sigma = 1",
+    "= 1",
+    "[",
+    "key = ",
+    'x = """',
+    "# comment",
+    "",
+]
 
 
 def _loads_or_forecast_error(path: Path, text: str) -> None:
@@ -185,8 +278,24 @@ def mutated_bounded(draw):
             lines.insert(i, draw(st.sampled_from(TOML_LINES)))
         elif op == 3:  # another key for this value
             if "=" in line:
-                key = draw(st.sampled_from(["mu", "sigma", "sd", "why", "dist", "mode", "value",
-                                            "variant", "ceiling", "family", "unknown", "Why"]))
+                key = draw(
+                    st.sampled_from(
+                        [
+                            "mu",
+                            "sigma",
+                            "sd",
+                            "why",
+                            "dist",
+                            "mode",
+                            "value",
+                            "variant",
+                            "ceiling",
+                            "family",
+                            "unknown",
+                            "Why",
+                        ]
+                    )
+                )
                 lines[i] = f"{key} ={line.split('=', 1)[1]}"
         else:  # random characters spliced in
             j = draw(st.integers(0, len(line)))
@@ -204,9 +313,19 @@ def test_load_priors_on_arbitrary_text(tmp_path, text):
 
 
 @PROPERTY
-@given(text=st.lists(st.one_of(st.sampled_from(TOML_LINES), st.builds(
-    "{} = {}".format, st.sampled_from(["mu", "sigma", "why", "dist", "value", "family", "sd"]),
-    st.sampled_from(TOML_VALUES))), max_size=25).map("\n".join))
+@given(
+    text=st.lists(
+        st.one_of(
+            st.sampled_from(TOML_LINES),
+            st.builds(
+                "{} = {}".format,
+                st.sampled_from(["mu", "sigma", "why", "dist", "value", "family", "sd"]),
+                st.sampled_from(TOML_VALUES),
+            ),
+        ),
+        max_size=25,
+    ).map("\n".join)
+)
 def test_load_priors_on_toml_like_text(tmp_path, text):
     _loads_or_forecast_error(tmp_path / "bounded.toml", text)
 
@@ -223,6 +342,7 @@ def test_unmutated_bounded_toml_loads(tmp_path):
 
 # --- threshold specs ---------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _rows():
     return bundled()
@@ -238,7 +358,7 @@ def _threshold_or_forecast_error(spec: str) -> None:
     assert t.benchmark in {r.benchmark for r in _rows()}
 
 
-BENCHES = sorted({r.benchmark for r in bundled()}) + ["nosuch", "", " swe-bench ", "SWE-bench"]
+BENCHES = [*sorted({r.benchmark for r in bundled()}), "nosuch", "", " swe-bench ", "SWE-bench"]
 
 
 @PROPERTY
@@ -253,14 +373,19 @@ def test_parse_threshold_on_arbitrary_text(spec):
 
 
 @PROPERTY
-@given(st.builds(
-    "{}{}{}{}{}".format,
-    st.sampled_from(BENCHES),
-    st.sampled_from([">=", " >= ", "=", ">", "=>", "<=", ">=>="]),
-    st.one_of(st.sampled_from(["90", "0", "-3", "1e3", "1e999", ".", "1.2.3", "+-1", "e", "5E-1"]),
-              st.text(alphabet="-+0123456789.eE", max_size=6)),
-    st.sampled_from([""] + list(SUFFIXES) + list(UNITS) + ["H", "Percent", "parsecs", "%%"]),
-    st.sampled_from(["", " ", "\n", "x"])))
+@given(
+    st.builds(
+        "{}{}{}{}{}".format,
+        st.sampled_from(BENCHES),
+        st.sampled_from([">=", " >= ", "=", ">", "=>", "<=", ">=>="]),
+        st.one_of(
+            st.sampled_from(["90", "0", "-3", "1e3", "1e999", ".", "1.2.3", "+-1", "e", "5E-1"]),
+            st.text(alphabet="-+0123456789.eE", max_size=6),
+        ),
+        st.sampled_from(["", *list(SUFFIXES), *list(UNITS), "H", "Percent", "parsecs", "%%"]),
+        st.sampled_from(["", " ", "\n", "x"]),
+    )
+)
 def test_parse_threshold_on_spec_like_text(spec):
     _threshold_or_forecast_error(spec)
 
@@ -274,15 +399,34 @@ def test_threshold_value_is_finite():
 
 SCENARIO_LINES = (ROOT / "scenarios" / "inspiration-binding.toml").read_text().splitlines()
 SWEEP_LINES = (ROOT / "scenarios" / "sweep-residual.toml").read_text().splitlines()
-JUNK = st.sampled_from(["", "x = 1", "elasticity = { value = -3, why = 'too low for the range.' }",
-                        "unit = \"furlongs\"", "[residual]", "[[events]]", "value = nan",
-                        "dist = \"cauchy\"", "low = 5", "high = -5", "= =", "why = 3",
-                        "values = []", "samples = 0", "design = \"random\"", "\"unclosed"])
+JUNK = st.sampled_from(
+    [
+        "",
+        "x = 1",
+        "elasticity = { value = -3, why = 'too low for the range.' }",
+        'unit = "furlongs"',
+        "[residual]",
+        "[[events]]",
+        "value = nan",
+        'dist = "cauchy"',
+        "low = 5",
+        "high = -5",
+        "= =",
+        "why = 3",
+        "values = []",
+        "samples = 0",
+        'design = "random"',
+        '"unclosed',
+    ]
+)
 
 
 def _mutations(lines):
-    return st.lists(st.tuples(st.integers(0, len(lines) - 1), st.one_of(st.none(), JUNK)),
-                    min_size=1, max_size=4)
+    return st.lists(
+        st.tuples(st.integers(0, len(lines) - 1), st.one_of(st.none(), JUNK)),
+        min_size=1,
+        max_size=4,
+    )
 
 
 def _apply(lines, muts):

@@ -92,16 +92,32 @@ def test_binding_shares_add_up_and_headline_outputs(cache_dir):
         assert set(e["quantiles"]) == {"0.1", "0.5", "0.9"}
         assert "p_not_by_horizon" in e
         refs = {r["id"]: r for r in s["references"]}
-        assert refs["clark-2028"]["verdict"] in ("agrees", "disagrees", "within Monte Carlo error of the claim")
+        assert refs["clark-2028"]["verdict"] in (
+            "agrees",
+            "disagrees",
+            "within Monte Carlo error of the claim",
+        )
         assert "elasticity" in refs["clark-2028"]["under"]
 
 
 def test_faster_compute_moves_reading_two_earlier(cache_dir, tmp_path):
     """A copy with a shorter compute doubling time raises P(automated AI R&D by 2028)."""
-    fast = with_changes(tmp_path, R2, "fast", compute_doubling=(
-        'compute_doubling = { value = 2, unit = "months", why = "a much faster compute growth for this test." }'))
-    slow = with_changes(tmp_path, R2, "slow", compute_doubling=(
-        'compute_doubling = { value = 24, unit = "months", why = "a much slower compute growth for this test." }'))
+    fast = with_changes(
+        tmp_path,
+        R2,
+        "fast",
+        compute_doubling=(
+            'compute_doubling = { value = 2, unit = "months", why = "a much faster compute growth for this test." }'
+        ),
+    )
+    slow = with_changes(
+        tmp_path,
+        R2,
+        "slow",
+        compute_doubling=(
+            'compute_doubling = { value = 24, unit = "months", why = "a much slower compute growth for this test." }'
+        ),
+    )
     inp = inputs()
     pf = forecast(inp, scenario=load(fast), cache_dir=cache_dir, quiet=True).summary
     ps = forecast(inp, scenario=load(slow), cache_dir=cache_dir, quiet=True).summary
@@ -112,14 +128,26 @@ def test_faster_compute_moves_reading_two_earlier(cache_dir, tmp_path):
 
 BAD_SCENARIOS = [
     ("elasticty", "elasticity = { value", "elasticty = { value", "residual.elasticty"),
-    ("unit", 'unit = "months", why = "Assumption', 'unit = "percent", why = "Assumption',
-     "residual.compute_doubling.unit"),
+    (
+        "unit",
+        'unit = "months", why = "Assumption',
+        'unit = "percent", why = "Assumption',
+        "residual.compute_doubling.unit",
+    ),
     ("range", "elasticity = { value = 0.0,", "elasticity = { value = 7.0,", "residual.elasticity"),
-    ("why", 'automated_speed = { dist = "lognormal", median = 10, sigma = 0.7, unit = "x", why = "METR',
-     'automated_speed = { dist = "lognormal", median = 10, sigma = 0.7, unit = "x", whyy = "METR',
-     "residual.automated_speed"),
-    ("dist", 'dist = "loguniform", low = 1', 'dist = "logunifrom", low = 1', "residual.research_share.dist"),
-    ("shape", 'median = 700, sigma = 1.0', 'median = 700', "residual.attempts_per_year"),
+    (
+        "why",
+        'automated_speed = { dist = "lognormal", median = 10, sigma = 0.7, unit = "x", why = "METR',
+        'automated_speed = { dist = "lognormal", median = 10, sigma = 0.7, unit = "x", whyy = "METR',
+        "residual.automated_speed",
+    ),
+    (
+        "dist",
+        'dist = "loguniform", low = 1',
+        'dist = "logunifrom", low = 1',
+        "residual.research_share.dist",
+    ),
+    ("shape", "median = 700, sigma = 1.0", "median = 700", "residual.attempts_per_year"),
     ("type", "attempts = 700", 'attempts = "700"', "evidence.erdos.attempts"),
     ("counts", "notable = 1", "notable = 900", "evidence.erdos"),
     ("weight", "weight = 0.1", "weight = 1.5", "evidence.alignment_researchers.weight"),
@@ -151,8 +179,15 @@ def test_cli_scenario_and_compare(cli, tmp_path):
     s = json.loads(out)
     assert s["scenario"]["reading"] == "inspiration-binding"
     assert "automated-ai-rnd" in s["events"] and "residual" in s
-    code, out, err = cli("compare", "inspiration-binding", "compressed-perspiration", "--json", "-q",
-                         "--out", str(tmp_path / "cmp"))
+    code, out, err = cli(
+        "compare",
+        "inspiration-binding",
+        "compressed-perspiration",
+        "--json",
+        "-q",
+        "--out",
+        str(tmp_path / "cmp"),
+    )
     assert code == 0, err
     c = json.loads(out)
     v = c["events"]["automated-ai-rnd"]["versus_first"]["compressed-perspiration"]

@@ -26,13 +26,18 @@ ALPHA = 0.001  # per checked quantity; five quantities -> family-wise false-alar
 DESIGN = HEADER + "".join(
     f"{b},{d},sys,{v},,,{u},ai,,,synthetic,\n"
     for b, d, v, u in [
-        ("bench-a", "2024-03-01", 10, "percent"), ("bench-a", "2025-01-01", 30, "percent"),
+        ("bench-a", "2024-03-01", 10, "percent"),
+        ("bench-a", "2025-01-01", 30, "percent"),
         ("bench-a", "2025-11-01", 60, "percent"),
-        ("bench-b", "2024-06-01", 20, "percent"), ("bench-b", "2026-01-01", 70, "percent"),
+        ("bench-b", "2024-06-01", 20, "percent"),
+        ("bench-b", "2026-01-01", 70, "percent"),
         ("bench-c", "2026-03-01", 25, "percent"),
-        ("bench-d", "2023-10-01", 5, "percent"), ("bench-d", "2026-02-01", 90, "percent"),
-        ("metric-u", "2022-06-01", 1, "minutes"), ("metric-u", "2023-06-01", 6, "minutes"),
-        ("metric-u", "2024-06-01", 40, "minutes"), ("metric-u", "2025-06-01", 300, "minutes"),
+        ("bench-d", "2023-10-01", 5, "percent"),
+        ("bench-d", "2026-02-01", 90, "percent"),
+        ("metric-u", "2022-06-01", 1, "minutes"),
+        ("metric-u", "2023-06-01", 6, "minutes"),
+        ("metric-u", "2024-06-01", 40, "minutes"),
+        ("metric-u", "2025-06-01", 300, "minutes"),
         ("metric-u", "2026-03-01", 700, "minutes"),
     ]
 )
@@ -65,8 +70,9 @@ def test_credible_intervals_cover_the_truth_at_the_nominal_rate():
             "bounded_y": pred["bounded_obs"].isel(chain=0, draw=i).values,
             "unbounded_y": pred["unbounded_obs"].isel(chain=0, draw=i).values,
         }
-        post = nutpie.sample(compiled.with_data(**data), draws=500, tune=500, chains=2, seed=i,
-                             progress_bar=False).posterior
+        post = nutpie.sample(
+            compiled.with_data(**data), draws=500, tune=500, chains=2, seed=i, progress_bar=False
+        ).posterior
         for k, (name, sel) in enumerate(CHECKS):
             truth = prior[name].isel(chain=0, draw=i)
             draws = post[name]

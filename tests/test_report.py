@@ -11,8 +11,15 @@ from html import escape, unescape
 
 import pytest
 
-from ._reports import (EVIL_BENCH, EVIL_SOURCE, EVIL_SYSTEM, EVIL_TITLE, hostile_report, invoke,
-                       reproduce_command)
+from ._reports import (
+    EVIL_BENCH,
+    EVIL_SOURCE,
+    EVIL_SYSTEM,
+    EVIL_TITLE,
+    hostile_report,
+    invoke,
+    reproduce_command,
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +31,7 @@ def made(tmp_path_factory, cache_dir):
 
 
 def test_writes_the_page_the_json_the_csv_and_the_results(made):
-    out, stdout, page, rep = made
+    out, stdout, _page, rep = made
     for f in ("index.html", "report.json", "report.csv", "results.nc", "posterior.nc"):
         assert (out / f).is_file(), f
     assert "reproduce: forecast report" in stdout
@@ -50,21 +57,27 @@ def test_writes_the_page_the_json_the_csv_and_the_results(made):
 
 
 def test_page_holds_headline_figures_observations_priors_diagnostics(made):
-    out, _, page, rep = made
+    _out, _, page, rep = made
     readings = [r["name"] for r in rep["readings"]]
     assert readings == ["inspiration-binding", "hostile-reading"]
     # headline: one row per event and reading, P by year with MCSE, median and 80 % interval
     table = re.search(r'<table id="headline-table">(.*?)</table>', page, re.S)[1]
     for h in rep["headline"]:
         p = h["p_by_year"]["2028"]
-        assert f"{p['p']:.3f} <small class=\"se\">± {p['mcse']:.3f}</small>" in table
+        assert f'{p["p"]:.3f} <small class="se">± {p["mcse"]:.3f}</small>' in table
         assert escape(h["title"]) in table and h["event"] in table
         assert (h["quantiles"]["0.5"] or "not by horizon") in table
-    assert table.split("<tbody>")[1].count("<tr>") == len(rep["headline"])  # group rows carry a class
+    assert table.split("<tbody>")[1].count("<tr>") == len(
+        rep["headline"]
+    )  # group rows carry a class
     events = {h["event"] for h in rep["headline"]}
     assert {"automated-ai-rnd", "posttrainbench-parity"} <= events
     # the readings really differ where they should
-    ai = {h["reading"]: h["p_by_year"]["2028"]["p"] for h in rep["headline"] if h["event"] == "automated-ai-rnd"}
+    ai = {
+        h["reading"]: h["p_by_year"]["2028"]["p"]
+        for h in rep["headline"]
+        if h["event"] == "automated-ai-rnd"
+    }
     assert ai["hostile-reading"] > ai["inspiration-binding"]
     # every figure embedded, with its caption
     for f in rep["figures"]:
@@ -87,7 +100,7 @@ def test_page_holds_headline_figures_observations_priors_diagnostics(made):
 
 
 def test_provenance_block(made):
-    out, _, page, rep = made
+    _out, _, page, rep = made
     prov = rep["provenance"]
     block = re.search(r'<section id="provenance">(.*?)</section>', page, re.S)[1]
     for key in ("data_hash", "priors_hash", "posterior_hash"):
@@ -95,7 +108,7 @@ def test_provenance_block(made):
     assert f"<dd>{prov['seed']}</dd>" in block
     assert prov["versions"]["forecast"] in block and "pymc" in block
     assert len(prov["scenarios"]) == 2
-    for name, s in prov["scenarios"].items():
+    for _name, s in prov["scenarios"].items():
         assert s["hash"] in block
     assert len(prov["data_files"]) == 1 and prov["data_files"][0]["sha256_16"] in block
     cmd = reproduce_command(page)
@@ -107,11 +120,13 @@ def test_provenance_block(made):
     assert args[args.index("--seed") + 1] == str(prov["seed"])
     assert args[args.index("--data") + 1] == prov["data_files"][0]["path"]
     assert "inspiration-binding" in args  # a shipped reading by name, a user file by absolute path
-    assert args[args.index("--scenario", args.index("inspiration-binding")) + 1].endswith("hostile-reading.toml")
+    assert args[args.index("--scenario", args.index("inspiration-binding")) + 1].endswith(
+        "hostile-reading.toml"
+    )
 
 
 def test_every_user_string_is_escaped(made):
-    out, _, page, rep = made
+    _out, _, page, rep = made
     for s in (EVIL_BENCH, EVIL_SOURCE, EVIL_SYSTEM, EVIL_TITLE):
         assert escape(s) in page, s
     for raw in ("<script", "<img src=x", "<b>bold", "<i>markup", "onerror=alert"):
@@ -126,10 +141,21 @@ def test_every_user_string_is_escaped(made):
 
 
 def test_page_is_self_contained(made):
-    out, _, page, rep = made
+    out, _, page, _rep = made
     low = page.lower()
-    for bad in ("<script", "<link", "<iframe", "<object", "<embed", "@import", "url(", "http://", "https://",
-                "//cdn", "srcset"):
+    for bad in (
+        "<script",
+        "<link",
+        "<iframe",
+        "<object",
+        "<embed",
+        "@import",
+        "url(",
+        "http://",
+        "https://",
+        "//cdn",
+        "srcset",
+    ):
         assert bad not in low, bad
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', page)
     assert csp and unescape(csp[1]).startswith("default-src 'none'; img-src data:;")
@@ -143,12 +169,14 @@ def test_page_is_self_contained(made):
 def test_diagnostics_warning_is_visible_when_a_threshold_is_missed(made):
     from forecast.report import render_html
 
-    out, _, page, rep = made
+    _out, _, _page, rep = made
     bad = json.loads(json.dumps(rep))
-    bad["diagnostics"].update(ok=False, max_rhat=1.08, warnings=["R-hat 1.080 > 1.01 for bounded_level: chains disagree"])
+    bad["diagnostics"].update(
+        ok=False, max_rhat=1.08, warnings=["R-hat 1.080 > 1.01 for bounded_level: chains disagree"]
+    )
     html = render_html(bad, {})
     assert html.count('id="diagnostics-warning"') == 1  # at the top of the page ...
-    assert html.index('id="diagnostics-warning"') < html.index('<section')
+    assert html.index('id="diagnostics-warning"') < html.index("<section")
     assert 'id="diagnostics-warning-detail"' in html  # ... and in the diagnostics section
     assert 'role="alert"' in html and "WARNING" in html and "R-hat 1.080 &gt; 1.01" in html
     assert "MISSED" in html
@@ -172,7 +200,7 @@ def test_reproduce_command_gives_the_same_numbers_from_a_cold_cache(made, tmp_pa
     args[args.index("--out") + 1] = str(tmp_path / "again")  # keep the first report for comparison
     cold = tmp_path / "cold-cache"
     monkeypatch.setenv("FORECAST_CACHE", str(cold))
-    code, stdout, err = invoke(*args, "--quiet")
+    code, _stdout, err = invoke(*args, "--quiet")
     assert code == 0, err
     assert list(cold.glob("posterior-*.nc")), "the rerun should have sampled afresh"
     again = json.loads((tmp_path / "again" / "report.json").read_text("utf-8"))

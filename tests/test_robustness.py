@@ -72,8 +72,13 @@ def test_killed_run_leaves_no_partial_output(tmp_path):
     """SIGTERM during sampling (fresh cache): exit without any file in --out."""
     out = tmp_path / "out"
     env = {**os.environ, "FORECAST_CACHE": str(tmp_path / "cache")}
-    p = subprocess.Popen([FORECAST, "run", "--out", str(out), "--seed", "11"], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [FORECAST, "run", "--out", str(out), "--seed", "11"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(4.0)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
@@ -99,8 +104,12 @@ def test_same_seed_same_bytes_across_processes(tmp_path, cache_dir):
     outs = []
     for i in range(2):
         out = tmp_path / f"run{i}"
-        subprocess.run([FORECAST, "run", "-q", "--seed", "1", "--out", str(out)], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [FORECAST, "run", "-q", "--seed", "1", "--out", str(out)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         outs.append(out)
     for name in ("summary.json", "summary.csv"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()

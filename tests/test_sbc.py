@@ -37,9 +37,13 @@ def test_simulated_ranges_are_bins_of_the_published_width():
     assert r.any()
     ok = np.isfinite(y[:, r])
     assert np.all((lo[:, r] <= y[:, r])[ok] & (y[:, r] < hi[:, r])[ok])
-    np.testing.assert_allclose((hi - lo)[:, r][ok], np.broadcast_to(ob.hi[r] - ob.lo[r], ok.shape)[ok])
+    np.testing.assert_allclose(
+        (hi - lo)[:, r][ok], np.broadcast_to(ob.hi[r] - ob.lo[r], ok.shape)[ok]
+    )
     k = (lo[:, r] - ob.lo[r]) / (ob.hi[r] - ob.lo[r])
-    np.testing.assert_allclose(k[ok], np.round(k[ok]), atol=1e-6)  # on the grid through the published range
+    np.testing.assert_allclose(
+        k[ok], np.round(k[ok]), atol=1e-6
+    )  # on the grid through the published range
     assert np.all(np.isnan(lo[:, ~r]))
 
 
@@ -49,7 +53,7 @@ def test_sbc_options_are_checked(cli):
         sbc.run(inp.rows, inp.priors, sims=100, n_ranks=48, bins=10)
     with pytest.raises(ForecastError, match="--sims"):
         sbc.run(inp.rows, inp.priors, sims=20, bins=10)
-    code, _, err = cli("sbc", "--sims", "100", "--draws", "20")
+    code, _, _err = cli("sbc", "--sims", "100", "--draws", "20")
     assert code == 2
 
 
@@ -59,12 +63,37 @@ def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
     to 49 for nearly independent draws); chi-square per parameter on 10 rank bins, Bonferroni
     over the 19 parameters: family-wise false-alarm rate 1 %."""
     out = tmp_path / "sbc"
-    code, stdout, err = cli("sbc", "--sims", "100", "--draws", "400", "--tune", "300", "--chains", "2",
-                            "--ranks", "49", "--bins", "10", "--alpha", "0.01", "--seed", "3",
-                            "--out", str(out), "--json", "-q")
+    code, stdout, err = cli(
+        "sbc",
+        "--sims",
+        "100",
+        "--draws",
+        "400",
+        "--tune",
+        "300",
+        "--chains",
+        "2",
+        "--ranks",
+        "49",
+        "--bins",
+        "10",
+        "--alpha",
+        "0.01",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+        "--json",
+        "-q",
+    )
     assert code == 0, err
     s = json.loads(stdout)
     assert len(s["parameters"]) == 19
     bad = {k: (v["p_value"], v["counts"]) for k, v in s["parameters"].items() if not v["uniform"]}
     assert s["uniform"], f"non-uniform SBC ranks: {bad}"
-    assert {p.name for p in out.iterdir()} >= {"sbc.json", "sbc-ranks.csv", "sbc-ranks.png", "sbc-ranks.svg"}
+    assert {p.name for p in out.iterdir()} >= {
+        "sbc.json",
+        "sbc-ranks.csv",
+        "sbc-ranks.png",
+        "sbc-ranks.svg",
+    }

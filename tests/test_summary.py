@@ -32,10 +32,16 @@ def test_mcse_grows_with_autocorrelation():
 
 def test_events_summary_reports_never_as_null_and_share():
     t = np.array([2026.5] * 30 + [2030.2] * 30 + [np.inf] * 40)[:, None]
-    ds = xr.Dataset({"crossing_year": (("draw", "event"), t)},
-                    coords={"event": ["e"], "benchmark": ("event", ["b"]),
-                            "threshold": ("event", [0.5]), "title": ("event", ["E"])},
-                    attrs={"n_chain": 2, "horizon": "2040-12-31"})
+    ds = xr.Dataset(
+        {"crossing_year": (("draw", "event"), t)},
+        coords={
+            "event": ["e"],
+            "benchmark": ("event", ["b"]),
+            "threshold": ("event", [0.5]),
+            "title": ("event", ["E"]),
+        },
+        attrs={"n_chain": 2, "horizon": "2040-12-31"},
+    )
     s = events_summary(ds, [2026, 2030])["e"]
     assert s["p_by_year"]["2026"]["p"] == pytest.approx(0.3)
     assert s["p_by_year"]["2030"]["p"] == pytest.approx(0.6)

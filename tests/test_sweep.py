@@ -48,11 +48,14 @@ def posterior_and_rows(cache_dir):
     return inp, dt
 
 
-FEEDBACK = SMALL + """
+FEEDBACK = (
+    SMALL
+    + """
 [axes.feedback]
 values = [0.5]
 why = "the recursive loop switched on for the test."
 """
+)
 
 
 @pytest.mark.parametrize("body", [SMALL, FEEDBACK], ids=["no-feedback", "feedback"])
@@ -70,7 +73,7 @@ def test_fast_cell_evaluation_equals_the_scenario_path(posterior_and_rows, tmp_p
     plan, _ = load_plan(inp.rows, [], sw.base.spec.horizon)
     table = build_table(c, sw.base, inp.rows, plan, seed=1)
     k = 3
-    fast = cell_dates(table, sw.names, sw.cells[k:k + 1])[0]
+    fast = cell_dates(table, sw.names, sw.cells[k : k + 1])[0]
     lines = []
     for line in Path(sw.base.path).read_text().splitlines():
         key = line.split("=", 1)[0].strip()
@@ -113,24 +116,40 @@ def test_external_scheduler(cli, tmp_path):
 
     f = small_sweep(tmp_path)
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
-        code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "ext"), "-q",
-                           "--scheduler", cluster.scheduler_address)
+        code, _, err = cli(
+            "sweep",
+            str(f),
+            "--out",
+            str(tmp_path / "ext"),
+            "-q",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
     assert code == 0, err
-    code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "bad"), "-q",
-                       "--scheduler", "tcp://127.0.0.1:1")
+    code, _, err = cli(
+        "sweep", str(f), "--out", str(tmp_path / "bad"), "-q", "--scheduler", "tcp://127.0.0.1:1"
+    )
     assert code == 2 and "scheduler" in err
 
 
 def test_interrupted_sweep_resumes_to_the_same_result(cache_dir, tmp_path):
-    body = SMALL.replace("values = [0.0, 0.5, 1.0]", "values = [" + ", ".join(f"{v:.6f}" for v in np.linspace(0, 1, 60)) + "]")
+    body = SMALL.replace(
+        "values = [0.0, 0.5, 1.0]",
+        "values = [" + ", ".join(f"{v:.6f}" for v in np.linspace(0, 1, 60)) + "]",
+    )
     f = small_sweep(tmp_path, body, "long.toml")  # 120 cells = 3 chunks of 50
     env = {**os.environ, "FORECAST_CACHE": str(cache_dir)}
     full = tmp_path / "full"
-    subprocess.run([FORECAST, "sweep", str(f), "--out", str(full), "-q", "--sync"], env=env, check=True)
+    subprocess.run(
+        [FORECAST, "sweep", str(f), "--out", str(full), "-q", "--sync"], env=env, check=True
+    )
     part = tmp_path / "part"
     ck = part / "checkpoints"
-    p = subprocess.Popen([FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync"], env=env,
-                         stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync"],
+        env=env,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not (ck.exists() and len(list(ck.glob("chunk-*.npz"))) >= 1):
         time.sleep(0.02)
@@ -140,16 +159,24 @@ def test_interrupted_sweep_resumes_to_the_same_result(cache_dir, tmp_path):
     assert 1 <= len(done) < 3, done
     assert not (part / "sweep.nc").exists()
     # without --resume the checkpoints are not silently discarded or reused
-    r = subprocess.run([FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync"], env=env,
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "--resume" in r.stderr
     # resume computes only the missing chunks: finished ones are untouched
     import shutil
 
     keep = tmp_path / "kept"
     shutil.copytree(ck, keep)
-    r = subprocess.run([FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync", "--resume"],
-                       env=env, capture_output=True, text=True)
+    r = subprocess.run(
+        [FORECAST, "sweep", str(f), "--out", str(part), "-q", "--sync", "--resume"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     for name, mtime in done.items():
         assert (keep / name).stat().st_mtime_ns == mtime
@@ -165,8 +192,9 @@ def test_sensitivity_recovers_the_ishigami_ranking():
     from forecast.sensitivity import sobol_indices
 
     def ishigami(x):
-        return (np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2
-                + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0]))[:, None]
+        return (np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0]))[
+            :, None
+        ]
 
     b = [(-np.pi, np.pi)] * 3
     r = sobol_indices(ishigami, ["x1", "x2", "x3"], b, [False] * 3, 1024, 7, ["y"])["outputs"]["y"]
@@ -181,28 +209,41 @@ def test_sensitivity_recovers_the_ishigami_ranking():
 def test_sensitivity_command_ranks_parameters(cli, tmp_path):
     import json
 
-    code, out, err = cli("sensitivity", str(small_sweep(tmp_path)), "--samples", "16", "--sync",
-                         "--json", "-q")
+    code, out, err = cli(
+        "sensitivity", str(small_sweep(tmp_path)), "--samples", "16", "--sync", "--json", "-q"
+    )
     assert code == 0, err
     r = json.loads(out)
     assert set(r["outputs"]["p_by_2028"]["ranking"]) == {"elasticity", "compute_doubling"}
 
 
 BAD_AXES = [
-    ("[axes.elasticty]\nvalues = [0.0, 1.0]\nwhy = \"a misspelled parameter name.\"", "axes.elasticty"),
-    ("[axes.compute_doubling]\nvalues = [4, 12]\nunit = \"percent\"\nwhy = \"a unit of the wrong kind.\"",
-     "axes.compute_doubling.unit"),
-    ("[axes.elasticity]\nvalues = [0.0, 5.0]\nwhy = \"out of the allowed range.\"", "axes.elasticity"),
-    ("[axes.elasticity]\nvalues = [0.0]\nlow = 0.0\nhigh = 1.0\nwhy = \"values and a range at once.\"",
-     "axes.elasticity"),
-    ("[axes.elasticity]\nlow = 1.0\nhigh = 0.0\nnum = 3\nwhy = \"a range that is upside down.\"",
-     "axes.elasticity"),
+    (
+        '[axes.elasticty]\nvalues = [0.0, 1.0]\nwhy = "a misspelled parameter name."',
+        "axes.elasticty",
+    ),
+    (
+        '[axes.compute_doubling]\nvalues = [4, 12]\nunit = "percent"\nwhy = "a unit of the wrong kind."',
+        "axes.compute_doubling.unit",
+    ),
+    (
+        '[axes.elasticity]\nvalues = [0.0, 5.0]\nwhy = "out of the allowed range."',
+        "axes.elasticity",
+    ),
+    (
+        '[axes.elasticity]\nvalues = [0.0]\nlow = 0.0\nhigh = 1.0\nwhy = "values and a range at once."',
+        "axes.elasticity",
+    ),
+    (
+        '[axes.elasticity]\nlow = 1.0\nhigh = 0.0\nnum = 3\nwhy = "a range that is upside down."',
+        "axes.elasticity",
+    ),
 ]
 
 
 @pytest.mark.parametrize("axis,key", BAD_AXES)
 def test_invalid_axes_are_named(tmp_path, cli, axis, key):
-    body = ('title = "bad"\nbase = "{base}"\n' + axis + "\n")
+    body = 'title = "bad"\nbase = "{base}"\n' + axis + "\n"
     f = small_sweep(tmp_path, body, "bad.toml")
     with pytest.raises(ForecastError, match=key.replace(".", r"\.")):
         load(f)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import xarray as xr
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecast.trajectories import crossing_time, crossing_time_stepping, value_at
 
@@ -15,16 +16,23 @@ def synthetic_curves(rng, n=500):
     ceiling = np.stack([rng.uniform(0.6, 1.0, n), np.full(n, np.nan)], axis=1)
     accel = np.stack([np.zeros(n), rng.normal(0, 0.3, n)], axis=1)
     ds = xr.Dataset(
-        {k: (("draw", "benchmark"), v) for k, v in
-         dict(level=level, rate=rate, ceiling=ceiling, accel=accel).items()},
-        coords={"benchmark": ["b", "u"], "family": ("benchmark", ["bounded", "unbounded"]),
-                "t_ref": ("benchmark", [2025.0, 2025.5]), "draw": np.arange(n)},
+        {
+            k: (("draw", "benchmark"), v)
+            for k, v in {"level": level, "rate": rate, "ceiling": ceiling, "accel": accel}.items()
+        },
+        coords={
+            "benchmark": ["b", "u"],
+            "family": ("benchmark", ["bounded", "unbounded"]),
+            "t_ref": ("benchmark", [2025.0, 2025.5]),
+            "draw": np.arange(n),
+        },
     )
     return ds
 
 
-@pytest.mark.parametrize("bench,threshold", [("b", 0.5), ("b", 0.9), ("b", 0.95), ("u", 1e3),
-                                             ("u", 6000.0), ("u", 1e5)])
+@pytest.mark.parametrize(
+    "bench,threshold", [("b", 0.5), ("b", 0.9), ("b", 0.95), ("u", 1e3), ("u", 6000.0), ("u", 1e5)]
+)
 def test_closed_form_equals_daily_stepping(bench, threshold):
     c = synthetic_curves(np.random.default_rng(1))
     start, stop, step = 2025.0, 2045.0, 1 / 365.25
@@ -60,9 +68,17 @@ def test_decelerating_curve_below_its_limit_never_crosses():
 @given(st.floats(0.01, 0.99), st.floats(-3, 3), st.floats(0.1, 5), st.floats(0.5, 1.0))
 def test_bounded_curve_at_crossing_time_equals_threshold(theta, level, rate, ceiling):
     c = xr.Dataset(
-        {"level": (("draw", "benchmark"), [[level]]), "rate": (("draw", "benchmark"), [[rate]]),
-         "ceiling": (("draw", "benchmark"), [[ceiling]]), "accel": (("draw", "benchmark"), [[0.0]])},
-        coords={"benchmark": ["b"], "family": ("benchmark", ["bounded"]), "t_ref": ("benchmark", [2025.0])},
+        {
+            "level": (("draw", "benchmark"), [[level]]),
+            "rate": (("draw", "benchmark"), [[rate]]),
+            "ceiling": (("draw", "benchmark"), [[ceiling]]),
+            "accel": (("draw", "benchmark"), [[0.0]]),
+        },
+        coords={
+            "benchmark": ["b"],
+            "family": ("benchmark", ["bounded"]),
+            "t_ref": ("benchmark", [2025.0]),
+        },
     )
     t = crossing_time(c, "b", theta)[0]
     if theta >= ceiling:
