@@ -1,0 +1,367 @@
+"""Running the crossing-date protocol (:mod:`forecast.crossing`) on real series: reading them,
+fitting the engine per case (in parallel on Dask, each fit cached by :func:`forecast.fit.fit`),
+scoring every method on every target, and the text table of the result.
+
+Methods, each fitted on a case's training points alone:
+
+* ``engine``: the project's growth model, the series as its single benchmark, with the
+  project's priors (a bounded series gets the default ceiling of 1); its crossing dates
+  are the posterior curves' first passages (:func:`forecast.trajectories.crossing_time`).
+  Bounded values of exactly 0 or 100 % would be refused by the observation table: they are
+  clipped to [0.01 %, 99.99 %] here, as for the lines.
+* ``line``: the least-squares straight line on the logit / log scale (one date per target);
+* ``bayes_line``: the flat-prior Bayesian straight line (posterior draws);
+* ``drifting_line``: the same with slope x exp(N(0, 0.3)) and level + N(0, 0.3) per draw.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import zlib
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import crossing as cx
+from .dates import parse_period
+from .errors import ForecastError
+from .observations import Observation
+
+METHODS = ["engine", "line", "bayes_line", "drifting_line"]
+LINE_DRAWS = 4000  # draws of the Bayesian lines per case
+PUBLIC_DIR = ("data", "public-series")
+
+
+# ---------------------------------------------------------------- reading series
+
+
+def _unit(text: str, where: str) -> tuple[str, float]:
+    """(canonical unit, factor to it) of a published unit such as '% resolved' or 'minutes'."""
+    t = text.strip().lower()
+    if "%" in t or "percent" in t:
+        return "fraction", 0.01
+    table = {
+        "fraction": ("fraction", 1.0),
+        "minutes": ("minutes", 1.0),
+        "hours": ("minutes", 60.0),
+        "seconds": ("minutes", 1 / 60),
+        "multiplier": ("multiplier", 1.0),
+    }
+    if t not in table:
+        raise ForecastError(
+            f"unit {text!r} is not a percent, fraction, minutes, hours, seconds or multiplier",
+            where,
+        )
+    return table[t]
+
+
+def parse_series(text: str, name: str, unit: str | None = None) -> list[cx.Series]:
+    """Series from CSV text with columns ``date`` and ``value`` and optionally ``series``
+    (or ``benchmark``; default: ``name``), ``unit`` (default: ``unit``), ``model`` (or
+    ``system``) and ``source``. Rows without a date or value are skipped (undated results
+    cannot be placed on the frontier)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = reader.fieldnames or []
+    if "date" not in header or "value" not in header:
+        raise ForecastError("expected at least the columns date and value", name)
+    by: dict[str, list[cx.Point]] = {}
+    meta: dict[str, tuple[str, str]] = {}
+    for n, r in enumerate(reader, start=2):
+        where = f"{name}:{n}"
+        date, value = (r.get("date") or "").strip(), (r.get("value") or "").strip()
+        if not date or not value:
+            continue
+        s = (r.get("series") or r.get("benchmark") or "").strip() or Path(name).stem
+        u, factor = _unit(r.get("unit") or unit or "", where)
+        if meta.setdefault(s, (u, (r.get("source") or name).strip()))[0] != u:
+            raise ForecastError(f"series {s!r} mixes units", where)
+        try:
+            v = float(value) * factor
+        except ValueError:
+            raise ForecastError(f"value {value!r} is not a number", where) from None
+        if (
+            not math.isfinite(v)
+            or v < 0
+            or (u == "fraction" and v > 1)
+            or (u != "fraction" and v <= 0)
+        ):
+            raise ForecastError(f"value {value!r} is outside the range of its unit", where)
+        t, t_sd = parse_period(date, where)
+        by.setdefault(s, []).append(
+            cx.Point(t, v, date, (r.get("model") or r.get("system") or "").strip(), float(t_sd))
+        )
+    return [
+        cx.Series(s, cx.family_of(s), meta[s][0], tuple(pts), meta[s][1]) for s, pts in by.items()
+    ]
+
+
+def read_series(path: str | Path, unit: str | None = None) -> list[cx.Series]:
+    """The series of one CSV file (see :func:`parse_series`)."""
+    try:
+        text = Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ForecastError(f"cannot read the file ({e})", str(path)) from None
+    return parse_series(text, str(path), unit)
+
+
+def bundled_series() -> list[cx.Series]:
+    """The public series shipped in ``forecast/data/public-series/*.csv``."""
+    folder = resources.files("forecast").joinpath(*PUBLIC_DIR)
+    out: list[cx.Series] = []
+    for f in sorted(folder.iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".csv"):
+            out += parse_series(f.read_text("utf-8"), f"<bundled>/public-series/{f.name}")
+    return out
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def engine_rows(case: cx.Case) -> list[Observation]:
+    """A case's training points as observation rows of one benchmark named after the series."""
+    dim = {"fraction": "share", "minutes": "duration", "multiplier": "multiplier"}[case.unit]
+    return [
+        Observation(
+            benchmark=case.series,
+            date=p.date,
+            time=p.time,
+            time_sd=p.time_sd,
+            system=p.model or f"point {i}",
+            value=_clip(p.value, case.bounded),
+            low=math.nan,
+            high=math.nan,
+            unit=case.unit,
+            dimension=dim,
+            kind="ai",
+            approximate=False,
+            variant="",
+            source=case.source,
+            note="",
+            origin=f"{case.series}:frontier {i}",
+        )
+        for i, p in enumerate(case.training)
+    ]
+
+
+def _clip(v: float, bounded: bool) -> float:
+    return float(np.clip(v, cx.CLIP, 1 - cx.CLIP)) if bounded else v
+
+
+def engine_fit(case: cx.Case, priors, settings, cache_dir: Path, refit: bool) -> dict:
+    """Fit the growth model on the case's training points; crossing-date draws per target."""
+    from .fit import fit
+    from .trajectories import crossing_time, curves
+
+    dt, cached = fit(
+        engine_rows(case), priors, settings, cache_dir=cache_dir, refit=refit, quiet=True
+    )
+    c = curves(dt["posterior"].to_dataset(), dict(dt.attrs))
+    draws = [crossing_time(c, case.series, _clip(p.value, case.bounded)) for p in case.targets]
+    return {"draws": draws, "diagnostics": json.loads(dt.attrs["diagnostics"]), "cached": cached}
+
+
+def _is_cached(case: cx.Case, priors, settings, cache_dir: Path) -> bool:
+    from .fit import cache_key
+
+    return (cache_dir / f"posterior-{cache_key(engine_rows(case), priors, settings)}.nc").exists()
+
+
+def engine_fits(
+    cases: list[cx.Case],
+    priors,
+    settings,
+    cache_dir: Path,
+    refit: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress=None,
+) -> dict[str, dict]:
+    """:func:`engine_fit` of every case by case id: cached fits in this process, the others
+    on Dask (a local cluster of ``workers`` processes, or ``scheduler``), in this process
+    when ``workers == 1`` or a single fit is left."""
+    say = progress or (lambda msg: None)
+    todo = [c for c in cases if refit or not _is_cached(c, priors, settings, cache_dir)]
+    out = {c.id: engine_fit(c, priors, settings, cache_dir, False) for c in cases if c not in todo}
+    if not todo:
+        return out
+    say(f"fitting the engine on {len(todo)} case(s) ({len(cases) - len(todo)} cached)")
+    n_workers = workers or min(os.cpu_count() or 1, len(todo))
+    if (n_workers == 1 and not scheduler) or len(todo) == 1:
+        for k, c in enumerate(todo, 1):
+            out[c.id] = engine_fit(c, priors, settings, cache_dir, refit)
+            say(f"  {k}/{len(todo)} {c.id}")
+        return out
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as e:
+            raise ForecastError(
+                f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}"
+            ) from None
+    else:
+        import dask
+
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+        client = Client(cluster)
+    try:
+        futures = {
+            client.submit(engine_fit, c, priors, settings, cache_dir, refit, pure=False): c
+            for c in todo
+        }
+        for k, (fut, res) in enumerate(as_completed(futures, with_results=True), 1):
+            out[futures[fut].id] = res
+            say(f"  {k}/{len(todo)} {futures[fut].id}")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return out
+
+
+# ---------------------------------------------------------------- the whole protocol
+
+
+def run(
+    series: list[cx.Series],
+    priors,
+    settings,
+    cache_dir: Path,
+    refit: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    line_draws: int = LINE_DRAWS,
+    progress=None,
+) -> dict:
+    """The protocol on every series: per-target scores of every method, pooled results,
+    the cases (with the engine's sampler diagnostics) and the series left out (and why)."""
+    all_cases, skipped = [], {}
+    for s in series:
+        cs = cx.cases(s)
+        if cs:
+            all_cases += cs
+        else:
+            n = len(cx.frontier(s.points))
+            skipped[s.name] = f"{n} frontier point(s); the protocol needs {cx.MIN_FRONTIER}"
+    if not all_cases:
+        raise ForecastError("no series has five frontier records: nothing to backtest")
+    fits = engine_fits(all_cases, priors, settings, cache_dir, refit, workers, scheduler, progress)
+    targets, case_info = [], []
+    for case in all_cases:
+        rng = np.random.default_rng([settings.seed, zlib.crc32(case.id.encode())])
+        draws = {
+            "engine": fits[case.id]["draws"],
+            "line": cx.least_squares_draws(case),
+            "bayes_line": cx.bayes_line_draws(case, line_draws, rng),
+            "drifting_line": cx.bayes_line_draws(case, line_draws, rng, cx.DRIFT_SD),
+        }
+        case_info.append(_case_info(case, fits[case.id]))
+        for j, tgt in enumerate(case.targets):
+            row = {
+                "case": case.id,
+                "series": case.series,
+                "family": case.family,
+                "cutoff": case.cutoff_date,
+                "target_date": tgt.date,
+                "target_model": tgt.model,
+                "target_value": tgt.value,
+                "unit": case.unit,
+                "lead_years": round(tgt.time - case.cutoff, 4),
+            }
+            for m in METHODS:
+                row[m] = cx.target_scores(draws[m][j], tgt.time, case.cutoff)
+            targets.append(row)
+    return {
+        "protocol": "crossing-date (docs/calibration.md)",
+        "methods": METHODS,
+        **cx.summarise(targets, METHODS),
+        "cases": case_info,
+        "skipped": skipped,
+        "targets": targets,
+    }
+
+
+def _case_info(case: cx.Case, fit: dict) -> dict:
+    return {
+        "case": case.id,
+        "series": case.series,
+        "family": case.family,
+        "frontier_index": case.index,
+        "cutoff": case.cutoff_date,
+        "n_training": len(case.training),
+        "n_targets": len(case.targets),
+        "training_max": max(p.value for p in case.training),
+        "engine_diagnostics": fit["diagnostics"],
+        "engine_cached": fit["cached"],
+    }
+
+
+# ---------------------------------------------------------------- the table
+
+
+def _cells(p: dict) -> str:
+    c = p["coverage"]
+    return f"{c['50']:>6.2f}{c['80']:>6.2f}{c['95']:>6.2f}"
+
+
+def table(res: dict) -> str:
+    """The calibration table: pooled and per family (then per series), every method."""
+    head = (
+        f"{'scope':<30}{'n':>4}  {'cov50 cov80 cov95 (engine)':<26}"
+        f"{'median error, y':^17}{'CRPS, y':^23}{'Brier':^17}"
+    )
+    sub = (
+        f"{'':<30}{'':>4}  {'':<26}{'engine':>8}{'line':>8}  {'engine':>7}{'bayes':>7}{'drift':>7}"
+        f"  {'engine':>7}{'drift':>7}"
+    )
+    lines = [
+        f"Crossing-date backtest: {res['n_targets']} targets in {res['n_cases']} cases "
+        "(targets pooled, each one unit)",
+        "",
+        head,
+        sub,
+    ]
+
+    def row(name: str, d: dict) -> str:
+        e, ln, b, dr = (d[m] for m in METHODS)
+        return (
+            f"{name:<30.29}{e['n']:>4}  {_cells(e):<26}{e['median_error']:>8.2f}"
+            f"{ln['median_error']:>8.2f}  {e['crps']:>7.2f}{b['crps']:>7.2f}{dr['crps']:>7.2f}"
+            f"  {e['brier']:>7.3f}{dr['brier']:>7.3f}"
+        )
+
+    lines.append(row("pooled", res["pooled"]))
+    for fam, d in res["by_family"].items():
+        lines.append(row(f"  {fam}", d))
+    lines += ["", "Per series:"]
+    for s, d in res["by_series"].items():
+        lines.append(row(f"  {s}", d))
+    lines += ["", "Coverage 50/80/95 of every method (pooled), and targets with PIT 0 / PIT 1:"]
+    for m in METHODS:
+        p = res["pooled"][m]
+        lines.append(f"  {m:<14}{_cells(p)}   PIT 0: {p['pit_0']:>3}   PIT 1: {p['pit_1']:>3}")
+    out = [o for o in res["whole_cases_outside"] if o["method"] == "engine"]
+    lines += ["", "Cases with every target outside the engine's draws (PIT all 0 or all 1):"]
+    lines += [f"  {o['case']}: PIT {o['pit']:g} on {o['n_targets']} targets" for o in out] or [
+        "  none"
+    ]
+    bad = [c["case"] for c in res["cases"] if not c["engine_diagnostics"].get("ok", True)]
+    if bad:
+        lines.append(f"Engine fits missing the sampler thresholds: {', '.join(bad)}")
+    for s, why in res["skipped"].items():
+        lines.append(f"skipped {s}: {why}")
+    return "\n".join(lines)
