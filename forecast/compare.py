@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .results import compare_summary
 from .summary import _iso
 
 FOCUS_YEAR = 2028
@@ -121,4 +122,4 @@ def compare(arms: list[Arm]) -> dict:
                 shift["per_draw"] = gap_summary(ta, tb, first.result.plan.horizon)
             entry["versus_first"][a.label] = shift
         out["events"][ev] = entry
-    return out
+    return compare_summary(out).as_json()

@@ -17,6 +17,7 @@ from .fit import SamplerSettings
 from .observations import Observation, assemble, select_variants, table_hash
 from .priors import Priors
 from .priors import load as load_priors
+from .results import RunSummary, run_summary
 from .scenario import Scenario
 from .thresholds import Plan, load_plan
 
@@ -84,8 +85,9 @@ class Result:
     dates: xr.Dataset
     plan: Plan
     notes: list[str]
-    summary: dict
+    summary: dict  # run.as_json(): the JSON written, for readers not yet on the typed result
     trajectories: xr.Dataset | None = None
+    run: RunSummary | None = None  # the typed result (forecast.results)
 
 
 def fit_posterior(
@@ -166,7 +168,8 @@ def forecast(
     }
     if scenario is not None:
         summ["provenance"]["scenario_hash"] = scenario.digest
-    return Result(posterior, reused, c, d, plan, notes, summ, traj)
+    run = run_summary(summ)
+    return Result(posterior, reused, c, d, plan, notes, run.as_json(), traj, run)
 
 
 def provenance(inp: Inputs, posterior: xr.DataTree, plan: Plan) -> dict:

@@ -1,0 +1,289 @@
+"""Typed results: what `forecast run` and `forecast compare` report, as pydantic models.
+
+The JSON the CLI writes is the serialisation of these models (``model_dump(mode="json")``),
+stamped with ``schema_version``; ``docs/schema/*.schema.json`` is their exported JSON Schema
+(regenerate with ``python -m forecast.results docs/schema``; a test checks the committed files
+are current and that real outputs validate against them).
+
+Units: probabilities are shares in [0, 1]; dates are ISO strings (``YYYY-MM-DD``) or ``null``
+for "not by the horizon"; thresholds are in the benchmark's canonical unit (fraction of tasks,
+minutes, multiplier); durations say their unit in the field name.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProbMCSE(_Result):
+    """A probability and its Monte Carlo standard error (from the effective sample size)."""
+
+    p: float = Field(ge=0, le=1)
+    mcse: float = Field(ge=0)
+
+
+class Interval(_Result):
+    """Posterior median and 10 % / 90 % quantiles of a quantity (unit given by the field)."""
+
+    median: float
+    q10: float
+    q90: float
+
+
+class Sampler(_Result):
+    sampler: str
+    chains: int
+    draws: int
+    tune: int
+    target_accept: float
+
+
+class ThresholdInfo(_Result):
+    benchmark: str
+    value: float = Field(description="threshold in the benchmark's canonical unit")
+    shown: str = Field(description="the threshold as a person writes it, e.g. '51.1 %'")
+    origin: str = Field(description="'built-in', 'command line' or the scenario file")
+
+
+class Provenance(_Result):
+    """Everything needed to reproduce a number: data, priors, model, posterior and seed."""
+
+    data_hash: str
+    data_files: list[str]
+    bundled_data: bool
+    n_observations: int
+    priors_hash: str
+    variants: dict[str, str]
+    model_version: str
+    posterior_hash: str
+    seed: int
+    sampler: Sampler
+    horizon: str
+    thresholds: dict[str, ThresholdInfo]
+    scenario_hash: str | None = None
+
+
+class DiagnosticThresholds(_Result):
+    max_rhat: float
+    min_ess: int
+    divergences: int
+
+
+class Diagnostics(_Result):
+    """Convergence of the posterior: worst R-hat and ESS over parameters, divergences."""
+
+    max_rhat: float
+    max_rhat_parameter: str
+    min_ess_bulk: float
+    min_ess_bulk_parameter: str
+    min_ess_tail: float
+    min_ess_tail_parameter: str
+    divergences: int
+    thresholds: DiagnosticThresholds
+    warnings: list[str]
+    ok: bool
+
+
+class Event(_Result):
+    """One event's date distribution. Composite events add their conditions and binding shares."""
+
+    title: str
+    benchmark: str = Field(description="the benchmark, or 'composite'")
+    threshold: float | None
+    p_by_year: dict[str, ProbMCSE] = Field(description="P(crossed by the end of each year)")
+    quantiles: dict[str, str | None] = Field(description="date quantiles; null = not by horizon")
+    p_not_by_horizon: float = Field(ge=0, le=1)
+    p_not_by_horizon_mcse: float = Field(ge=0)
+    horizon: str
+    conditions: list[str] | None = None
+    binding_shares: dict[str, float] | None = Field(
+        None, description="share of draws in which each condition is met last (sums to 1)"
+    )
+    condition_medians: dict[str, str | None] | None = None
+    threshold_shown: str
+
+    def p_by(self, year: int | str) -> ProbMCSE:
+        """P(crossed by the end of ``year``) with its MCSE."""
+        return self.p_by_year[str(year)]
+
+
+class Growth(_Result):
+    """A benchmark's growth-rate posterior in human units."""
+
+    family: str = Field(description="'bounded' (share of tasks) or 'unbounded' (log scale)")
+    n_observations: int
+    rate_source: str
+    years_10_to_90_pct_of_ceiling: Interval | None = None
+    ceiling: Interval | None = None
+    rate_logit_per_year: Interval | None = None
+    doubling_time_months: Interval | None = None
+    doubling_time_at: str | None = None
+    rate_change_per_year: Interval | None = None
+
+
+class ScenarioInfo(_Result):
+    path: str
+    name: str
+    title: str
+    reading: str
+    description: str
+    digest: str
+    start: str
+
+
+class ResidualTrajectory(_Result):
+    units: str
+    by_end_of_year: dict[str, Interval]
+
+
+class Residual(_Result):
+    """The research-residual model's inputs and trajectories (quantiles over draws)."""
+
+    inputs: dict[str, Interval]
+    alignment_researchers_gain: float
+    trajectories: dict[str, ResidualTrajectory]
+
+
+class Reference(_Result):
+    """A published claim set against the engine's probability for the same event."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    who: str
+    claim: str
+    event: str
+    by: str
+    verdict: str
+    engine_p: float | None = None
+    engine_mcse: float | None = None
+    under: str | None = None
+
+
+class RunSummary(_Result):
+    """The result of `forecast run`: summary.json and `forecast run --json`."""
+
+    schema_version: str = SCHEMA_VERSION
+    forecast_version: str
+    provenance: Provenance
+    diagnostics: Diagnostics
+    scenario: ScenarioInfo | None = None
+    residual: Residual | None = None
+    events: dict[str, Event]
+    references: list[Reference]
+    benchmarks: dict[str, Growth]
+    notes: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form written to disk: optional sections that do not apply are left out."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class GapYears(_Result):
+    q10: float
+    median: float
+    q90: float
+    mean: float
+
+
+class Gap(_Result):
+    """Per-draw gap (second arm minus first, years) of one event between two arms."""
+
+    share_both_cross: float
+    share_only_first_crosses: float
+    share_only_second_crosses: float
+    share_second_earlier: float
+    share_identical: float
+    gap_years_never_at_horizon: GapYears
+    gap_years: GapYears | None
+
+
+class CompareArm(_Result):
+    label: str
+    kind: str = Field(description="'scenario' (same draws) or 'data' (separate posterior)")
+    scenario: str | None
+    data_hash: str
+    posterior_hash: str
+    diagnostics_ok: bool
+
+
+class ArmEvent(_Result):
+    """One event in one arm of a comparison."""
+
+    p_by_focus_year: ProbMCSE | None
+    quantiles: dict[str, str | None]
+    p_not_by_horizon: float
+    binding_shares: dict[str, float] | None
+
+
+class Shift(_Result):
+    """How an arm's event differs from the first arm's (years; later minus first)."""
+
+    median_shift_years: float | None = Field(description="null when a median is not by horizon")
+    median_first: str | None
+    median_second: str | None
+    p_by_focus_year_shift: float
+    paired_draws: bool = Field(description="same posterior draws: per-draw gaps are meaningful")
+    per_draw: Gap | None = None
+
+
+class CompareEvent(_Result):
+    title: str
+    by_arm: dict[str, ArmEvent]
+    versus_first: dict[str, Shift]
+
+
+class CompareSummary(_Result):
+    """The result of `forecast compare`: compare.json and `forecast compare --json`."""
+
+    schema_version: str = SCHEMA_VERSION
+    arms: list[CompareArm]
+    focus_year: int
+    events: dict[str, CompareEvent]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {"run": RunSummary, "compare": CompareSummary}
+
+
+def run_summary(d: dict[str, Any]) -> RunSummary:
+    """Validate a run summary built as a dict (the computing modules' output) into its type."""
+    return RunSummary.model_validate({"schema_version": SCHEMA_VERSION, **d})
+
+
+def compare_summary(d: dict[str, Any]) -> CompareSummary:
+    """Validate a comparison built as a dict into its type."""
+    return CompareSummary.model_validate({"schema_version": SCHEMA_VERSION, **d})
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one result type ('run' or 'compare')."""
+    return SCHEMAS[name].model_json_schema(mode="serialization")
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in SCHEMAS:
+        p = folder / f"{name}.schema.json"
+        p.write_text(json.dumps(json_schema(name), indent=2, sort_keys=True) + "\n")
+        paths.append(p)
+    return paths
+
+
+if __name__ == "__main__":  # python -m forecast.results docs/schema
+    for p in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schema")):
+        print(p)
