@@ -15,8 +15,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_SAMPLER_TROUBLE, EXIT_USER_ERROR, ForecastError, SamplerTrouble
-
-SHOW_YEARS = (2026, 2027, 2028, 2030, 2035)
+from .settings import SHOWN_YEARS as SHOW_YEARS
 
 
 def _guard(fn):
@@ -811,7 +810,7 @@ def _register_extensions() -> None:
     """
     import importlib
 
-    for name in ("check_cli", "report_cli", "sweep_cli"):
+    for name in ("check_cli", "backtest_cli", "report_cli", "sweep_cli"):
         try:
             module = importlib.import_module(f"forecast.{name}")
         except ModuleNotFoundError as e:

@@ -1,6 +1,6 @@
 """Side-by-side comparison of arms: readings/scenarios on the same posterior draws (common
 random numbers, so per-draw gaps are not noise) or data files (separate posteriors,
-compared by the shift in each event's median and P(by 2028))."""
+compared by the shift in each event's median and P(by the focus year, forecast/data/settings.toml))."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .results import compare_summary
+from .settings import FOCUS_YEAR
 from .summary import _iso
-
-FOCUS_YEAR = 2028
 
 
 @dataclass

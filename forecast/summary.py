@@ -11,8 +11,8 @@ import numpy as np
 import xarray as xr
 
 from .dates import from_years
+from .settings import QUANTILES
 
-QUANTILES = (0.1, 0.5, 0.9)
 LOGIT_90 = float(np.log(9.0))
 
 
