@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from forecast.errors import ForecastError
 from forecast.observations import COLUMNS, Observation, bundled, check_table, parse_table
 from forecast.priors import BoundedPriors, load_file
+from forecast.priors import load as load_priors
 from forecast.thresholds import Threshold, parse_threshold
 from forecast.units import SUFFIXES, UNITS
 
@@ -336,8 +337,43 @@ def test_load_priors_on_mutated_bounded_toml(tmp_path, text):
     _loads_or_forecast_error(tmp_path / "bounded.toml", text)
 
 
+def _load_shipped_bounded(path: Path) -> BoundedPriors:
+    """Load a bounded priors file that must be valid: a ForecastError here fails the test
+    (unlike ``_loads_or_forecast_error``, which accepts a rejection)."""
+    pr = load_file(path, BoundedPriors)
+    assert isinstance(pr, BoundedPriors)
+    return pr
+
+
 def test_unmutated_bounded_toml_loads(tmp_path):
-    _loads_or_forecast_error(tmp_path / "bounded.toml", BOUNDED)
+    """The shipped bounded priors load, with the values written in the file."""
+    path = tmp_path / "bounded.toml"
+    path.write_text(BOUNDED, encoding="utf-8")
+    pr = _load_shipped_bounded(path)
+    assert pr.family == "bounded"
+    assert pr.observation_noise.sd == 0.2 and pr.pooling.mode == "partial"
+    assert pr.growth_rate.mean.mu == 0.4 and pr.growth_rate.mean.sigma == 0.7
+    assert pr.benchmarks["core-bench"].variant == "manual-rescore"
+    # and the whole shipped directory (both families) loads
+    assert load_priors(ROOT / "priors").variants() == {"core-bench": "manual-rescore"}
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ('family = "bounded"', 'family = "unbounded"'),  # wrong family
+        ("sd = 0.2", "sd = -0.2"),  # out of range
+        ('mode = "partial"', 'mode = "full"'),  # not an allowed value
+        ('[growth_rate.mean]\ndist = "normal"', '[growth_rate.mean]\ndist = "normal"\nextra = 1'),
+    ],
+)
+def test_the_shipped_priors_check_fails_on_a_broken_copy(tmp_path, old, new):
+    """The check above can fail: on a broken copy of the shipped file it raises."""
+    assert old in BOUNDED
+    path = tmp_path / "bounded.toml"
+    path.write_text(BOUNDED.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ForecastError, match=str(path)):
+        _load_shipped_bounded(path)
 
 
 # --- threshold specs ---------------------------------------------------------------------------
