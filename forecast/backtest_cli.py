@@ -1,0 +1,382 @@
+"""``forecast backtest``: the rolling-origin backtest (:mod:`forecast.backtest`) and the
+crossing-date protocol on real series (:mod:`forecast.crossing`, run by
+:mod:`forecast.crossing_run`).
+
+Only click is imported at module level (``--help`` stays fast).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .cli import _guard, _variant_pairs
+
+CROSSING_FILES = ("crossing.json", "crossing.txt")
+CROSSING_DEFAULTS = {"draws": 1000, "tune": 500, "chains": 2}
+ROLLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4}
+
+
+def _say(quiet: bool):
+    return (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+
+
+def _emit(obj) -> None:
+    from .io import dumps_json
+
+    click.echo(dumps_json(obj), nl=False)
+
+
+def _sampler_options(fn):
+    for opt in reversed(
+        [
+            click.option(
+                "--priors",
+                "priors_dir",
+                type=click.Path(file_okay=False),
+                help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
+            ),
+            click.option("--seed", default=1, show_default=True, type=int, help="Random seed."),
+            click.option(
+                "--draws",
+                type=click.IntRange(100),
+                help="Posterior draws per chain, per fit [default: 1000; crossing: 1000].",
+            ),
+            click.option(
+                "--tune",
+                type=click.IntRange(100),
+                help="Warm-up per chain [default: 1000; crossing: 500].",
+            ),
+            click.option(
+                "--chains",
+                type=click.IntRange(2),
+                help="Chains per fit [default: 4; crossing: 2].",
+            ),
+            click.option(
+                "--sampler",
+                default="auto",
+                show_default=True,
+                type=click.Choice(["auto", "nutpie", "pymc"]),
+                help="NUTS implementation.",
+            ),
+            click.option(
+                "--cache-dir",
+                type=click.Path(file_okay=False),
+                help="Where fitted posteriors are kept [default: $FORECAST_CACHE or ~/.cache/forecast].",
+            ),
+            click.option("--refit", is_flag=True, help="Ignore cached posteriors."),
+            click.option(
+                "--strict",
+                is_flag=True,
+                help="Exit with code 3 when any cutoff's fit misses the "
+                "sampler thresholds (outputs are still written).",
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr."),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+@click.command("backtest")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Observation file(s) to backtest: the full schema (`forecast data --schema`) or a "
+    "short CSV with columns date,value[,benchmark,unit,...]. Only these files are used "
+    "unless --with-bundled [default: the bundled table].",
+)
+@click.option("--with-bundled", is_flag=True, help="Add the bundled table to the --data files.")
+@click.option(
+    "--unit",
+    help="Unit of a short file without a unit column (percent, fraction, minutes, "
+    "hours, seconds, multiplier).",
+)
+@click.option(
+    "--benchmark",
+    help="Series name for a short file without a benchmark column [default: file stem].",
+)
+@click.option("--variant", "variants", multiple=True, metavar="BENCH=NAME", help="As for `run`.")
+@click.option(
+    "--cutoff",
+    "cutoffs",
+    multiple=True,
+    metavar="DATE",
+    help="Forecast origin (YYYY, YYYY-MM or YYYY-MM-DD): fit on points dated before it, score "
+    "the points after it. Repeatable [default: --n-cutoffs automatic origins].",
+)
+@click.option(
+    "--n-cutoffs",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Number of automatic cutoffs when no --cutoff is given (spread between the dates "
+    "of 40 % and 90 % of the points).",
+)
+@click.option(
+    "--max-lead",
+    type=click.FloatRange(0, min_open=True),
+    metavar="YEARS",
+    help="Score only points at most this many years after the cutoff.",
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="BENCH>=VALUE",
+    help="A threshold event to score (Brier). Series with no threshold get automatic ones "
+    "at the 50/75/90 % quantiles of their values. Repeatable.",
+)
+@click.option(
+    "--protocol",
+    default="rolling",
+    show_default=True,
+    type=click.Choice(["rolling", "crossing"]),
+    help="rolling: fit before each --cutoff and score every later point; crossing: the "
+    "crossing-date protocol of docs/calibration.md on real series (the bundled public "
+    "series unless --data).",
+)
+@click.option(
+    "--series",
+    "series_names",
+    multiple=True,
+    metavar="NAME",
+    help="crossing: backtest only this series (repeatable) [default: every series].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="crossing: local Dask worker processes for the engine fits [default: one per core].",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="crossing: address of a running Dask scheduler to fit on instead of a local cluster.",
+)
+@_sampler_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="rolling: write backtest.json, backtest-points.csv, backtest-thresholds.csv and "
+    "backtest.png/.svg; crossing: crossing.json (per target and pooled) and crossing.txt.",
+)
+@click.option("--force", is_flag=True, help="Overwrite backtest files already in --out.")
+@_guard
+def backtest(protocol, series_names, workers, scheduler, **kw):
+    """Backtests: fit on the past alone, forecast what came after, score it.
+
+    \b
+    --protocol rolling (default): for each cutoff the growth model is fitted only on
+    points dated before it; every later point of a series with at least two earlier
+    points is forecast and scored on the logit / log scale: coverage of the 50/80/95 %
+    intervals, PIT histogram, CRPS and log score, beside a naive baseline on the same
+    points (least-squares logistic or log-linear extrapolation with a Student-t
+    predictive). Threshold events are scored with the Brier score of P(crossed by each
+    later observation date).
+
+    \b
+    --protocol crossing: per series with at least five frontier records (running maxima),
+    cutoffs at frontier records max(3, n//2) and max(3, n-3); the engine is fitted on the
+    records before the cutoff alone and every later record is a threshold whose crossing
+    date is known: PIT, 50/80/95 % coverage, median error (years), Brier of P(crossed
+    within a year), CRPS (years), beside three straight lines on the logit / log scale
+    (least squares, flat-prior Bayesian, and drifting: slope x exp(N(0, 0.3)), level +
+    N(0, 0.3)). Pooled over targets and per series family. The engine fits run in parallel
+    on Dask and are cached like any fit.
+
+    \b
+    Examples:
+      forecast backtest --data examples/synthetic-series.csv --cutoff 2024-01 --cutoff 2025-01
+      forecast backtest --data horizons.csv --unit minutes --n-cutoffs 5 --out bt/
+      forecast backtest --cutoff 2025-06          # the bundled table
+      forecast backtest --protocol crossing --out bt/      # the bundled public series
+      forecast backtest --protocol crossing --series posttrainbench_avg --json
+    """
+    defaults = CROSSING_DEFAULTS if protocol == "crossing" else ROLLING_DEFAULTS
+    for k, v in defaults.items():
+        if kw[k] is None:
+            kw[k] = v
+    if protocol == "crossing":
+        _crossing(series_names, workers, scheduler, **kw)
+    else:
+        if series_names or workers or scheduler:
+            from .errors import ForecastError
+
+            raise ForecastError("--series, --workers and --scheduler need --protocol crossing")
+        _rolling(**kw)
+
+
+def _crossing(
+    series_names,
+    workers,
+    scheduler,
+    data,
+    unit,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    as_json,
+    out,
+    force,
+    **ignored,
+):
+    from . import crossing_run as cr
+    from .errors import ForecastError, SamplerTrouble
+    from .fit import SamplerSettings, default_cache_dir
+    from .io import write_json, write_text
+    from .output import check_out_dir
+    from .priors import load
+
+    bad = [
+        k for k in ("with_bundled", "benchmark", "variants", "cutoffs", "thresholds") if ignored[k]
+    ]
+    if bad or ignored["max_lead"] is not None:
+        raise ForecastError(
+            "the crossing protocol fixes its own cutoffs and thresholds; --with-bundled, "
+            "--benchmark, --variant, --cutoff, --threshold and --max-lead are for --protocol rolling"
+        )
+    if out:
+        check_out_dir(Path(out), force, CROSSING_FILES)
+    pr = load(priors_dir)
+    series = [s for f in data for s in cr.read_series(f, unit)] if data else cr.bundled_series()
+    if series_names:
+        known = {s.name for s in series}
+        missing = [n for n in series_names if n not in known]
+        if missing:
+            raise ForecastError(
+                f"no series named {', '.join(map(repr, missing))}; known: {', '.join(sorted(known))}",
+                "--series",
+            )
+        series = [s for s in series if s.name in series_names]
+    settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
+    res = cr.run(
+        series,
+        pr,
+        settings,
+        Path(cache_dir) if cache_dir else default_cache_dir(),
+        refit,
+        workers,
+        scheduler,
+        progress=_say(quiet),
+    )
+    res = {
+        "data": list(data) or ["<bundled>/public-series"],
+        "priors_hash": pr.digest(),
+        "sampler": {
+            "seed": seed,
+            "draws": draws,
+            "tune": tune,
+            "chains": chains,
+            "sampler": sampler,
+        },
+        **res,
+    }
+    text = cr.table(res)
+    if out:
+        write_json(Path(out) / "crossing.json", res)
+        write_text(Path(out) / "crossing.txt", text + "\n")
+        _say(quiet)(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
+    if as_json:
+        _emit(res)
+    else:
+        click.echo(text)
+    failed = [c["case"] for c in res["cases"] if not c["engine_diagnostics"]["ok"]]
+    if strict and failed:
+        raise SamplerTrouble(
+            f"sampler diagnostics missed their thresholds in {', '.join(failed)} (--strict)"
+        )
+
+
+def _rolling(
+    data,
+    with_bundled,
+    unit,
+    benchmark,
+    variants,
+    cutoffs,
+    n_cutoffs,
+    max_lead,
+    thresholds,
+    priors_dir,
+    seed,
+    draws,
+    tune,
+    chains,
+    sampler,
+    cache_dir,
+    refit,
+    strict,
+    quiet,
+    as_json,
+    out,
+    force,
+):
+    from . import backtest as bt
+    from .errors import SamplerTrouble
+    from .fit import SamplerSettings
+    from .observations import assemble, check_table, select_variants
+    from .pipeline import variant_choice
+    from .priors import load
+
+    if out:
+        bt.check_out(Path(out), force)
+    pr = load(priors_dir)
+    if data:
+        rows = []
+        for f in data:
+            rows += bt.read_series(f, unit, benchmark)
+        if with_bundled:
+            rows = assemble([]) + rows
+        rows = check_table(rows)
+    else:
+        rows = assemble([])
+    rows = select_variants(rows, variant_choice(rows, pr, _variant_pairs(variants)))
+    cuts = [bt.parse_cutoff(c) for c in cutoffs] if cutoffs else bt.auto_cutoffs(rows, n_cutoffs)
+    events = bt.events_for(rows, list(thresholds))
+    settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
+    fitter = bt.CachedFitter(pr, settings, Path(cache_dir) if cache_dir else None, refit, quiet)
+    res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=_say(quiet))
+    from .observations import table_hash
+
+    extra = {
+        "data": {
+            "files": list(data) or ["<bundled>"],
+            "with_bundled": bool(with_bundled or not data),
+            "n_rows": len(rows),
+            "data_hash": table_hash(rows),
+        },
+        "priors_hash": pr.digest(),
+        "sampler": {
+            "seed": seed,
+            "draws": draws,
+            "tune": tune,
+            "chains": chains,
+            "sampler": sampler,
+        },
+    }
+    if out:
+        paths = bt.write(Path(out), res, extra)
+        _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
+    if as_json:
+        _emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})
+    else:
+        click.echo(bt.text(res.summary))
+    bad = [c["cutoff"] for c in res.summary["cutoffs"] if not c["diagnostics"]["ok"]]
+    if strict and bad:
+        raise SamplerTrouble(
+            f"sampler diagnostics missed their thresholds at cutoff(s) {', '.join(bad)} (--strict)"
+        )
+
+
+COMMANDS = [backtest]
