@@ -181,6 +181,7 @@ def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> di
         "diagnostics": json.dumps(diag),
         "pymc_version": _version("pymc"),
         "arviz_version": _version("arviz"),
+        "environment": json.dumps(environment(), sort_keys=True),
     }
 
 
@@ -195,6 +196,39 @@ def _version(pkg: str) -> str:
 
 def save(dt: xr.DataTree, path: str | Path) -> None:
     write_with(path, lambda tmp: dt.to_netcdf(tmp, engine="h5netcdf"))
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def save_cached(dt: xr.DataTree, path: Path) -> None:
+    """Cache a posterior with a content digest beside it (``<name>.nc.sha256``)."""
+    save(dt, path)
+    digest = _file_digest(path)
+    write_with(_digest_path(path), lambda tmp: Path(tmp).write_text(digest + "\n"))
+
+
+def load_cached(path: Path) -> tuple[xr.DataTree | None, str]:
+    """A cached posterior if its file digest and its recomputed posterior hash both match what
+    was stored; otherwise (None, why), so the caller refits instead of reusing a corrupted file."""
+    digest = _digest_path(path)
+    if not digest.exists():
+        return None, "has no content digest"
+    if digest.read_text().strip() != _file_digest(path):
+        return None, "does not match its content digest (corrupted or changed)"
+    dt = load(path)
+    if posterior_hash(dt.posterior.to_dataset()) != dt.attrs.get("posterior_hash"):
+        return None, "holds draws that do not match its posterior hash"
+    return dt, ""
 
 
 def load(path: str | Path) -> xr.DataTree:
@@ -218,14 +252,16 @@ def fit(
     path = cache_dir / f"posterior-{cache_key(rows, priors, settings)}.nc"
     if path.exists() and not refit:
         try:
-            dt = load(path)
-            _log(f"reusing posterior {path} (data, priors and seed unchanged)", quiet)
-            return dt, True
+            cached, why = load_cached(path)
         except (OSError, ValueError):
-            _log(f"cached posterior {path} is unreadable; refitting", quiet)
+            cached, why = None, "is unreadable"
+        if cached is not None:
+            _log(f"reusing posterior {path} (data, priors and seed unchanged)", quiet)
+            return cached, True
+        _log(f"cached posterior {path} {why}; refitting", quiet)
     dt = sample(rows, priors, settings, quiet=quiet)
     try:
-        save(dt, path)
+        save_cached(dt, path)
     except Exception as e:  # a read-only cache must not stop a forecast
         _log(f"note: could not cache the posterior at {path}: {e}", quiet)
     return dt, False
