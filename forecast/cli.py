@@ -597,8 +597,9 @@ def _check_compare_out(out: Path, force: bool) -> None:
 
 
 def _write_compare(out: Path, cmp: dict, arms) -> None:
-    from .figures import date_cdf
+    from .figures import date_cdf, slug
     from .io import write_json
+    from .output import inside
     from .reading import load_references
     from .thresholds import parse_horizon
 
@@ -615,7 +616,7 @@ def _write_compare(out: Path, cmp: dict, arms) -> None:
             curves,
             cmp["events"][ev]["title"],
             arms[0].result.plan.horizon,
-            out / f"compare-{ev}",
+            inside(out, f"compare-{slug(ev)}"),
             marks,
             horizon_text=arms[0].result.plan.horizon_text,
         )

@@ -27,6 +27,18 @@ def check_out_dir(out: Path, force: bool, artifacts: tuple[str, ...] = ARTIFACTS
         )
 
 
+def inside(out: Path, name: str) -> Path:
+    """``out / name``, refused unless it resolves inside ``out``: every file name derived from
+    user text (event ids, labels) goes through here before anything is written."""
+    path = (out / name).resolve()
+    root = out.resolve()
+    if path != root and root not in path.parents:
+        raise ForecastError(
+            f"file name {name!r} would be written outside the output directory", str(out)
+        )
+    return out / name
+
+
 def summary_csv(summary: dict) -> tuple[list[str], list[list]]:
     years = list(next(iter(summary["events"].values()))["p_by_year"]) if summary["events"] else []
     header = (
