@@ -1,0 +1,234 @@
+"""The crossing-date protocol (docs/calibration.md): frontier and cutoff rule on hand-worked
+examples, the scores against hand-computed values, the straight-line baselines on exact and
+noisy linear data, and the command end to end on one small bundled series."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from forecast import crossing as cx
+from forecast import crossing_run as cr
+
+
+def pts(*tv):
+    return [cx.Point(float(t), float(v), str(t)) for t, v in tv]
+
+
+def series(points, unit="fraction", name="s"):
+    return cx.Series(name, cx.family_of(name), unit, tuple(points))
+
+
+# ---------------------------------------------------------------- frontier and cutoffs
+
+
+def test_frontier_keeps_strict_running_maxima_one_per_date():
+    p = pts((2021.5, 3), (2020, 1), (2020.5, 0.5), (2021, 2), (2021, 3), (2022, 4), (2022.5, 4))
+    fr = cx.frontier(p)
+    # 2020.5 is below 1; on 2021 the 3 is the record and the 2 beside it is not; 3 at 2021.5
+    # and 4 at 2022.5 only tie earlier records
+    assert [(q.time, q.value) for q in fr] == [(2020, 1), (2021, 3), (2022, 4)]
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(4, []), (5, [3]), (6, [3]), (7, [3, 4]), (10, [5, 7]), (17, [8, 14]), (30, [15, 27])],
+)
+def test_cutoff_indices_by_rule(n, expected):
+    # max(3, n // 2) and max(3, n - 3), one cutoff when both rules pick the same point
+    assert cx.cutoff_indices(n) == expected
+
+
+def test_cases_of_a_seven_record_series():
+    s = series(pts(*[(2020 + i, 0.1 * (i + 1)) for i in range(7)]) + pts((2023.5, 0.3)))
+    c1, c2 = cx.cases(s)
+    assert (c1.index, c1.cutoff) == (3, 2023.0)
+    assert [p.time for p in c1.training] == [2020, 2021, 2022]
+    assert [p.time for p in c1.targets] == [2023, 2024, 2025, 2026]
+    assert (c2.index, c2.cutoff) == (4, 2024.0)
+    assert len(c2.training) == 4 and [p.time for p in c2.targets] == [2024, 2025, 2026]
+    assert cx.cases(series(pts(*[(2020 + i, i + 1) for i in range(4)]))) == []
+
+
+# ---------------------------------------------------------------- scores by hand
+
+
+def test_target_scores_by_hand():
+    s = cx.target_scores([2021, 2022, 2023, np.inf], actual=2022.5, cutoff=2021.5)
+    assert s["pit"] == 0.5 and s["in_50"] and s["in_80"] and s["in_95"]
+    assert s["median"] == 2022.5 and s["median_error"] == 0.0  # (2022 + 2023) / 2
+    assert s["p_never"] == 0.25
+    # P(by 2022.5) = 2/4; it did cross by then: (0.5 - 1)^2
+    assert s["p_within_year"] == 0.5 and s["brier"] == 0.25
+    # never capped at 2041.5: E|X - y| = (1.5 + .5 + .5 + 19) / 4 = 5.375;
+    # E|X - X'| = 2 (1 + 2 + 20.5 + 1 + 19.5 + 18.5) / 16 = 7.8125; CRPS = 5.375 - 7.8125 / 2
+    assert s["crps"] == pytest.approx(1.46875, abs=1e-12)
+
+
+def test_never_crossing_and_interval_edges():
+    s = cx.target_scores([np.inf] * 5, actual=2024.0, cutoff=2023.0)
+    assert s["pit"] == 0 and s["median"] is None and s["median_error"] == 10.0
+    assert s["crps"] == pytest.approx(19.0)  # every draw at 2043, the actual at 2024
+    assert s["brier"] == 1.0 and not s["in_95"]
+    # ten draws 2020..2029, actual 2020: PIT 0.1 is on the 80 % interval's edge (inside)
+    e = cx.target_scores(np.arange(2020.0, 2030.0), actual=2020.0, cutoff=2019.0)
+    assert e["pit"] == pytest.approx(0.1)
+    assert e["in_80"] and e["in_95"] and not e["in_50"]
+    # a single draw (the least-squares line): PIT 0 or 1, CRPS = absolute error
+    one = cx.target_scores([2025.0], actual=2024.0, cutoff=2023.0)
+    assert one["pit"] == 0 and one["crps"] == pytest.approx(1.0) and one["median_error"] == 1.0
+
+
+def test_sample_crps_matches_the_integral_definition():
+    x = np.array([0.0, 1.0, 4.0])
+    y = 2.0
+    grid = np.linspace(-1, 5, 600_001)
+    ecdf = np.searchsorted(np.sort(x), grid, side="right") / len(x)
+    crps = np.trapezoid((ecdf - (grid >= y)) ** 2, grid)
+    # by hand: E|X-y| = 5/3, E|X-X'| = 2 (1 + 4 + 3) / 9 = 16/9; 5/3 - 8/9 = 7/9
+    assert cx.sample_crps(x, y) == pytest.approx(7 / 9)
+    assert crps == pytest.approx(7 / 9, abs=1e-4)
+
+
+def test_pooling_by_hand():
+    a = cx.target_scores([2021.0, 2022.0], 2021.5, 2021.0)  # pit .5, median 2021.5 (error 0)
+    b = cx.target_scores([2030.0, 2031.0], 2021.5, 2021.0)  # pit 0, median error 9
+    p = cx.pool([a, b])
+    assert p["n"] == 2 and p["coverage"] == {"50": 0.5, "80": 0.5, "95": 0.5}
+    assert p["median_error"] == pytest.approx(4.5)
+    assert p["pit_0"] == 1 and p["pit_1"] == 0
+    # P(by 2022): a 2/2, b 0/2; both crossed by then: ((1 - 1)^2 + (0 - 1)^2) / 2
+    assert p["brier"] == pytest.approx(0.5)
+    targets = [
+        {"case": "x@1", "series": "x", "family": "f", "m": a},
+        {"case": "x@2", "series": "x", "family": "f", "m": b},
+    ]
+    s = cx.summarise(targets, ["m"])
+    assert s["n_targets"] == 2 and s["by_family"]["f"]["m"]["n"] == 2
+    assert s["whole_cases_outside"] == [{"case": "x@2", "method": "m", "pit": 0.0, "n_targets": 1}]
+
+
+def test_families_of_the_bundled_series():
+    fams = {s.name: s.family for s in cr.bundled_series()}
+    assert fams["metr_time_horizon_1_1_p50"] == "METR horizons"
+    assert fams["swebench_verified_bash_only"] == fams["epoch_swebench_verified"] == "SWE-bench"
+    assert fams["mlebench_lite_any_medal"] == "MLE-bench"
+    assert fams["posttrainbench_avg"] == "PostTrainBench"
+    assert set(fams.values()) == {"METR horizons", "SWE-bench", "MLE-bench", "PostTrainBench"}
+
+
+# ---------------------------------------------------------------- straight lines
+
+
+@pytest.mark.parametrize("unit", ["fraction", "minutes"])
+def test_least_squares_line_recovers_the_crossing_date_of_exact_linear_data(unit):
+    z = lambda t: -2.0 + 1.0 * (t - 2020)  # noqa: E731
+    value = special.expit if unit == "fraction" else np.exp
+    ts = [2020.0, 2020.5, 2021.0, 2022.0, 2023.3, 2024.7]
+    s = series([cx.Point(t, float(value(z(t))), str(t)) for t in ts], unit)
+    (case,) = cx.cases(s)
+    assert [p.time for p in case.targets] == [2022.0, 2023.3, 2024.7]
+    got = [d[0] for d in cx.least_squares_draws(case)]
+    assert got == pytest.approx([2022.0, 2023.3, 2024.7], abs=1e-9)
+    flat = cx.bayes_line_draws(case, 200, np.random.default_rng(1))
+    assert [np.median(d) for d in flat] == pytest.approx(got, abs=1e-6)  # RSS = 0: no spread
+
+
+def test_values_at_the_bounds_are_clipped_on_the_logit_scale():
+    assert cx.transform([0.0, 1.0], True) == pytest.approx(special.logit([1e-4, 1 - 1e-4]))
+    assert cx.line_crossing(np.array([0.0]), np.array([-1.0]), 2020.0, 1.0)[0] == np.inf
+
+
+def test_flat_prior_line_crossing_probability_is_the_student_t_of_the_line():
+    # P(T <= t*) = P(line(t*) >= z) when the slope is surely positive; the line at t* is
+    # Student-t(n - 2, OLS prediction, s sqrt(1/n + (t* - tm)^2 / Sxx))
+    t = np.array([2020.0, 2020.5, 2021.0, 2021.5, 2022.0])
+    y = np.array([-3.0, -2.3, -2.1, -1.4, -1.0])  # slope ~1 per year, small residuals
+    pts_ = [cx.Point(ti, float(special.expit(yi)), str(ti)) for ti, yi in zip(t, y)]
+    level = 0.0
+    case = cx.Case(
+        "s", "s", "fraction", 5, 2022.5, "", tuple(pts_), (cx.Point(2023.0, special.expit(level)),)
+    )
+    n_draws = 40_000
+    (d,) = cx.bayes_line_draws(case, n_draws, np.random.default_rng(3))
+    b, a = np.polyfit(t - t.mean(), y, 1)
+    s2 = np.sum((y - a - b * (t - t.mean())) ** 2) / 3
+    tstar = 2023.0
+    scale = np.sqrt(s2 * (1 / 5 + (tstar - t.mean()) ** 2 / np.sum((t - t.mean()) ** 2)))
+    expected = stats.t.sf((level - (a + b * (tstar - t.mean()))) / scale, 3)
+    got = np.mean(d <= tstar)
+    assert 0.05 < expected < 0.95
+    assert abs(got - expected) < 4 * np.sqrt(expected * (1 - expected) / n_draws)
+
+
+def test_the_drifting_line_is_wider_than_the_flat_line():
+    ts = [2020.0, 2021.0, 2022.0, 2023.0, 2024.0]
+    s = series([cx.Point(t, float(np.exp(t - 2020)), str(t)) for t in ts], "minutes")
+    (case,) = cx.cases(s)
+    flat = cx.bayes_line_draws(case, 4000, np.random.default_rng(1))[1]
+    drift = cx.bayes_line_draws(case, 4000, np.random.default_rng(1), cx.DRIFT_SD)[1]
+    assert np.ptp(flat) < 1e-6  # exact data
+    # 4 years after the mean date, slope x exp(N(0, .3)): central 80 % about 4 (e^.38 - e^-.38)
+    q10, q90 = np.quantile(drift, [0.1, 0.9])
+    assert 2.4 < q90 - q10 < 3.8
+
+
+# ---------------------------------------------------------------- reading and the engine's rows
+
+
+def test_series_files_percent_minutes_undated_rows_and_zero(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text(
+        "series,date,model,value,unit\n"
+        "a,2024-01-01,m1,0,% resolved\n"
+        "a,2024-06-01,m2,50,% resolved\n"
+        "a,,m3,60,% resolved\n"
+        "b,2024-01,m4,2,hours\n"
+    )
+    a, b = cr.read_series(f)
+    assert (a.name, a.unit, [p.value for p in a.points]) == ("a", "fraction", [0.0, 0.5])
+    assert (b.unit, b.points[0].value) == ("minutes", 120.0)
+    case = cx.Case("a", "a", "fraction", 3, 2025.0, "", a.points, ())
+    rows = cr.engine_rows(case)
+    assert [r.value for r in rows] == [1e-4, 0.5] and rows[0].dimension == "share"
+
+
+def test_crossing_protocol_refuses_rolling_options(cli):
+    code, _, err = cli("backtest", "--protocol", "crossing", "--cutoff", "2024-01")
+    assert code == 2 and "--protocol rolling" in err
+    code, _, err = cli("backtest", "--protocol", "crossing", "--series", "nope")
+    assert code == 2 and "no series named 'nope'" in err
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
+    out = tmp_path / "bt"
+    args = ["backtest", "--protocol", "crossing", "--series", "posttrainbench_avg"]
+    args += ["--draws", "200", "--tune", "200", "--chains", "2", "--workers", "1"]
+    code, stdout, err = cli(*args, "--out", str(out), "--json", "-q")
+    assert code == 0, err
+    res = json.loads(stdout)
+    assert json.loads((out / "crossing.json").read_text()) == res
+    assert "pooled" in (out / "crossing.txt").read_text()
+    # PostTrainBench: 5 dated records, one cutoff at record 3 (2025-12-11), two targets
+    (case,) = res["cases"]
+    assert (case["cutoff"], case["n_training"], case["n_targets"]) == ("2025-12-11", 3, 2)
+    assert [t["target_date"] for t in res["targets"]] == ["2025-12-11", "2026-02-05"]
+    for t in res["targets"]:
+        assert t["line"]["pit"] in (0.0, 1.0)
+        for m in cr.METHODS:
+            assert 0 <= t[m]["pit"] <= 1 and t[m]["crps"] >= 0
+    assert res["pooled"]["engine"]["n"] == 2 and set(res["by_family"]) == {"PostTrainBench"}
+
+
+@pytest.mark.slow
+def test_crossing_backtest_on_every_bundled_series(cli, tmp_path):
+    code, stdout, err = cli("backtest", "--protocol", "crossing", "--json", "-q")
+    assert code == 0, err
+    res = json.loads(stdout)
+    # frontier records per series (counted apart, with pandas): 23 cases, 118 targets
+    assert (res["n_cases"], res["n_targets"]) == (23, 118)
+    assert set(res["by_family"]) == {"METR horizons", "SWE-bench", "MLE-bench", "PostTrainBench"}
