@@ -172,9 +172,45 @@ def forecast(
     return Result(posterior, reused, c, d, plan, notes, run.as_json(), traj, run)
 
 
+def code_commit() -> str | None:
+    """The git commit of the code when it runs from a checkout ("+dirty" with local edits);
+    None for an installed copy."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "forecast"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+dirty" if dirty else "")  # fmt: skip
+
+
+def data_as_of(rows: list[Observation]) -> str | None:
+    """The date of the latest AI observation: what the forecast knows about, as of when."""
+    dates = [r.date for r in rows if r.kind == "ai"]
+    return max(dates) if dates else None
+
+
 def provenance(inp: Inputs, posterior: xr.DataTree, plan: Plan) -> dict:
     a = posterior.attrs
     return {
+        "code_commit": code_commit(),
+        "data_as_of": data_as_of(inp.rows),
         "data_hash": table_hash(inp.rows),
         "data_files": inp.data_files,
         "bundled_data": inp.bundled,

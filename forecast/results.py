@@ -59,6 +59,10 @@ class ThresholdInfo(_Result):
 class Provenance(_Result):
     """Everything needed to reproduce a number: data, priors, model, posterior and seed."""
 
+    code_commit: str | None = Field(
+        description="git commit of the code when run from a checkout ('+dirty': local edits)"
+    )
+    data_as_of: str | None = Field(description="date of the latest AI observation used")
     data_hash: str
     data_files: list[str]
     bundled_data: bool
