@@ -449,7 +449,7 @@ def run(
                         }
                     )
     summary = _summary(points, briers, cut_info, events, max_lead)
-    series = {}
+    series: dict[str, list] = {}
     for r in ai_rows(rows):
         series.setdefault(r.benchmark, []).append((r.time, r.midpoint, r.bounded))
     return BacktestResult(summary, points, briers, series)
@@ -481,14 +481,13 @@ def _summary(points, briers, cut_info, events, max_lead) -> dict:
     if briers:
         for m in METHODS:
             thr[f"brier_{m}"] = round(float(np.mean([x[m]["brier"] for x in briers])), 5)
-        thr["by_event"] = {}
+        by_event: dict[str, dict] = {}
+        thr["by_event"] = by_event
         for ev in dict.fromkeys(x["event"] for x in briers):
             xs = [x for x in briers if x["event"] == ev]
-            thr["by_event"][ev] = {"n_pairs": len(xs)}
+            by_event[ev] = {"n_pairs": len(xs)}
             for m in METHODS:
-                thr["by_event"][ev][f"brier_{m}"] = round(
-                    float(np.mean([x[m]["brier"] for x in xs])), 5
-                )
+                by_event[ev][f"brier_{m}"] = round(float(np.mean([x[m]["brier"] for x in xs])), 5)
     return {
         "methods": {
             "model": "the growth model fitted to the points before the cutoff (posterior predictive, "
@@ -702,10 +701,10 @@ def figure(res: BacktestResult, stem: Path) -> list[Path]:
     ax.legend(fontsize=8)
     # (d) forecasts of the series with the most scored points
     ax = axes[1, 1]
-    counts = {}
+    counts: dict[str, int] = {}
     for p in res.points:
         counts[p["benchmark"]] = counts.get(p["benchmark"], 0) + 1
-    b = max(counts, key=counts.get)
+    b = max(counts, key=lambda k: counts[k])
     ser = res.series[b]
     bounded = ser[0][2]
     sc = 100.0 if bounded else 1.0

@@ -160,7 +160,7 @@ def engine_fit(case: cx.Case, priors, settings, cache_dir: Path, refit: bool) ->
     dt, cached = fit(
         engine_rows(case), priors, settings, cache_dir=cache_dir, refit=refit, quiet=True
     )
-    c = curves(dt["posterior"].to_dataset(), dict(dt.attrs))
+    c = curves(dt["posterior"].to_dataset(), {str(k): v for k, v in dt.attrs.items()})
     draws = [crossing_time(c, case.series, _clip(p.value, case.bounded)) for p in case.targets]
     return {"draws": draws, "diagnostics": json.loads(dt.attrs["diagnostics"]), "cached": cached}
 
