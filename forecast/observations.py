@@ -1,20 +1,8 @@
 """The observation table: one published data point per row, with its source.
 
-Schema (CSV, UTF-8, header required, columns in any order)::
-
-    benchmark    id of the benchmark or metric, e.g. ``posttrainbench``
-    date         YYYY, YYYY-MM, YYYY-MM-DD or an interval START/END (empty for a human baseline)
-    system       the AI system (or the human group for a baseline)
-    value        the published figure, in ``unit``; empty when a range is given
-    low, high    a published range, in ``unit``; empty when ``value`` is given
-    unit         fraction | percent | seconds | minutes | hours | multiplier
-    kind         ai | human_baseline
-    approximate  true when the source says "about" (~); widens the observation noise
-    variant      empty, or the name of one of several numbers a source gives for one result
-    source       where the figure was published
-    note         free text
-
-Values are converted to a canonical unit per dimension (see :mod:`forecast.units`).
+The CSV schema (``forecast data --schema``) is described in :mod:`forecast.observation_rows`,
+which validates one row; this module reads whole tables, checks them as a whole and combines
+the bundled seed figures with ``--data`` files and bundled history selections.
 """
 
 from __future__ import annotations
@@ -23,20 +11,20 @@ import csv
 import hashlib
 import io
 import math
-import re
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import xarray as xr
 
-from .dates import parse_period, to_year
 from .errors import ForecastError
-from .units import CANONICAL, unit
+from .observation_rows import KINDS, parse_row
+from .units import CANONICAL
 
-COLUMNS = (
+BASIC = (
     "benchmark",
     "date",
     "system",
@@ -50,9 +38,10 @@ COLUMNS = (
     "source",
     "note",
 )
-REQUIRED = ("benchmark", "date", "system", "value", "low", "high", "unit", "kind", "source")
-KINDS = ("ai", "human_baseline")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+OPTIONAL = ("series", "tasks", "ci_low", "ci_high", "ci_level", "se", "frontier", "seed_row")
+COLUMNS = BASIC + OPTIONAL
+REQUIRED = ("benchmark", "date", "system", "value", "unit", "kind", "source")
+NAN = math.nan
 
 
 @dataclass(frozen=True)
@@ -61,6 +50,10 @@ class Observation:
 
     ``time`` is the publication date as a decimal year (mid-period) and ``time_sd``
     its uncertainty in years (period width / sqrt 12); both NaN for a human baseline.
+    A share published at exactly 0 or 1 has ``censored`` "zero" or "full", ``value`` NaN and
+    ``low``/``high`` its censoring interval (fractions). ``ci_low``/``ci_high`` (canonical
+    unit, coverage ``ci_level``) or ``se`` (canonical unit) are a published uncertainty of
+    ``value``; NaN when none. ``series`` defaults to ``benchmark``; ``tasks`` 0 = not given.
     """
 
     benchmark: str
@@ -79,6 +72,19 @@ class Observation:
     source: str
     note: str
     origin: str  # "file:row", for error messages and provenance
+    series: str = ""
+    tasks: int = 0
+    ci_low: float = NAN
+    ci_high: float = NAN
+    ci_level: float = NAN
+    se: float = NAN
+    censored: str = ""  # "" | "zero" | "full"
+    frontier: bool = False
+    seed_row: str = ""  # "observations.csv:LINE" of the seed figure this row reports
+
+    def __post_init__(self) -> None:
+        if not self.series:
+            object.__setattr__(self, "series", self.benchmark)
 
     @property
     def is_range(self) -> bool:
@@ -92,113 +98,40 @@ class Observation:
     def midpoint(self) -> float:
         return self.value if not self.is_range else (self.low + self.high) / 2
 
+    @property
+    def figure(self) -> float:
+        """The published figure: the value, 0 or 1 when censored, a range's midpoint."""
+        if self.censored:
+            return 0.0 if self.censored == "zero" else 1.0
+        return self.midpoint
 
-def _number(text: str, col: str, where: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise ForecastError(f"column {col!r} holds {text!r}; expected a number", where) from None
-    if not math.isfinite(x):
-        raise ForecastError(f"column {col!r} holds {text!r}; expected a finite number", where)
-    return x
-
-
-def _bool(text: str, col: str, where: str) -> bool:
-    t = text.strip().lower()
-    if t in ("", "false", "no", "0"):
-        return False
-    if t in ("true", "yes", "1"):
-        return True
-    raise ForecastError(f"column {col!r} holds {text!r}; expected true or false", where)
-
-
-def _check_in_range(x: float, dim: str, unit_name: str, exact: bool, col: str, where: str) -> None:
-    if dim == "share":
-        if not 0 <= x <= 1:
-            raise ForecastError(
-                f"column {col!r} is {x / unit(unit_name).to_canonical:g} {unit_name}, outside the "
-                f"benchmark's range; expected 0-100 percent (0-1 as a fraction)",
-                where,
-            )
-        if exact and not 0 < x < 1:
-            raise ForecastError(
-                f"column {col!r} is exactly at a bound of the benchmark ({x:g} as a fraction); the "
-                "logit-scale model needs 0 < value < 100 %; give a range (low, high) instead",
-                where,
-            )
-    elif not x > 0:
-        raise ForecastError(f"column {col!r} is {x:g}; a {unit_name} value must be positive", where)
+    @property
+    def known_sd(self) -> float:
+        """The published uncertainty as a standard deviation on the model's scale (logit for
+        shares, log otherwise), from ``ci_*`` or ``se``; NaN when there is none."""
+        if self.is_range:
+            return NAN
+        tf = _logit if self.bounded else _log
+        if not math.isnan(self.ci_low):
+            z = NormalDist().inv_cdf((1 + self.ci_level) / 2)
+            a, b, m = tf(self.ci_low), tf(self.ci_high), tf(self.value)
+            if math.isfinite(a) and math.isfinite(b):
+                return (b - a) / (2 * z)
+            if math.isfinite(b) or math.isfinite(a):
+                return (b - m) / z if math.isfinite(b) else (m - a) / z
+            return NAN
+        if not math.isnan(self.se):
+            v = self.value
+            return self.se / (v * (1 - v)) if self.bounded else self.se / v
+        return NAN
 
 
-def _parse_row(raw: dict[str, str], where: str, today: date) -> Observation:
-    get = lambda c: (raw.get(c) or "").strip()  # noqa: E731
-    bench = get("benchmark")
-    if not bench:
-        raise ForecastError("column 'benchmark' is empty; expected a benchmark id", where)
-    for c in COLUMNS:
-        if _CONTROL.search(raw.get(c) or ""):
-            raise ForecastError(f"column {c!r} contains a control character", where)
-    kind = get("kind")
-    if kind not in KINDS:
-        raise ForecastError(
-            f"column 'kind' holds {kind!r}; expected one of {', '.join(KINDS)}", where
-        )
-    u = unit(get("unit") or "<empty>", where + ", column 'unit'")
-    dim = u.dimension
+def _logit(x: float) -> float:
+    return -math.inf if x <= 0 else math.inf if x >= 1 else math.log(x / (1 - x))
 
-    if get("date"):
-        t, t_sd = parse_period(get("date"), where + ", column 'date'")
-        if t - math.sqrt(3) * t_sd > to_year(today):
-            raise ForecastError(
-                f"column 'date' holds {get('date')!r}, which is in the future", where
-            )
-    elif kind == "ai":
-        raise ForecastError(
-            "column 'date' is empty; an AI result needs its publication date", where
-        )
-    else:
-        t, t_sd = math.nan, math.nan
 
-    v, lo, hi = get("value"), get("low"), get("high")
-    if v and (lo or hi):
-        raise ForecastError(
-            "both 'value' and 'low'/'high' are given; expected one or the other", where
-        )
-    if v:
-        value = _number(v, "value", where) * u.to_canonical
-        low = high = math.nan
-        _check_in_range(value, dim, u.name, True, "value", where)
-    elif lo and hi:
-        if kind == "human_baseline":
-            raise ForecastError("a human baseline needs a single 'value', not a range", where)
-        low = _number(lo, "low", where) * u.to_canonical
-        high = _number(hi, "high", where) * u.to_canonical
-        value = math.nan
-        _check_in_range(low, dim, u.name, False, "low", where)
-        _check_in_range(high, dim, u.name, False, "high", where)
-        if not low < high:
-            raise ForecastError(f"range low {lo} is not below high {hi}", where)
-    else:
-        raise ForecastError("no figure: expected 'value', or both 'low' and 'high'", where)
-
-    return Observation(
-        benchmark=bench,
-        date=get("date"),
-        time=t,
-        time_sd=float(t_sd),
-        system=get("system"),
-        value=value,
-        low=low,
-        high=high,
-        unit=u.name,
-        dimension=dim,
-        kind=kind,
-        approximate=_bool(get("approximate"), "approximate", where),
-        variant=get("variant"),
-        source=get("source"),
-        note=get("note"),
-        origin=where,
-    )
+def _log(x: float) -> float:
+    return -math.inf if x <= 0 else math.log(x)
 
 
 def parse_table(text: str, name: str, today: date | None = None) -> list[Observation]:
@@ -211,7 +144,9 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ForecastError(
-            f"missing column(s) {', '.join(missing)}; expected header {','.join(COLUMNS)}", name
+            f"missing column(s) {', '.join(missing)}; expected header {','.join(BASIC)} "
+            f"(optional: {','.join(OPTIONAL)})",
+            name,
         )
     extra = [h for h in header if h not in COLUMNS]
     if extra:
@@ -236,7 +171,8 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
         where = f"{name}:{reader.line_num}"  # the line, counting the header as 1
         if None in raw:
             raise ForecastError(
-                f"{len(header) + len(raw[None])} fields; expected {len(header)}", where
+                f"{len(header) + len(raw[None])} fields; expected {len(header)}",
+                where,
             )
         if all(not (v or "").strip() for v in raw.values()):
             continue
@@ -247,7 +183,7 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
                 f"(missing {', '.join(short)})",
                 where,
             )
-        rows.append(_parse_row(raw, where, today))
+        rows.append(Observation(**parse_row(raw, COLUMNS, where, today), origin=where))
     if not rows:
         raise ForecastError("no data rows; expected at least one observation", name)
     return rows
@@ -280,8 +216,13 @@ def bundled_text() -> str:
 
 
 def bundled() -> list[Observation]:
-    """The observation table shipped with the package (figures from the published evidence)."""
+    """The seed figures shipped with the package (from the published evidence)."""
     return parse_table(bundled_text(), f"<bundled>/{BUNDLED_NAME}")
+
+
+def seed_ref(r: Observation) -> str:
+    """``observations.csv:LINE`` of a seed row (its key in a history row's ``seed_row``)."""
+    return r.origin.removeprefix("<bundled>/")
 
 
 def check_table(rows: list[Observation]) -> list[Observation]:
@@ -289,10 +230,10 @@ def check_table(rows: list[Observation]) -> list[Observation]:
     seen: dict[tuple, str] = {}
     dims: dict[str, tuple[str, str]] = {}
     for r in rows:
-        key = (r.benchmark, r.date, r.system, r.variant, r.kind)
+        key = (r.series, r.date, r.system, r.variant, r.kind)
         if key in seen:
             raise ForecastError(
-                f"duplicate of {seen[key]} (same benchmark, date, system, variant and kind)",
+                f"duplicate of {seen[key]} (same series, date, system, variant and kind)",
                 r.origin,
             )
         seen[key] = r.origin
@@ -317,15 +258,25 @@ def check_table(rows: list[Observation]) -> list[Observation]:
 
 
 def assemble(
-    user_files: list[str | Path] = (), include_bundled: bool = True, today: date | None = None
+    user_files: list[str | Path] | tuple = (),
+    include_bundled: bool = True,
+    today: date | None = None,
 ) -> list[Observation]:
-    """The table a run uses: the bundled rows (unless excluded) plus each user file's rows."""
-    rows = bundled() if include_bundled else []
+    """The table a run uses: the seed figures (unless excluded) plus each ``--data`` entry's
+    rows, a file or a bundled table (``history[:SERIES,...]``, ``frontier[:SERIES,...]``).
+
+    A seed figure named by a history row's ``seed_row`` is dropped: that result is kept once.
+    """
+    from .history import is_table_name, table_rows
+
+    seed = bundled() if include_bundled else []
+    extra: list[Observation] = []
     for f in user_files:
-        rows = rows + read_table(f, today)
-    if not rows:
+        extra += table_rows(str(f)) if is_table_name(f) else read_table(f, today)
+    if not seed and not extra:
         raise ForecastError("no observations: --no-bundled was given without any --data file")
-    return check_table(rows)
+    reported = {r.seed_row for r in extra if r.seed_row}
+    return check_table([r for r in seed if seed_ref(r) not in reported] + extra)
 
 
 def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Observation]:
@@ -371,12 +322,46 @@ def unit_of(rows: list[Observation]) -> dict[str, str]:
     return out
 
 
+def _at_default(name: str, value: object, r: Observation) -> bool:
+    """Whether an optional field holds its default (``series``: the benchmark id)."""
+    if name == "series":
+        return value == r.benchmark
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value in (0, "", False)
+
+
 def table_hash(rows: list[Observation]) -> str:
-    """A content hash of the rows a fit uses (order-independent, origin excluded)."""
+    """A content hash of the rows a fit uses (order-independent, origin excluded).
+
+    Optional fields at their defaults are left out, so a table written without the optional
+    columns hashes as it did before they existed (cached posteriors stay valid).
+    """
     h = hashlib.sha256()
-    for line in sorted(repr({k: v for k, v in asdict(r).items() if k != "origin"}) for r in rows):
+    lines = []
+    for r in rows:
+        d = {k: v for k, v in asdict(r).items() if k != "origin"}
+        lines.append(
+            repr(
+                {k: v for k, v in d.items() if k not in FIELDS_OPTIONAL or not _at_default(k, v, r)}
+            )
+        )
+    for line in sorted(lines):
         h.update(line.encode())
     return h.hexdigest()[:16]
+
+
+FIELDS_OPTIONAL = (
+    "series",
+    "tasks",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "se",
+    "censored",
+    "frontier",
+    "seed_row",
+)
 
 
 def to_dataset(rows: list[Observation]) -> xr.Dataset:
@@ -398,6 +383,7 @@ def without_origin(r: Observation) -> Observation:
 __all__ = [
     "CANONICAL",
     "COLUMNS",
+    "KINDS",
     "Observation",
     "ai_rows",
     "assemble",

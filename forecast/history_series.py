@@ -1,0 +1,116 @@
+"""The registry of bundled series and the map from built-in events to series (data files).
+
+``forecast/data/series.toml`` describes each series (benchmark x task set x grader x
+harness): its benchmark id, raw file, unit and task count. ``forecast/data/event-series.toml``
+says which series feed each built-in event. Both are read here and nowhere else; unknown
+keys, unknown series and wrong types are errors naming the file and key.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ForecastError
+from .schema import message
+
+SERIES_FILE = "series.toml"
+EVENTS_FILE = "event-series.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class SeriesSpec(_Strict):
+    """One series. ``tasks`` is the size of its task set (None: unknown or not a share)."""
+
+    benchmark: Annotated[str, Field(min_length=1)]
+    title: Annotated[str, Field(min_length=5)]
+    unit: Literal["fraction", "percent", "seconds", "minutes", "hours", "multiplier"]
+    file: str | None = None
+    tasks: Annotated[int, Field(ge=1)] | None = None
+    tasks_source: str | None = None
+    tasks_note: str | None = None
+    ci_level: Annotated[float, Field(gt=0, lt=1)] | None = None
+    se_column: str | None = None
+    distinguish: str | None = None
+    reference: dict[str, Literal["human_baseline", "floor"]] = {}
+
+    @model_validator(mode="after")
+    def _count_explained(self) -> SeriesSpec:
+        if self.tasks is not None and not self.tasks_source:
+            raise ValueError("a task count needs its 'tasks_source'")
+        if self.tasks is None and not self.tasks_note:
+            raise ValueError("without 'tasks', say why in 'tasks_note'")
+        return self
+
+
+class Registry(_Strict):
+    series: dict[str, SeriesSpec]
+
+
+class EventSeries(_Strict):
+    series: Annotated[list[str], Field(min_length=1)]
+    why: Annotated[str, Field(min_length=10)]
+
+
+class EventMap(_Strict):
+    events: dict[str, EventSeries]
+    conditions: dict[str, str]
+
+
+def _load(name: str, schema: type[BaseModel]) -> BaseModel:
+    where = f"<bundled>/{name}"
+    try:
+        raw = tomllib.loads(resources.files("forecast").joinpath("data", name).read_text("utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ForecastError(f"not valid TOML ({e})", where) from None
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as e:
+        raise ForecastError(message(e, schema), where) from None
+
+
+@functools.cache
+def registry() -> dict[str, SeriesSpec]:
+    """Every bundled series by id, in the order of ``series.toml``."""
+    reg = _load(SERIES_FILE, Registry)
+    assert isinstance(reg, Registry)
+    return dict(reg.series)
+
+
+def tasks_of(series: str) -> int | None:
+    """The task count of a known series (None when unknown or not a share of tasks)."""
+    spec = registry().get(series)
+    return spec.tasks if spec else None
+
+
+@functools.cache
+def event_series() -> EventMap:
+    """Which series feed each built-in event, checked against the series registry."""
+    em = _load(EVENTS_FILE, EventMap)
+    assert isinstance(em, EventMap)
+    known = registry()
+    named = [(f"events.{e}.series", s) for e, v in em.events.items() for s in v.series]
+    named += [(f"conditions.{b}", s) for b, s in em.conditions.items()]
+    for key, s in named:
+        if s not in known:
+            raise ForecastError(
+                f"key {key!r} names series {s!r}, which is not in {SERIES_FILE}; known: "
+                f"{', '.join(known)}",
+                f"<bundled>/{EVENTS_FILE}",
+            )
+    for e, v in em.events.items():
+        benches = {known[s].benchmark for s in v.series}
+        if len(benches) != 1:
+            raise ForecastError(
+                f"key 'events.{e}.series' mixes benchmarks {', '.join(sorted(benches))}; the "
+                "series of one event measure one benchmark",
+                f"<bundled>/{EVENTS_FILE}",
+            )
+    return em
