@@ -85,13 +85,15 @@ def data_options(fn):
         "data",
         multiple=True,
         type=click.Path(dir_okay=False),
-        help="A CSV of extra observations (same schema as `forecast data --schema`). Repeatable.",
+        help="A CSV of extra observations (same schema as `forecast data --schema`), or a "
+        "bundled table of public series: `history`, `history:SERIES,...` or `frontier[:SERIES,...]` "
+        "(frontier records only; `forecast data --data history` lists the series). Repeatable.",
     )(fn)
     fn = click.option(
         "--no-bundled",
         is_flag=True,
-        help="Use only the --data files: nothing bundled enters the fit, not even "
-        "through the pooled growth rates (for backtests on other series).",
+        help="Leave out the bundled seed figures: only the --data files (or bundled tables "
+        "named there) enter the fit, not even through the pooled growth rates.",
     )(fn)
     fn = click.option(
         "--variant",
