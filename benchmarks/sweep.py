@@ -39,7 +39,7 @@ def main() -> None:
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
     plan, _ = load_plan(inp.rows, [], sw.base.spec.horizon)
     table = build_table(c, sw.base, inp.rows, plan, seed=1)
-    print(f"cores: {os.cpu_count()}, draws: {table.ln_h.shape[0]}, months: {table.grid.size}")
+    print(f"cores: {os.cpu_count()}, draws: {table.n_draws}, months: {table.model.grid.size}")
 
     def timed(n_cells: int, workers: int | None, sync: bool) -> float:
         cells = sampled_design(
@@ -69,9 +69,7 @@ def main() -> None:
             "including cluster start-up)"
         )
     t = timed(args.cells, 2, False)
-    print(
-        f"{args.cells} cells x {table.ln_h.shape[0]} draws on 2 workers: {t:.1f} s (target < 60 s)"
-    )
+    print(f"{args.cells} cells x {table.n_draws} draws on 2 workers: {t:.1f} s (target < 60 s)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the driving process: {rss:.0f} MB")
 

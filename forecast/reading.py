@@ -4,16 +4,17 @@ composite-event dates with their binding conditions, and the reference claims.""
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from . import residual
 from .dates import from_years, parse_period
 from .errors import ForecastError
-from .events import composite, condition_dates, parse_condition
+from .events import Condition, composite, condition_dates, parse_condition
 from .observations import Observation
-from .residual import draw_inputs, effective_to_real, trajectories
 from .scenario import Scenario, default_dir
 from .summary import _iso, prob_with_mcse
 from .thresholds import Plan, parse_horizon
@@ -22,17 +23,60 @@ from .trajectories import crossing_time
 TRAJECTORY_VARS = ("rd_multiplier", "research_throughput", "engineering_speedup")
 
 
+@dataclass(frozen=True)
+class EventColumns:
+    """A composite event and, per condition, its column in residual.Solution.dates."""
+
+    id: str
+    title: str
+    conditions: list[Condition]
+    columns: list[int]
+
+
 def start_of(sc: Scenario) -> float:
     mid, sd = parse_period(sc.spec.start, f"{sc.path}: start")
     return mid - np.sqrt(3) * sd  # the start of the given period
 
 
-def dates(
-    curves: xr.Dataset, plan: Plan, sc: Scenario, rows: list[Observation], seed: int
-) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset, dict]:
-    """(dates with dims draw x event, residual inputs, residual trajectories, binding shares)."""
-    start = start_of(sc)
-    if start >= plan.horizon:
+def scenario_table(
+    curves: xr.Dataset,
+    sc: Scenario,
+    rows: list[Observation],
+    seed: int,
+    horizon: float,
+    extra: list[np.ndarray] | None = None,
+) -> tuple[residual.Table, list[EventColumns]]:
+    """The residual table of a scenario's composite events on a posterior. Its columns: the
+    ``extra`` engineering dates (draw,) given, then every engineering condition's closed-form
+    (effective-time) date, then the distinct residual conditions."""
+    eng: list[np.ndarray] = list(extra or [])
+    res: list[tuple[str, float]] = []
+    parsed = []
+    for ev in sc.spec.events:
+        conds = [parse_condition(c, rows, f"{sc.path}: events.{ev.id}") for c in ev.all_of]
+        cols = []
+        for c in conds:
+            if c.kind == "residual":
+                if (c.target, c.value) not in res:
+                    res.append((c.target, c.value))
+                cols.append(-1 - res.index((c.target, c.value)))
+            else:
+                eng.append(condition_dates(c, curves, None))
+                cols.append(len(eng) - 1)
+        parsed.append((ev, conds, cols))
+    k = len(eng)
+    events = [
+        EventColumns(ev.id, ev.title, conds, [i if i >= 0 else k - 1 - i for i in cols])
+        for ev, conds, cols in parsed
+    ]
+    table = residual.build(
+        curves, sc, seed, start_of(sc), horizon, np.stack(eng) if eng else None, res
+    )
+    return table, events
+
+
+def _check(curves: xr.Dataset, plan: Plan, sc: Scenario) -> None:
+    if start_of(sc) >= plan.horizon:
         raise ForecastError(f"key 'start' ({sc.spec.start}) is not before the horizon", sc.path)
     if sc.spec.residual.horizon_benchmark not in curves["benchmark"].values:
         raise ForecastError(
@@ -40,36 +84,56 @@ def dates(
             f"{sc.spec.residual.horizon_benchmark!r}",
             sc.path,
         )
-    n = curves.sizes["draw"]
-    inputs = draw_inputs(sc, n, seed)
-    traj = trajectories(curves, sc, inputs, start, plan.horizon)
-    cols, ids, titles, bench, thr = [], [], [], [], []
-    for t in plan.thresholds:
-        t_eff = crossing_time(curves, t.benchmark, t.value)
-        cols.append(effective_to_real(traj["effective_time"].values, traj["time"].values, t_eff))
-        ids.append(t.id), titles.append(t.title), bench.append(t.benchmark), thr.append(t.value)
-    binding = {}
+    ids = {t.id for t in plan.thresholds}
     for ev in sc.spec.events:
-        conds = [parse_condition(c, rows, f"{sc.path}: events.{ev.id}") for c in ev.all_of]
-        d = np.stack([condition_dates(c, curves, traj) for c in conds], axis=1)
-        when, credit = composite(d, plan.horizon)
         if ev.id in ids:
             raise ForecastError(f"event id {ev.id!r} is also a threshold id", sc.path)
+
+
+def dates(
+    curves: xr.Dataset, plan: Plan, sc: Scenario, rows: list[Observation], seed: int
+) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset, dict]:
+    """(dates with dims draw x event, residual inputs, residual trajectories, binding shares):
+    the scenario as one cell of the residual evaluation a sweep runs."""
+    _check(curves, plan, sc)
+    t_eff = [crossing_time(curves, t.benchmark, t.value) for t in plan.thresholds]
+    table, events = scenario_table(curves, sc, rows, seed, plan.horizon, t_eff)
+    p = residual.cell_params(table, [], np.empty((1, 0)))
+    sol = residual.solve(table, p, 1, record=True)
+    assert sol.trajectories is not None
+    cond = sol.dates[0]  # (draw, condition)
+    cols = [cond[:, i] for i in range(len(t_eff))]  # the thresholds' columns come first
+    binding = {}
+    for ev in events:
+        d = cond[:, ev.columns]
+        when, credit = composite(d, plan.horizon)
         cols.append(when)
-        ids.append(ev.id), titles.append(ev.title), bench.append("composite"), thr.append(np.nan)
-        d_h = np.where(d <= plan.horizon, d, np.inf)
-        binding[ev.id] = {
-            "conditions": [c.text for c in conds],
-            "binding_shares": {
-                c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(conds)
-            },
-            "condition_medians": {
-                c.text: _iso(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
-                for i, c in enumerate(conds)
-            },
-        }
+        binding[ev.id] = _binding(ev, d, credit, plan.horizon)
     times = np.stack(cols, axis=1)
     times = np.where(times <= plan.horizon, times, np.inf)
+    ds = _dates_dataset(curves, plan, sc, times, events)
+    traj = residual.trajectory_dataset(sol.trajectories, table, curves["draw"].values)
+    return ds, residual.inputs_dataset(p), traj, binding
+
+
+def _binding(ev: EventColumns, d: np.ndarray, credit: np.ndarray, horizon: float) -> dict:
+    d_h = np.where(d <= horizon, d, np.inf)
+    return {
+        "conditions": [c.text for c in ev.conditions],
+        "binding_shares": {
+            c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(ev.conditions)
+        },
+        "condition_medians": {
+            c.text: _iso(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
+            for i, c in enumerate(ev.conditions)
+        },
+    }
+
+
+def _dates_dataset(
+    curves: xr.Dataset, plan: Plan, sc: Scenario, times: np.ndarray, events: list[EventColumns]
+) -> xr.Dataset:
+    ts = plan.thresholds
     ds = xr.Dataset(
         {
             "crossing_year": (
@@ -82,10 +146,16 @@ def dates(
         coords={
             "draw": curves["draw"].values,
             "chain": ("draw", curves["chain"].values),
-            "event": np.array(ids, dtype=object),
-            "benchmark": ("event", np.array(bench, dtype=object)),
-            "threshold": ("event", np.array(thr, dtype=float)),
-            "title": ("event", np.array(titles, dtype=object)),
+            "event": np.array([t.id for t in ts] + [e.id for e in events], dtype=object),
+            "benchmark": (
+                "event",
+                np.array([t.benchmark for t in ts] + ["composite"] * len(events), dtype=object),
+            ),
+            "threshold": ("event", np.array([t.value for t in ts] + [np.nan] * len(events))),
+            "title": (
+                "event",
+                np.array([t.title for t in ts] + [e.title for e in events], dtype=object),
+            ),
         },
     )
     ds.attrs = {
@@ -96,7 +166,7 @@ def dates(
         "scenario": sc.name,
         "reading": sc.spec.reading,
     }
-    return ds, inputs, traj, binding
+    return ds
 
 
 def _q3(x: np.ndarray, nd: int = 3) -> dict:
@@ -148,8 +218,8 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
             continue
         by = parse_horizon(c["by"], f"claim {c['id']}")
         t = d["crossing_year"].sel(event=c["event"]).values
-        p, se = prob_with_mcse((t <= by)[:, None], n_chain)
-        p, se = float(p[0]), float(se[0])
+        p_arr, se_arr = prob_with_mcse((t <= by)[:, None], n_chain)
+        p, se = float(p_arr[0]), float(se_arr[0])
         if p - 2 * se >= c["p_at_least"]:
             verdict = "agrees"
         elif p + 2 * se < c["p_at_least"]:

@@ -1,151 +1,336 @@
-"""The research-residual model: from engineering trajectories to AI research throughput
-and an overall R&D speed multiplier, per draw, on a monthly time grid.
+"""The research-residual model evaluated over (cell, draw, time): the one implementation
+behind `forecast run --scenario`, `forecast compare` (one cell each) and `forecast sweep`
+(chunks of cells).
 
-Equations (t in decimal years, t0 the scenario's start date; see docs/residual-model.md)::
+The equations are in forecast.residual_equations, the random inputs in
+forecast.residual_inputs. Here a :class:`Table` holds what does not depend on the cell
+(the monthly grid, the METR horizon per draw, the base scenario's draws, the conditions'
+effective dates), and :func:`solve` dates every condition per (cell, draw):
 
-    a(t)   = clip(ln(h(tau(t)) / h_start) / ln(h_full / h_start), 0, 1)   automatable share of engineering
-    S_e(t) = 1 / ((1 - a) + a / k)                                        engineering speed-up (Amdahl)
-    V(t)   = 2^((t - t0) / T_c) * S_e(t) / S_e(t0)                        volume of attempts, relative to t0
-    r(t)   = r0 * V(t)^eps                                                AI research throughput / human
-    S_r(t) = max(1, r(t))                                                 research speed-up (human pace floor)
-    M(t)   = min(cap, 1 / ((1 - rho) / S_e + rho / S_r))                  overall R&D multiplier (Amdahl)
-    dtau/dt = M(t)^phi  (tau = t before t0)                               feedback on engineering growth
+* cells without feedback (phi = 0 in every draw): engineering conditions keep their
+  closed-form dates; residual first passages use a binary search over the monthly grid
+  (the quantities are monotone in time), O(draws x log months) per cell;
+* cells with feedback step the coupled recursion (9) month by month, vectorised over
+  cells x draws, tracking first passages on the fly (memory O(cells x draws)).
 
-with h the METR horizon from the growth model, k the AI speed on automatable work, T_c the
-compute doubling time, eps the elasticity of discoveries to volume (0: reading 1, 1:
-reading 2), rho the research share of R&D, phi the feedback strength. The current research
-throughput r0 combines the Erdős yield (notable results per attempt, a Beta posterior)
-times attempts per year over human discoveries per year, updated with the
-automated-alignment-researcher result as a down-weighted log-normal measurement.
+With ``record=True`` (one cell: a scenario run) the trajectories (cell, draw, time) are
+returned too.
 """
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
-from .scenario import PARAMS, Param, Scenario
-from .trajectories import value_at
+from . import residual_equations as eq
+from .residual_equations import STEP, Constants, linear_passage, log_passage
+from .residual_inputs import base_draws, cell_inputs, draw_inputs, draw_param, inputs_dataset
+from .scenario import AlignmentResearchers, Scenario
+from .trajectories import curve, value_at
 
-STEP = 1 / 12  # grid step, years
+__all__ = [
+    "STEP",
+    "Table",
+    "draw_inputs",
+    "draw_param",
+    "effective_to_real",
+    "first_time",
+    "inputs_dataset",
+    "solve",
+    "trajectories",
+]
 
-
-def _stream(seed: int, name: str, n: int) -> np.ndarray:
-    """Uniforms for one named random input: the same for every scenario with the same seed
-    (common random numbers), independent across names."""
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
-    return np.random.default_rng(np.random.SeedSequence([seed, key])).random(n)
-
-
-def draw_param(p: Param, name: str, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw of a parameter (canonical units) from uniforms ``u``."""
-    spec = PARAMS[name]
-    if p.dist is None:
-        return np.full(u.shape, p.value)
-    if p.dist == "uniform":
-        return p.low + (p.high - p.low) * u
-    if p.dist == "loguniform":
-        return np.exp(np.log(p.low) + (np.log(p.high) - np.log(p.low)) * u)
-    if p.dist == "lognormal":
-        return p.median * np.exp(p.sigma * stats.norm.ppf(u))
-    if p.dist == "beta":
-        return stats.beta.ppf(u, p.alpha, p.beta)
-    # normal, truncated to the parameter's allowed range
-    a, b = (spec.low - p.mu) / p.sigma, (spec.high - p.mu) / p.sigma
-    return stats.truncnorm.ppf(u, a, b, loc=p.mu, scale=p.sigma)
+TRAJECTORY_UNITS = {
+    "automatable_share": "fraction of engineering work",
+    "engineering_speedup": "multiplier vs human",
+    "attempt_volume": "relative to the start date",
+    "research_throughput": "AI notable-discovery rate / human rate",
+    "rd_multiplier": "overall R&D speed vs human-only",
+    "effective_time": "decimal year of engineering progress",
+}
 
 
-def draw_inputs(sc: Scenario, n: int, seed: int) -> xr.Dataset:
-    """Per-draw residual inputs with dim ``draw``: every parameter plus yield and r0."""
-    out = {name: draw_param(sc.params[name], name, _stream(seed, name, n)) for name in PARAMS}
-    ev = sc.spec.evidence
-    e = ev.erdos
-    # yield of notable results per attempt: Beta posterior under a Jeffreys prior
-    yld = stats.beta.ppf(
-        _stream(seed, "erdos_yield", n), e.notable + 0.5, e.attempts - e.notable + 0.5
+@dataclass(frozen=True)
+class HorizonCurve:
+    """The METR horizon curve per draw (parameters (draw,)), value in minutes."""
+
+    family: str
+    t_ref: float
+    level: np.ndarray
+    rate: np.ndarray
+    accel: np.ndarray
+    ceiling: np.ndarray
+
+    @classmethod
+    def of(cls, curves: xr.Dataset, benchmark: str) -> HorizonCurve:
+        sub = curves.sel(benchmark=benchmark)
+        p = {k: sub[k].values.copy() for k in ("level", "rate", "accel", "ceiling")}
+        return cls(str(sub["family"].item()), float(sub["t_ref"].item()), **p)
+
+    def log_at(self, t: np.ndarray) -> np.ndarray:
+        """ln horizon (ln minutes) at per-draw times ``t`` (..., draw)."""
+        h = curve(self.family, self.level, self.rate, self.ceiling, self.accel, self.t_ref, t)
+        with np.errstate(divide="ignore"):
+            return np.log(h)
+
+
+@dataclass
+class Table:
+    """Everything per posterior draw that does not depend on the cell (sent to workers once).
+
+    ``engineering`` (K, draw) are the effective-time dates (decimal years) of K engineering
+    conditions; ``residual`` lists R residual conditions (quantity, level). :func:`solve`
+    returns their real dates in this order: K engineering columns, then R residual ones."""
+
+    grid: np.ndarray  # (T,) decimal years, monthly from the start date
+    start: float
+    horizon: float
+    ln_h: np.ndarray  # (draw, T) ln METR horizon on the grid, ln minutes
+    horizon_curve: HorizonCurve
+    draws: dict[str, np.ndarray]  # the base scenario's inputs per draw
+    aar: AlignmentResearchers  # the alignment-researcher evidence (r0 update)
+    engineering: np.ndarray  # (K, draw)
+    residual: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def n_draws(self) -> int:
+        return self.ln_h.shape[0]
+
+
+def build(
+    curves: xr.Dataset,
+    sc: Scenario,
+    seed: int,
+    start: float,
+    horizon: float,
+    engineering: np.ndarray | None = None,
+    residual: list[tuple[str, float]] | None = None,
+) -> Table:
+    """The per-draw table of a scenario on a posterior's ``curves``, grid ``start``..``horizon``."""
+    grid = np.arange(start, horizon + STEP / 2, STEP)
+    bench = sc.spec.residual.horizon_benchmark
+    n = curves.sizes["draw"]
+    with np.errstate(divide="ignore"):
+        ln_h = np.log(value_at(curves, bench, grid))
+    return Table(
+        grid=grid,
+        start=start,
+        horizon=horizon,
+        ln_h=ln_h,
+        horizon_curve=HorizonCurve.of(curves, bench),
+        draws=base_draws(sc, n, seed),
+        aar=sc.spec.evidence.alignment_researchers,
+        engineering=np.empty((0, n)) if engineering is None else engineering,
+        residual=list(residual or []),
     )
-    log_r0 = np.log(yld * out["attempts_per_year"] / out["human_discoveries_per_year"])
-    # automated alignment researchers: log(ai/human) measures log r0 with sd s_a = sd / sqrt(w);
-    # a perturbed-observation (Kalman) update keeps each draw's link to its own inputs
-    aar = ev.alignment_researchers
-    if aar.weight > 0:
-        s_a = aar.sd_at_full_weight / np.sqrt(aar.weight)
-        s_e2 = np.var(log_r0)
-        gain = s_e2 / (s_e2 + s_a**2)
-        noise = s_a * stats.norm.ppf(_stream(seed, "aar_noise", n))
-        log_r0 = log_r0 + gain * (np.log(aar.ai_score / aar.human_score) + noise - log_r0)
-    else:
-        gain = 0.0
-    out["erdos_yield"] = yld
-    out["research_throughput_now"] = np.exp(log_r0)
-    ds = xr.Dataset({k: ("draw", v) for k, v in out.items()})
-    ds.attrs["aar_gain"] = float(gain)
-    return ds
 
 
-def _automation(h, h_start, h_full):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.log(h / h_start[:, None]) / np.log(h_full / h_start)[:, None]
-    return np.clip(np.nan_to_num(a, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+def cell_params(table: Table, names: list[str], cells: np.ndarray) -> dict[str, np.ndarray]:
+    """Inputs per (cell, draw) for ``cells`` (cell, len(names)), canonical units."""
+    return cell_inputs(table.draws, table.aar, names, cells)
+
+
+@dataclass
+class Solution:
+    dates: np.ndarray  # (cell, draw, K + R) real decimal-year dates; +inf never on the grid
+    trajectories: dict[str, np.ndarray] | None = None  # name -> (cell, draw, T)
+
+
+def solve(table: Table, p: dict[str, np.ndarray], n_cells: int, record: bool = False) -> Solution:
+    """Real dates of every condition per (cell, draw), and the trajectories if ``record``."""
+    shape = (n_cells, table.n_draws)
+    c = eq.constants(p, table.ln_h[:, 0], shape)
+    loop = np.any(c.phi != 0, axis=1)
+    k = table.engineering.shape[0]
+    dates = np.empty((*shape, k + len(table.residual)))
+    traj = {v: np.empty((*shape, table.grid.size)) for v in TRAJECTORY_UNITS} if record else None
+    for cells, stepped in ((loop, True), (~loop, False)):
+        if not cells.any():
+            continue
+        sub, sub_shape = c.rows(cells), (int(cells.sum()), shape[1])
+        if stepped:
+            dates[cells], tr = _stepped(table, sub, sub_shape, record)
+        else:
+            dates[cells] = _direct(table, sub, sub_shape)
+            tr = _grid_trajectories(table, sub) if record else None
+        if traj is not None and tr is not None:
+            for v, x in tr.items():
+                traj[v][cells] = x
+    return Solution(dates, traj)
+
+
+# ---------------------------------------------------------------- without feedback
+
+
+def _direct(table: Table, c: Constants, shape: tuple[int, int]) -> np.ndarray:
+    """Dates (cell, draw, K + R) without feedback: tau = t, so engineering dates are the
+    closed-form ones; residual first passages by binary search."""
+    out = np.empty((*shape, table.engineering.shape[0] + len(table.residual)))
+    k = table.engineering.shape[0]
+    out[:, :, :k] = table.engineering.T[None]
+    for i, (quantity, level) in enumerate(table.residual):
+        out[:, :, k + i] = _first_passage(table, c, quantity, level, shape)
+    return out
+
+
+def _first_passage(
+    table: Table, c: Constants, quantity: str, level: float, shape: tuple[int, int]
+) -> np.ndarray:
+    """First date each (cell, draw) reaches ``level``: binary search for the first grid
+    index at or above it, then log-linear interpolation from the previous grid point."""
+    grid, t_n = table.grid, table.grid.size
+    d_idx = np.broadcast_to(np.arange(shape[1])[None, :], shape)
+    lo = np.zeros(shape, dtype=np.int64)
+    hi = np.full(shape, t_n, dtype=np.int64)
+    level_log = np.log(level)
+
+    def at(cc: Constants, j: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return eq.log_quantity(quantity, grid[j] - table.start, table.ln_h[d, j], cc)
+
+    while True:
+        active = lo < hi
+        if not active.any():
+            break
+        mid = np.minimum((lo + hi) // 2, t_n - 1)
+        ok = at(c, mid, d_idx) >= level_log
+        hi = np.where(active & ok, mid, hi)
+        lo = np.where(active & ~ok, mid + 1, lo)
+    out = np.full(shape, np.inf)
+    out[lo == 0] = grid[0]
+    inside = (lo > 0) & (lo < t_n)
+    if inside.any():
+        jj, dd, sub = lo[inside], d_idx[inside], c.select(inside)
+        out[inside] = log_passage(
+            level_log, at(sub, jj - 1, dd), at(sub, jj, dd), grid[jj - 1], grid[jj]
+        )
+    return out
+
+
+def _grid_trajectories(table: Table, c: Constants) -> dict[str, np.ndarray]:
+    """Every residual quantity on the whole grid (cell, draw, T), tau = t."""
+    ct = c.over_time()
+    a = eq.automatable_share(table.ln_h[None], ct)
+    s_e = eq.engineering_speedup(a, ct)
+    log_v = eq.log_volume(table.grid - table.start, s_e, ct)
+    log_r = eq.log_throughput(log_v, ct)
+    shape = s_e.shape
+    volume = np.exp(log_v)
+    return {
+        "automatable_share": np.broadcast_to(a, shape),
+        "engineering_speedup": s_e,
+        "attempt_volume": volume,
+        "research_throughput": eq.throughput(volume, ct),
+        "rd_multiplier": eq.rd_multiplier(s_e, log_r, ct),
+        "effective_time": np.broadcast_to(table.grid, shape),
+    }
+
+
+# ---------------------------------------------------------------- with feedback
+
+
+class _Passages:
+    """First passages of the residual conditions, tracked one grid step at a time."""
+
+    def __init__(self, conditions: list[tuple[str, float]], shape: tuple[int, int]):
+        self.conditions = conditions
+        self.found = [np.zeros(shape, bool) for _ in conditions]
+        self.dates = [np.full(shape, np.inf) for _ in conditions]
+        self.prev = [np.full(shape, -np.inf) for _ in conditions]
+
+    def update(self, j: int, grid: np.ndarray, log_r: np.ndarray, log_m: np.ndarray) -> None:
+        for i, (quantity, level) in enumerate(self.conditions):
+            q = log_r if quantity == "research_throughput" else log_m
+            level_log = np.log(level)
+            new = ~self.found[i] & (q >= level_log)
+            if j == 0:
+                self.dates[i][new] = grid[0]
+            elif new.any():
+                q0 = self.prev[i][new]
+                self.dates[i][new] = log_passage(level_log, q0, q[new], grid[j - 1], grid[j])
+            self.found[i] |= new
+            self.prev[i] = q
+
+
+class _Crossings:
+    """Real dates at which effective time passes each engineering condition's date."""
+
+    def __init__(self, t_eff: np.ndarray, shape: tuple[int, int], t0: float):
+        self.t_eff = np.broadcast_to(t_eff[:, None, :], (t_eff.shape[0], *shape))
+        self.dates = np.where(self.t_eff <= t0, self.t_eff, np.inf)
+        self.pending = np.isfinite(self.t_eff) & (self.t_eff > t0)
+
+    def update(self, j: int, grid: np.ndarray, tau_prev: np.ndarray, tau: np.ndarray) -> None:
+        hit = self.pending & (tau[None] >= self.t_eff)
+        if hit.any():
+            v0 = np.broadcast_to(tau_prev[None], hit.shape)[hit]
+            v1 = np.broadcast_to(tau[None], hit.shape)[hit]
+            self.dates[hit] = linear_passage(self.t_eff[hit], v0, v1, grid[j - 1], grid[j])
+            self.pending &= ~hit
+
+
+def _stepped(
+    table: Table, c: Constants, shape: tuple[int, int], record: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    """Dates (cell, draw, K + R) with feedback, stepping (9) month by month from
+    tau(t0) = t0; and the trajectories (cell, draw, T) if ``record``."""
+    grid, m = table.grid, table.grid.size
+    passages = _Passages(table.residual, shape)
+    crossings = _Crossings(table.engineering, shape, grid[0])
+    traj = {v: np.empty((*shape, m)) for v in TRAJECTORY_UNITS} if record else None
+    tau = np.full(shape, grid[0])
+    tau_prev = tau
+    for j in range(m):
+        a = eq.automatable_share(table.horizon_curve.log_at(tau), c)
+        s_e = eq.engineering_speedup(a, c)
+        log_v = eq.log_volume(grid[j] - table.start, s_e, c)
+        log_r = eq.log_throughput(log_v, c)
+        mult = eq.rd_multiplier(s_e, log_r, c)
+        passages.update(j, grid, log_r, np.log(mult))
+        if j > 0:
+            crossings.update(j, grid, tau_prev, tau)
+        if traj is not None:
+            vol = np.exp(log_v)
+            for v, x in zip(TRAJECTORY_UNITS, (a, s_e, vol, eq.throughput(vol, c), mult, tau)):
+                traj[v][:, :, j] = x
+        tau_prev = tau
+        if j + 1 < m:
+            tau = tau + eq.effective_step(mult, c)
+    cols = [*crossings.dates, *passages.dates]  # each (cell, draw)
+    return np.stack(cols, axis=-1) if cols else np.empty((*shape, 0)), traj
+
+
+# ---------------------------------------------------------------- one cell, as xarray
+
+
+def trajectory_dataset(traj: dict[str, np.ndarray], table: Table, draw: np.ndarray) -> xr.Dataset:
+    """One cell's trajectories with dims (draw, time) and units."""
+    dims = ("draw", "time")
+    return xr.Dataset(
+        {
+            v: (dims, np.ascontiguousarray(traj[v][0]), {"units": u})
+            for v, u in TRAJECTORY_UNITS.items()
+        },
+        coords={"draw": draw, "time": table.grid},
+    )
 
 
 def trajectories(
     curves: xr.Dataset, sc: Scenario, inputs: xr.Dataset, start: float, horizon: float
 ) -> xr.Dataset:
-    """Residual trajectories with dims (draw, time): automatable share, engineering speed-up,
-    volume, research throughput, R&D multiplier, and effective engineering time ``tau``."""
-    grid = np.arange(start, horizon + STEP / 2, STEP)
-    p = {k: inputs[k].values for k in inputs.data_vars}
-    bench = sc.spec.residual.horizon_benchmark
-    k = p["automated_speed"][:, None]
-    rho = p["research_share"][:, None]
-    cap = p["multiplier_cap"][:, None]
-    phi = p["feedback"][:, None]
-    eps = p["elasticity"][:, None]
-    r0 = p["research_throughput_now"][:, None]
-    compute = 2.0 ** ((grid[None, :] - start) / p["compute_doubling"][:, None])
+    """Residual trajectories of a scenario with dims (draw, time) for given per-draw
+    ``inputs`` (as from :func:`draw_inputs`): one recorded cell of :func:`solve`."""
+    table = build(curves, sc, 0, start, horizon)
+    p = {str(k): inputs[k].values[None, :] for k in inputs.data_vars}
+    p["r0"] = p.pop("research_throughput_now")
+    p["log_r0"] = np.log(p["r0"])
+    sol = solve(table, p, 1, record=True)
+    assert sol.trajectories is not None
+    return trajectory_dataset(sol.trajectories, table, curves["draw"].values)
 
-    def engineering(tau_col):
-        h = value_at(curves, bench, tau_col)
-        a = _automation(h, p["automation_start"], p["automation_full"])
-        return a, 1.0 / ((1 - a) + a / k)
 
-    n, m = curves.sizes["draw"], grid.size
-    if np.all(p["feedback"] == 0):
-        tau = np.broadcast_to(grid, (n, m)).copy()
-        a, s_e = engineering(tau)
-    else:  # feedback: step the coupled system forward one month at a time (vectorised over draws)
-        tau = np.empty((n, m))
-        a = np.empty((n, m))
-        s_e = np.empty((n, m))
-        tau[:, 0] = start
-        for j in range(m):
-            a[:, j : j + 1], s_e[:, j : j + 1] = engineering(tau[:, j : j + 1])
-            if j + 1 < m:
-                vol = compute[:, j] * s_e[:, j] / s_e[:, 0]
-                r = r0[:, 0] * vol ** eps[:, 0]
-                mult = np.minimum(
-                    cap[:, 0], 1 / ((1 - rho[:, 0]) / s_e[:, j] + rho[:, 0] / np.maximum(1, r))
-                )
-                tau[:, j + 1] = tau[:, j] + STEP * mult ** phi[:, 0]
-    volume = compute * s_e / s_e[:, :1]
-    r = r0 * volume**eps
-    mult = np.minimum(cap, 1 / ((1 - rho) / s_e + rho / np.maximum(1.0, r)))
-    dims = ("draw", "time")
-    return xr.Dataset(
-        {
-            "automatable_share": (dims, a, {"units": "fraction of engineering work"}),
-            "engineering_speedup": (dims, s_e, {"units": "multiplier vs human"}),
-            "attempt_volume": (dims, volume, {"units": "relative to the start date"}),
-            "research_throughput": (dims, r, {"units": "AI notable-discovery rate / human rate"}),
-            "rd_multiplier": (dims, mult, {"units": "overall R&D speed vs human-only"}),
-            "effective_time": (dims, tau, {"units": "decimal year of engineering progress"}),
-        },
-        coords={"draw": curves["draw"].values, "time": grid},
-    )
+# ---------------------------------------------------------------- first passages on a given path
 
 
 def first_time(values: np.ndarray, grid: np.ndarray, level: float) -> np.ndarray:
@@ -155,40 +340,30 @@ def first_time(values: np.ndarray, grid: np.ndarray, level: float) -> np.ndarray
     any_hit = hit.any(axis=1)
     j = np.argmax(hit, axis=1)
     out = np.full(values.shape[0], np.inf)
-    first = any_hit & (j == 0)
-    out[first] = grid[0]
+    out[any_hit & (j == 0)] = grid[0]
     mid = any_hit & (j > 0)
     jj = j[mid]
-    v0 = values[mid, jj - 1]
-    v1 = values[mid, jj]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (np.log(level) - np.log(v0)) / (np.log(v1) - np.log(v0))
-    frac = np.clip(np.nan_to_num(frac, nan=1.0), 0, 1)
-    out[mid] = grid[jj - 1] + frac * (grid[jj] - grid[jj - 1])
+    with np.errstate(divide="ignore"):
+        q0, q1 = np.log(values[mid, jj - 1]), np.log(values[mid, jj])
+    out[mid] = log_passage(np.log(level), q0, q1, grid[jj - 1], grid[jj])
     return out
 
 
 def effective_to_real(tau: np.ndarray, grid: np.ndarray, t_eff: np.ndarray) -> np.ndarray:
-    """Real date at which each draw's effective engineering time reaches ``t_eff``.
-
-    Before the start date effective time equals real time; +inf stays +inf; beyond the
-    grid is +inf."""
+    """Real date at which each draw's effective engineering time ``tau`` (draw, time)
+    reaches ``t_eff``. Before the start date effective time equals real time; +inf stays
+    +inf; beyond the grid is +inf."""
     out = np.where(t_eff <= grid[0], t_eff, np.inf)
     todo = np.isfinite(t_eff) & (t_eff > grid[0])
     if todo.any():
-        out[todo] = _cross_linear(tau[todo], grid, t_eff[todo])
-    return out
-
-
-def _cross_linear(tau: np.ndarray, grid: np.ndarray, target: np.ndarray) -> np.ndarray:
-    hit = tau >= target[:, None]
-    any_hit = hit.any(axis=1)
-    j = np.argmax(hit, axis=1)
-    out = np.full(tau.shape[0], np.inf)
-    ok = any_hit & (j > 0)
-    jj = j[ok]
-    t0, t1 = tau[ok, jj - 1], tau[ok, jj]
-    frac = (target[ok] - t0) / np.where(t1 > t0, t1 - t0, 1.0)
-    out[ok] = grid[jj - 1] + np.clip(frac, 0, 1) * (grid[jj] - grid[jj - 1])
-    out[any_hit & (j == 0)] = grid[0]
+        tt, target = tau[todo], t_eff[todo]
+        hit = tt >= target[:, None]
+        any_hit = hit.any(axis=1)
+        j = np.argmax(hit, axis=1)
+        res = np.full(tt.shape[0], np.inf)
+        ok = any_hit & (j > 0)
+        jj = j[ok]
+        res[ok] = linear_passage(target[ok], tt[ok, jj - 1], tt[ok, jj], grid[jj - 1], grid[jj])
+        res[any_hit & (j == 0)] = grid[0]
+        out[todo] = res
     return out

@@ -35,11 +35,11 @@ def sobol_indices(
         if lg:
             real[:, i] = np.exp(x[:, i])
     y = np.asarray(func(real), dtype=float).reshape(real.shape[0], -1)
-    out = {"n_base": n, "n_evaluations": int(real.shape[0]), "outputs": {}}
+    per_output: dict[str, dict] = {}
     for k, name in enumerate(outputs):
         yk = y[:, k]
         if np.ptp(yk) == 0:
-            out["outputs"][name] = {"constant": True, "value": float(yk[0])}
+            per_output[name] = {"constant": True, "value": float(yk[0])}
             continue
         si = analyze.analyze(
             problem, yk, calc_second_order=False, conf_level=0.95, seed=seed, print_to_console=False
@@ -53,8 +53,8 @@ def sobol_indices(
             }
             for i, p in enumerate(names)
         }
-        out["outputs"][name] = {
+        per_output[name] = {
             "indices": rows,
             "ranking": sorted(names, key=lambda p: -rows[p]["ST"]),
         }
-    return out
+    return {"n_base": n, "n_evaluations": int(real.shape[0]), "outputs": per_output}

@@ -155,7 +155,7 @@ def sweep(
     key = run_key(sw, dt.attrs["posterior_hash"], seed, {"horizon": plan.horizon})
     if not quiet:
         click.echo(
-            f"sweep {sw.spec.title}: {sw.n_cells} cells x {table.ln_h.shape[0]} draws, "
+            f"sweep {sw.spec.title}: {sw.n_cells} cells x {table.n_draws} draws, "
             f"{len(table.events)} events",
             err=True,
         )
