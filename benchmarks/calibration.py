@@ -4,10 +4,12 @@ bundled public series, the table of `forecast backtest --protocol crossing`.
     python benchmarks/calibration.py [--series NAME ...] [--workers 2] [--cache DIR]
                                      [--draws 1000 --tune 500 --chains 2] [--json FILE]
 
-Prints, pooled over targets and per series family: the engine's 50/80/95 % coverage, the
-median error (years) of the engine and the least-squares line, the CRPS (years) of the
-engine, the flat-prior Bayesian line and the drifting line, the Brier score of P(crossed
-within a year of the cutoff), and the number of targets; then per series, every method's
+Prints, pooled over targets and per series family: the 50/80/95 % coverage of the engine,
+of the engine with a drifting rate (engine_drift, forecast/drift.py, sigma and level_sd
+from the priors' [rate_drift]) and of the drifting line; the median error (years) of both
+engines and the least-squares line; the CRPS (years) of both engines, the flat-prior
+Bayesian line and the drifting line; the Brier score of P(crossed within a year of the
+cutoff); and the number of targets; then per series, every method's
 coverage, PIT extremes and the cases whose targets all fell outside the engine's draws.
 Targets (calibration.md): 80 % coverage 0.70-0.90, 50 % 0.40-0.60, median error no worse
 than the line's, CRPS below the drifting line's. Nothing is asserted; the engine fits are

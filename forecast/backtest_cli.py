@@ -183,10 +183,12 @@ def backtest(protocol, series_names, workers, scheduler, **kw):
     cutoffs at frontier records max(3, n//2) and max(3, n-3); the engine is fitted on the
     records before the cutoff alone and every later record is a threshold whose crossing
     date is known: PIT, 50/80/95 % coverage, median error (years), Brier of P(crossed
-    within a year), CRPS (years), beside three straight lines on the logit / log scale
-    (least squares, flat-prior Bayesian, and drifting: slope x exp(N(0, 0.3)), level +
-    N(0, 0.3)). Pooled over targets and per series family. The engine fits run in parallel
-    on Dask and are cached like any fit.
+    within a year), CRPS (years), of the engine and of the engine's draws with a drifting
+    growth rate after the last record (engine_drift: the priors' [rate_drift] sigma and
+    level_sd), beside three straight lines on the logit / log scale (least squares,
+    flat-prior Bayesian, and drifting: slope x exp(N(0, 0.3)), level + N(0, 0.3)). Pooled
+    over targets and per series family. The engine fits run in parallel on Dask and are
+    cached like any fit.
 
     \b
     Examples:

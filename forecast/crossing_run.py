@@ -9,6 +9,10 @@ Methods, each fitted on a case's training points alone:
   are the posterior curves' first passages (:func:`forecast.trajectories.crossing_time`).
   Bounded values of exactly 0 or 100 % would be refused by the observation table: they are
   clipped to [0.01 %, 99.99 %] here, as for the lines.
+* ``engine_drift``: the same posterior draws forward sampled with a drifting growth rate
+  after the last training point (:mod:`forecast.drift`), the drift's ``sigma`` and
+  ``level_sd`` from the priors' ``[rate_drift]`` key of the series' family (left out when
+  the priors have none);
 * ``line``: the least-squares straight line on the logit / log scale (one date per target);
 * ``bayes_line``: the flat-prior Bayesian straight line (posterior draws);
 * ``drifting_line``: the same with slope x exp(N(0, 0.3)) and level + N(0, 0.3) per draw.
@@ -22,6 +26,7 @@ import json
 import math
 import os
 import zlib
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
@@ -29,10 +34,11 @@ import numpy as np
 
 from . import crossing as cx
 from .dates import parse_period
+from .drift import Drift, crossing_times
 from .errors import ForecastError
 from .observations import Observation
 
-METHODS = ["engine", "line", "bayes_line", "drifting_line"]
+METHODS = ["engine", "engine_drift", "line", "bayes_line", "drifting_line"]
 LINE_DRAWS = 4000  # draws of the Bayesian lines per case
 PUBLIC_DIR = ("data", "public-series")
 
@@ -162,7 +168,27 @@ def engine_fit(case: cx.Case, priors, settings, cache_dir: Path, refit: bool) ->
     )
     c = curves(dt["posterior"].to_dataset(), {str(k): v for k, v in dt.attrs.items()})
     draws = [crossing_time(c, case.series, _clip(p.value, case.bounded)) for p in case.targets]
-    return {"draws": draws, "diagnostics": json.loads(dt.attrs["diagnostics"]), "cached": cached}
+    return {
+        "draws": draws,
+        "curves": c.sel(benchmark=[case.series]),
+        "diagnostics": json.loads(dt.attrs["diagnostics"]),
+        "cached": cached,
+    }
+
+
+def case_drift(case: cx.Case, priors) -> Drift | None:
+    """The rate drift of the case's family from the priors (None when they have none)."""
+    rd = (priors.bounded if case.bounded else priors.unbounded).rate_drift
+    return None if rd is None else Drift(rd.sigma, rd.level_sd)
+
+
+def drift_draws(case: cx.Case, curves, drift: Drift, seed: int) -> list[np.ndarray]:
+    """``engine_drift``: crossing-date draws of each target (decimal years, +inf = never),
+    the engine's posterior curves with the rate drifting after the last training point."""
+    thresholds = [_clip(p.value, case.bounded) for p in case.targets]
+    t0 = max(p.time for p in case.training)
+    rng_seed = zlib.crc32(f"{seed}:{case.id}".encode())
+    return list(crossing_times(curves, case.series, thresholds, t0, drift, rng_seed))
 
 
 def _is_cached(case: cx.Case, priors, settings, cache_dir: Path) -> bool:
@@ -260,16 +286,20 @@ def run(
     if not all_cases:
         raise ForecastError("no series has five frontier records: nothing to backtest")
     fits = engine_fits(all_cases, priors, settings, cache_dir, refit, workers, scheduler, progress)
+    drifts = {c.id: case_drift(c, priors) for c in all_cases}
+    methods = [m for m in METHODS if m != "engine_drift" or any(drifts.values())]
     targets, case_info = [], []
     for case in all_cases:
         rng = np.random.default_rng([settings.seed, zlib.crc32(case.id.encode())])
+        drift = drifts[case.id] or Drift(0.0)
         draws = {
             "engine": fits[case.id]["draws"],
+            "engine_drift": drift_draws(case, fits[case.id]["curves"], drift, settings.seed),
             "line": cx.least_squares_draws(case),
             "bayes_line": cx.bayes_line_draws(case, line_draws, rng),
             "drifting_line": cx.bayes_line_draws(case, line_draws, rng, cx.DRIFT_SD),
         }
-        case_info.append(_case_info(case, fits[case.id]))
+        case_info.append({**_case_info(case, fits[case.id]), "drift": asdict(drift)})
         for j, tgt in enumerate(case.targets):
             row = {
                 "case": case.id,
@@ -282,13 +312,13 @@ def run(
                 "unit": case.unit,
                 "lead_years": round(tgt.time - case.cutoff, 4),
             }
-            for m in METHODS:
+            for m in methods:
                 row[m] = cx.target_scores(draws[m][j], tgt.time, case.cutoff)
             targets.append(row)
     return {
         "protocol": "crossing-date (docs/calibration.md)",
-        "methods": METHODS,
-        **cx.summarise(targets, METHODS),
+        "methods": methods,
+        **cx.summarise(targets, methods),
         "cases": case_info,
         "skipped": skipped,
         "targets": targets,
@@ -312,53 +342,78 @@ def _case_info(case: cx.Case, fit: dict) -> dict:
 
 # ---------------------------------------------------------------- the table
 
+SHORT = {
+    "engine": "engine",
+    "engine_drift": "e-drift",
+    "line": "line",
+    "bayes_line": "bayes",
+    "drifting_line": "d-line",
+}
+COLUMNS = {  # score -> the methods shown for it
+    "coverage 50/80/95": ("engine", "engine_drift", "drifting_line"),
+    "median error, y": ("engine", "engine_drift", "line"),
+    "CRPS, y": ("engine", "engine_drift", "bayes_line", "drifting_line"),
+    "Brier": ("engine", "engine_drift", "drifting_line"),
+}
+
 
 def _cells(p: dict) -> str:
     c = p["coverage"]
-    return f"{c['50']:>6.2f}{c['80']:>6.2f}{c['95']:>6.2f}"
+    return f"{c['50']:>5.2f}{c['80']:>5.2f}{c['95']:>5.2f}"
+
+
+def _cell(score: str, p: dict | None) -> str:
+    if score == "coverage 50/80/95":
+        return f"{_cells(p):>16}" if p else f"{'-':>16}"
+    if p is None:
+        return f"{'-':>8}"
+    key = {"median error, y": "median_error", "CRPS, y": "crps", "Brier": "brier"}[score]
+    return f"{p[key]:>8.3f}" if key == "brier" else f"{p[key]:>8.2f}"
+
+
+def _header() -> list[str]:
+    top, sub = f"{'scope':<30}{'n':>4} ", f"{'':<30}{'':>4} "
+    for score, ms in COLUMNS.items():
+        width = (16 if score.startswith("coverage") else 8) * len(ms)
+        top += f" {score:^{width}}"
+        sub += " " + "".join(f"{SHORT[m]:>{16 if score.startswith('coverage') else 8}}" for m in ms)
+    return [top, sub]
+
+
+def _row(name: str, d: dict) -> str:
+    n = d["engine"]["n"]
+    out = f"{name:<30.29}{n:>4} "
+    for score, ms in COLUMNS.items():
+        out += " " + "".join(_cell(score, d.get(m)) for m in ms)
+    return out
 
 
 def table(res: dict) -> str:
     """The calibration table: pooled and per family (then per series), every method."""
-    head = (
-        f"{'scope':<30}{'n':>4}  {'cov50 cov80 cov95 (engine)':<26}"
-        f"{'median error, y':^17}{'CRPS, y':^23}{'Brier':^17}"
-    )
-    sub = (
-        f"{'':<30}{'':>4}  {'':<26}{'engine':>8}{'line':>8}  {'engine':>7}{'bayes':>7}{'drift':>7}"
-        f"  {'engine':>7}{'drift':>7}"
-    )
     lines = [
         f"Crossing-date backtest: {res['n_targets']} targets in {res['n_cases']} cases "
         "(targets pooled, each one unit)",
         "",
-        head,
-        sub,
+        *_header(),
+        _row("pooled", res["pooled"]),
     ]
-
-    def row(name: str, d: dict) -> str:
-        e, ln, b, dr = (d[m] for m in METHODS)
-        return (
-            f"{name:<30.29}{e['n']:>4}  {_cells(e):<26}{e['median_error']:>8.2f}"
-            f"{ln['median_error']:>8.2f}  {e['crps']:>7.2f}{b['crps']:>7.2f}{dr['crps']:>7.2f}"
-            f"  {e['brier']:>7.3f}{dr['brier']:>7.3f}"
-        )
-
-    lines.append(row("pooled", res["pooled"]))
-    for fam, d in res["by_family"].items():
-        lines.append(row(f"  {fam}", d))
+    lines += [_row(f"  {fam}", d) for fam, d in res["by_family"].items()]
     lines += ["", "Per series:"]
-    for s, d in res["by_series"].items():
-        lines.append(row(f"  {s}", d))
+    lines += [_row(f"  {s}", d) for s, d in res["by_series"].items()]
     lines += ["", "Coverage 50/80/95 of every method (pooled), and targets with PIT 0 / PIT 1:"]
-    for m in METHODS:
+    for m in res["methods"]:
         p = res["pooled"][m]
         lines.append(f"  {m:<14}{_cells(p)}   PIT 0: {p['pit_0']:>3}   PIT 1: {p['pit_1']:>3}")
-    out = [o for o in res["whole_cases_outside"] if o["method"] == "engine"]
-    lines += ["", "Cases with every target outside the engine's draws (PIT all 0 or all 1):"]
-    lines += [f"  {o['case']}: PIT {o['pit']:g} on {o['n_targets']} targets" for o in out] or [
-        "  none"
-    ]
+    drifts = {json.dumps(c.get("drift"), sort_keys=True) for c in res["cases"]}
+    if "engine_drift" in res["methods"]:
+        lines.append(f"engine_drift's rate drift: {'; '.join(sorted(drifts))}")
+    for m in ("engine", "engine_drift"):
+        if m not in res["methods"]:
+            continue
+        out = [o for o in res["whole_cases_outside"] if o["method"] == m]
+        lines += ["", f"Cases with every target outside the {m} draws (PIT all 0 or all 1):"]
+        lines += [f"  {o['case']}: PIT {o['pit']:g} on {o['n_targets']} targets" for o in out]
+        lines += [] if out else ["  none"]
     bad = [c["case"] for c in res["cases"] if not c["engine_diagnostics"].get("ok", True)]
     if bad:
         lines.append(f"Engine fits missing the sampler thresholds: {', '.join(bad)}")

@@ -56,6 +56,16 @@ class GrowthRate(_Strict):
     spread: HalfNormal
 
 
+class RateDrift(_Strict):
+    """Random walk on the log growth rate after a series' last observation, used by the
+    crossing-date backtest's ``engine_drift`` forecast (:mod:`forecast.drift`), not by the
+    fit: ``sigma`` per sqrt(year), ``level_sd`` on the transformed scale (logit / log)."""
+
+    sigma: Annotated[float, Field(ge=0)]
+    level_sd: Annotated[float, Field(ge=0)] = 0.0
+    why: Why
+
+
 class FixedCeiling(_Strict):
     value: Annotated[float, Field(gt=0, le=1)]
     why: Why
@@ -98,6 +108,7 @@ class BoundedPriors(_Strict):
     growth_rate: GrowthRate
     level: Normal
     ceiling: FixedCeiling
+    rate_drift: RateDrift | None = None
     benchmarks: dict[str, BenchmarkOverride] = {}
 
 
@@ -108,6 +119,7 @@ class UnboundedPriors(_Strict):
     growth_rate: GrowthRate
     acceleration: Normal
     level: Normal
+    rate_drift: RateDrift | None = None
     benchmarks: dict[str, BenchmarkOverride] = {}
 
 
@@ -131,8 +143,10 @@ class Priors(_Strict):
         return out
 
     def digest(self) -> str:
-        """Content hash of the priors (the source path excluded)."""
-        body = self.model_dump(exclude={"source"})
+        """Content hash of the priors (the source path excluded, and ``rate_drift``: it
+        enters no fit, so the posterior cache keyed on this hash stays valid)."""
+        drift = {"rate_drift": True}
+        body = self.model_dump(exclude={"source": True, "bounded": drift, "unbounded": drift})
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
     def with_pooling(self, mode: str) -> Priors:

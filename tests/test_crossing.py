@@ -219,8 +219,11 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
     assert [t["target_date"] for t in res["targets"]] == ["2025-12-11", "2026-02-05"]
     for t in res["targets"]:
         assert t["line"]["pit"] in (0.0, 1.0)
-        for m in cr.METHODS:
+        for m in res["methods"]:
             assert 0 <= t[m]["pit"] <= 1 and t[m]["crps"] >= 0
+    # the shipped priors carry a [rate_drift], so the drifting engine is scored too
+    assert res["methods"] == cr.METHODS
+    assert case["drift"]["sigma"] == 0.4 and case["drift"]["level_sd"] == 1.0
     assert res["pooled"]["engine"]["n"] == 2 and set(res["by_family"]) == {"PostTrainBench"}
 
 

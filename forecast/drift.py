@@ -1,0 +1,166 @@
+"""Forward sampling with a drifting growth rate after the last observation (numbers only).
+
+The fitted curves (:mod:`forecast.curves`) keep each draw's growth rate on a fixed path for
+ever, so a series that speeds up or stalls after the data ends lands outside the draws.
+Here each posterior draw is followed up to the series' last observation ``t0`` (decimal
+year) exactly as fitted, and after it its growth rate wanders: a random walk on the log
+rate with innovation sd ``sigma`` per sqrt(year), stepped monthly (``step`` = 1/12 year).
+Optionally the whole curve of a draw is shifted by ``level_sd`` x N(0, 1) on the
+transformed scale (logit units for bounded, natural-log units for unbounded).
+
+On the transformed scale ``x`` (bounded: x = logit(value / ceiling); unbounded:
+x = log value), with tau = t - t_ref, grid t_k = t0 + k h, k = 0..K, h = ``step``,
+W_0 = 0, W_k = sqrt(h) (Z_1 + ... + Z_k), Z ~ N(0, 1) iid, delta = level_sd * N(0, 1)::
+
+    before t0:   x(t) = fitted curve with level + delta (closed form)
+    bounded:     x_{k+1} = x_k + h   * rate              * exp(sigma W_k)
+    unbounded:   x_{k+1} = x_k + G_k * rate * exp(g tau_k) * exp(sigma W_k),
+                 G_k = expm1(g h) / g  (h when g -> 0)
+
+so the log rate during step k is  log rate + g tau_k + sigma W_k: the fitted
+acceleration ``g`` (``accel``, per year; 0 for bounded curves) is kept as the drift's mean
+path and E[log rate] is unchanged by the drift (its median path is the fitted one; its
+mean rate grows by exp(sigma^2 (t - t0) / 2)). With sigma = 0 and level_sd = 0 the grid
+values are the fitted curve's values exactly.
+
+First passage of a threshold theta (canonical unit): the closed-form time when the
+(shifted) fitted curve crosses on or before t0; otherwise the first grid step whose end
+reaches z = logit(theta / ceiling) (bounded; never when theta >= ceiling) or log theta
+(unbounded), placed inside the step by linear interpolation on the transformed scale
+(exact for bounded paths, within one step for unbounded ones); +inf when the path never
+reaches it within ``horizon`` years of t0. Rates stay positive, so paths increase and a
+threshold is crossed at most once.
+
+Random numbers are common across thresholds, sigmas and level shifts: the innovations Z
+come from ``numpy.random.default_rng([seed, 0])`` and the level shifts' N(0, 1) from
+``default_rng([seed, 1])``, so one seed gives the same dates and a change of sigma moves
+every path smoothly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from .trajectories import crossing_time
+
+STEP_YEARS = 1 / 12  # the monthly grid
+HORIZON_YEARS = 30.0  # paths are followed this long after the last observation
+
+
+@dataclass(frozen=True)
+class Drift:
+    """``sigma``: sd of the log growth rate's random-walk innovation per sqrt(year);
+    ``level_sd``: sd of each draw's level shift on the transformed scale (logit / log)."""
+
+    sigma: float
+    level_sd: float = 0.0
+    step: float = STEP_YEARS
+    horizon: float = HORIZON_YEARS
+
+
+def _growth(accel, tau):
+    """expm1(g tau) / g, log units grown per unit of rate in ``tau`` years (tau as g -> 0);
+    the unbounded curve's factor, as in :mod:`forecast.trajectories`."""
+    g = np.asarray(accel, dtype=float)
+    small = np.abs(g) < 1e-6
+    with np.errstate(over="ignore"):
+        return np.where(
+            small, tau, np.expm1(np.where(small, 1.0, g) * tau) / np.where(small, 1.0, g)
+        )
+
+
+def _draw_params(c: xr.Dataset, benchmark: str):
+    s = c.sel(benchmark=benchmark)
+    return (
+        str(s["family"].item()),
+        np.asarray(s["level"].values, dtype=float),
+        np.asarray(s["rate"].values, dtype=float),
+        np.asarray(s["ceiling"].values, dtype=float),
+        np.asarray(s["accel"].values, dtype=float),
+        float(s["t_ref"].item()),
+    )
+
+
+def innovations(n_draw: int, n_step: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Z, shifts): standard normals of shape (n_draw, n_step) for the random walk and
+    (n_draw,) for the level shifts, from independent streams of ``seed``."""
+    z = np.random.default_rng([seed, 0]).standard_normal((n_draw, n_step))
+    shifts = np.random.default_rng([seed, 1]).standard_normal(n_draw)
+    return z, shifts
+
+
+def paths(
+    family: str, level, rate, accel, t_ref: float, t0: float, drift: Drift, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(grid, x, delta): the grid t0 + k h (decimal years, K + 1 points), every draw's
+    path on the transformed scale at those times (draw, K + 1), and its level shift
+    (draw,). ``level``, ``rate`` (per year, > 0), ``accel`` (per year): arrays (draw,)."""
+    level, rate, accel = (np.asarray(a, dtype=float) for a in (level, rate, accel))
+    h = drift.step
+    n_step = int(np.ceil(drift.horizon / h - 1e-9))
+    grid = t0 + h * np.arange(n_step + 1)
+    z, shifts = innovations(len(rate), n_step, seed)
+    delta = drift.level_sd * shifts
+    walk = np.zeros_like(z)  # W_k at the start of step k (W_0 = 0)
+    walk[:, 1:] = np.sqrt(h) * np.cumsum(z[:, :-1], axis=1)
+    tau0 = t0 - t_ref
+    if family == "bounded":
+        x0 = level + delta + rate * tau0
+        inc = h * rate[:, None] * np.exp(drift.sigma * walk)
+    else:
+        x0 = level + delta + rate * _growth(accel, tau0)
+        tau_k = grid[None, :-1] - t_ref
+        g = accel[:, None]
+        with np.errstate(over="ignore"):
+            base = rate[:, None] * np.exp(g * tau_k) * _growth(g, h)
+        inc = base * np.exp(drift.sigma * walk)
+    x = np.empty((len(rate), n_step + 1))
+    x[:, 0] = x0
+    np.cumsum(inc, axis=1, out=x[:, 1:])
+    x[:, 1:] += x0[:, None]
+    return grid, x, delta
+
+
+def first_passage(grid: np.ndarray, x: np.ndarray, z) -> np.ndarray:
+    """First time (decimal year) each increasing path ``x`` (draw, K + 1) on ``grid``
+    reaches ``z`` (scalar or (draw,), same scale), linearly interpolated inside the step;
+    ``grid[0]`` where it starts at or above ``z``; +inf where it never does on the grid."""
+    z = np.broadcast_to(np.asarray(z, dtype=float), x.shape[:1])
+    k = np.sum(x < z[:, None], axis=1)  # index of the first point >= z
+    out = np.full(len(z), np.inf)
+    out[k == 0] = grid[0]
+    inside = (k > 0) & (k < x.shape[1])
+    rows, hi = np.nonzero(inside)[0], k[inside]
+    x_lo, x_hi = x[rows, hi - 1], x[rows, hi]
+    frac = np.clip((z[rows] - x_lo) / (x_hi - x_lo), 0.0, 1.0)
+    out[rows] = grid[hi - 1] + frac * (grid[hi] - grid[hi - 1])
+    return out
+
+
+def crossing_times(
+    c: xr.Dataset, benchmark: str, thresholds, t0: float, drift: Drift, seed: int = 0
+) -> np.ndarray:
+    """Crossing dates (decimal years, +inf = never within ``drift.horizon`` years of
+    ``t0``) of each threshold (canonical unit) for every draw of ``c`` (the per-draw curves
+    of :func:`forecast.trajectories.curves`), with the rate drifting after ``t0`` (the
+    series' last observation, decimal year): array (threshold, draw)."""
+    family, level, rate, ceiling, accel, t_ref = _draw_params(c, benchmark)
+    grid, x, delta = paths(family, level, rate, accel, t_ref, t0, drift, seed)
+    one = c.sel(benchmark=[benchmark])
+    shifted = one.assign(
+        level=one["level"] + xr.DataArray(delta[:, None], dims=("draw", "benchmark"))
+    )
+    out = []
+    for theta in np.atleast_1d(np.asarray(thresholds, dtype=float)):
+        before = crossing_time(shifted, benchmark, float(theta))
+        if family == "bounded":
+            ratio = np.where(theta < ceiling, theta / ceiling, 0.5)  # 0.5: unused filler
+            z = np.where(theta < ceiling, np.log(ratio) - np.log1p(-ratio), np.inf)
+        else:
+            z = np.full(len(rate), np.log(theta))
+        after = first_passage(grid, x, z)
+        out.append(np.where(before <= t0, before, after))
+    return np.array(out)

@@ -1,0 +1,144 @@
+"""forecast.drift: forward sampling with a random walk on the log growth rate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from forecast import drift as dr
+from forecast.trajectories import crossing_time
+
+H = 1 / 12
+
+
+def _curves(family, level, rate, ceiling, accel, t_ref=2024.0, name="b"):
+    """A per-draw curves dataset shaped like forecast.trajectories.curves (one benchmark)."""
+    n = len(level)
+
+    def col(v):
+        return (("draw", "benchmark"), np.asarray(v, dtype=float).reshape(n, 1))
+
+    return xr.Dataset(
+        {"level": col(level), "rate": col(rate), "ceiling": col(ceiling), "accel": col(accel)},
+        coords={
+            "benchmark": np.array([name], dtype=object),
+            "family": ("benchmark", np.array([family], dtype=object)),
+            "t_ref": ("benchmark", np.array([t_ref])),
+            "draw": np.arange(n),
+        },
+    )
+
+
+def _draws(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(-1.0, 0.5, n), np.exp(rng.normal(0.3, 0.3, n)), rng.uniform(0.8, 1.0, n)
+
+
+def test_sigma_zero_is_the_closed_form_bounded():
+    level, rate, ceiling = _draws(200)
+    c = _curves("bounded", level, rate, ceiling, np.zeros(200))
+    t0 = 2024.5
+    thresholds = [0.3, 0.5, 0.7, 0.79]
+    got = dr.crossing_times(c, "b", thresholds, t0, dr.Drift(0.0))
+    for theta, g in zip(thresholds, got, strict=True):
+        want = crossing_time(c, "b", theta)
+        finite = np.isfinite(want) & (want < t0 + dr.HORIZON_YEARS)
+        # before t0 the closed form itself; after it within one monthly step (the
+        # piecewise-linear bounded path is exact, so much closer in fact)
+        assert np.all(np.abs(g[finite] - want[finite]) <= H)
+        assert np.allclose(g[finite], want[finite], atol=1e-9)
+        assert np.all(np.isinf(g[~finite]))
+
+
+def test_sigma_zero_is_the_closed_form_unbounded_with_acceleration():
+    n = 300
+    rng = np.random.default_rng(1)
+    level, rate = rng.normal(3.0, 0.3, n), np.exp(rng.normal(0.0, 0.3, n))
+    accel = rng.normal(0.0, 0.3, n)
+    c = _curves("unbounded", level, rate, np.full(n, np.nan), accel)
+    t0 = 2024.7
+    for theta in (np.exp(3.2), np.exp(5.0), np.exp(8.0)):
+        want = crossing_time(c, "b", theta)
+        got = dr.crossing_times(c, "b", [theta], t0, dr.Drift(0.0))[0]
+        finite = np.isfinite(want) & (want < t0 + dr.HORIZON_YEARS - H)
+        assert finite.sum() > n // 3
+        assert np.all(np.abs(got[finite] - want[finite]) <= H)
+        assert np.all(np.isinf(got[np.isinf(want)]))
+
+
+def test_a_threshold_at_or_above_the_ceiling_is_never_crossed():
+    c = _curves("bounded", [0.0], [1.0], [0.9], [0.0])
+    got = dr.crossing_times(c, "b", [0.9, 0.95], 2024.0, dr.Drift(0.5, 0.3))
+    assert np.all(np.isinf(got))
+
+
+def test_never_within_the_horizon_is_inf():
+    # log value 0 at t0, rate 0.1 per year: log 100 = 4.6 needs 46 years > 30
+    c = _curves("unbounded", [0.0], [0.1], [np.nan], [0.0], t_ref=2024.0)
+    assert np.isinf(dr.crossing_times(c, "b", [100.0], 2024.0, dr.Drift(0.0))[0, 0])
+    # and 2.0 (log 0.69) is crossed 6.93 years on
+    t = dr.crossing_times(c, "b", [2.0], 2024.0, dr.Drift(0.0))[0, 0]
+    assert abs(t - (2024.0 + np.log(2.0) / 0.1)) <= H
+
+
+def test_the_log_rate_is_a_driftless_random_walk():
+    """Constant rate r: the log rate during step k is log r + sigma W_k, W_k ~ N(0, k h),
+    so E[log rate] stays log r and its variance grows as sigma^2 k h (by hand)."""
+    n, r, sigma = 4000, 0.7, 0.4
+    _grid, x, _ = dr.paths(
+        "unbounded",
+        np.zeros(n),
+        np.full(n, r),
+        np.zeros(n),
+        2024.0,
+        2024.0,
+        dr.Drift(sigma),
+        seed=3,
+    )
+    log_rate = np.log(np.diff(x, axis=1) / H)  # (draw, step)
+    for k in (0, 12, 120, 359):
+        m, v = log_rate[:, k].mean(), log_rate[:, k].var()
+        sd = sigma * np.sqrt(k * H)
+        if k == 0:
+            assert np.allclose(log_rate[:, 0], np.log(r))
+            continue
+        assert abs(m - np.log(r)) < 4 * sd / np.sqrt(n)  # Monte Carlo error of a mean
+        assert abs(v / sd**2 - 1) < 4 * np.sqrt(2 / (n - 1))  # ... and of a variance
+
+
+def test_the_spread_of_crossing_dates_grows_with_sigma():
+    n = 2000
+    c = _curves("unbounded", np.zeros(n), np.full(n, 0.7), np.full(n, np.nan), np.zeros(n))
+    iqr = []
+    for sigma in (0.0, 0.1, 0.3, 0.6):
+        t = dr.crossing_times(c, "b", [np.exp(3.5)], 2024.0, dr.Drift(sigma), seed=5)[0]
+        q = np.quantile(t, [0.25, 0.75])
+        iqr.append(q[1] - q[0])
+    # sigma 0: every draw the same curve, crossing at 3.5 / 0.7 = 5 years
+    assert iqr[0] == 0.0
+    assert np.all(np.diff(iqr) > 0)
+
+
+def test_level_shift_moves_the_whole_curve():
+    n = 4000
+    c = _curves("bounded", np.zeros(n), np.ones(n), np.ones(n), np.zeros(n))
+    # threshold 0.5 (logit 0) at t_ref with no shift; with level + delta the crossing is
+    # t_ref - delta / rate, before or after t0 = t_ref: sd of the dates = level_sd / rate
+    t = dr.crossing_times(c, "b", [0.5], 2024.0, dr.Drift(0.0, level_sd=0.5), seed=2)[0]
+    assert abs(t.std() / 0.5 - 1) < 4 * np.sqrt(1 / (2 * (n - 1)))
+    assert abs(np.median(t) - 2024.0) < 0.05
+
+
+@pytest.mark.parametrize("family", ["bounded", "unbounded"])
+def test_same_seed_same_dates(family):
+    level, rate, ceiling = _draws(100, seed=4)
+    if family == "unbounded":
+        level, ceiling = level + 3, np.full(100, np.nan)
+    c = _curves(family, level, rate, ceiling, np.zeros(100))
+    theta = [0.6] if family == "bounded" else [np.exp(4.0)]
+    a = dr.crossing_times(c, "b", theta, 2024.5, dr.Drift(0.3, 0.2), seed=7)
+    b = dr.crossing_times(c, "b", theta, 2024.5, dr.Drift(0.3, 0.2), seed=7)
+    other = dr.crossing_times(c, "b", theta, 2024.5, dr.Drift(0.3, 0.2), seed=8)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, other)
