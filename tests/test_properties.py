@@ -522,7 +522,7 @@ def _values_and_low_without_high(text: str) -> bool:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug in forecast/sweep.py Axis._shape: an axis with `values` and `low` but no "
+    reason="bug in forecast/sweep_design.py (was sweep.py) Axis._shape: an axis with `values` and `low` but no "
     "`high` passes the values-or-bounds check and then evaluates `low < None`, a TypeError "
     "(exit 1, internal error) instead of a ForecastError naming the file and key",
 )
