@@ -1,0 +1,86 @@
+"""The text table of a crossing-date backtest result (:func:`forecast.crossing_run.run`):
+pooled, per series family and per series, coverage, median error (years), CRPS (years) and
+Brier of the engine, the drifting engine and the straight lines. Reads results only."""
+
+from __future__ import annotations
+
+import json
+
+SHORT = {
+    "engine": "engine",
+    "engine_drift": "e-drift",
+    "line": "line",
+    "bayes_line": "bayes",
+    "drifting_line": "d-line",
+}
+COLUMNS = {  # score -> the methods shown for it
+    "coverage 50/80/95": ("engine", "engine_drift", "drifting_line"),
+    "median error, y": ("engine", "engine_drift", "line"),
+    "CRPS, y": ("engine", "engine_drift", "bayes_line", "drifting_line"),
+    "Brier": ("engine", "engine_drift", "drifting_line"),
+}
+
+
+def _cells(p: dict) -> str:
+    c = p["coverage"]
+    return f"{c['50']:>5.2f}{c['80']:>5.2f}{c['95']:>5.2f}"
+
+
+def _cell(score: str, p: dict | None) -> str:
+    if score == "coverage 50/80/95":
+        return f"{_cells(p):>16}" if p else f"{'-':>16}"
+    if p is None:
+        return f"{'-':>8}"
+    key = {"median error, y": "median_error", "CRPS, y": "crps", "Brier": "brier"}[score]
+    return f"{p[key]:>8.3f}" if key == "brier" else f"{p[key]:>8.2f}"
+
+
+def _header() -> list[str]:
+    top, sub = f"{'scope':<30}{'n':>4} ", f"{'':<30}{'':>4} "
+    for score, ms in COLUMNS.items():
+        width = (16 if score.startswith("coverage") else 8) * len(ms)
+        top += f" {score:^{width}}"
+        sub += " " + "".join(f"{SHORT[m]:>{16 if score.startswith('coverage') else 8}}" for m in ms)
+    return [top, sub]
+
+
+def _row(name: str, d: dict) -> str:
+    n = d["engine"]["n"]
+    out = f"{name:<30.29}{n:>4} "
+    for score, ms in COLUMNS.items():
+        out += " " + "".join(_cell(score, d.get(m)) for m in ms)
+    return out
+
+
+def table(res: dict) -> str:
+    """The calibration table: pooled and per family (then per series), every method."""
+    lines = [
+        f"Crossing-date backtest: {res['n_targets']} targets in {res['n_cases']} cases "
+        "(targets pooled, each one unit)",
+        "",
+        *_header(),
+        _row("pooled", res["pooled"]),
+    ]
+    lines += [_row(f"  {fam}", d) for fam, d in res["by_family"].items()]
+    lines += ["", "Per series:"]
+    lines += [_row(f"  {s}", d) for s, d in res["by_series"].items()]
+    lines += ["", "Coverage 50/80/95 of every method (pooled), and targets with PIT 0 / PIT 1:"]
+    for m in res["methods"]:
+        p = res["pooled"][m]
+        lines.append(f"  {m:<14}{_cells(p)}   PIT 0: {p['pit_0']:>3}   PIT 1: {p['pit_1']:>3}")
+    drifts = {json.dumps(c.get("drift"), sort_keys=True) for c in res["cases"]}
+    if "engine_drift" in res["methods"]:
+        lines.append(f"engine_drift's rate drift: {'; '.join(sorted(drifts))}")
+    for m in ("engine", "engine_drift"):
+        if m not in res["methods"]:
+            continue
+        out = [o for o in res["whole_cases_outside"] if o["method"] == m]
+        lines += ["", f"Cases with every target outside the {m} draws (PIT all 0 or all 1):"]
+        lines += [f"  {o['case']}: PIT {o['pit']:g} on {o['n_targets']} targets" for o in out]
+        lines += [] if out else ["  none"]
+    bad = [c["case"] for c in res["cases"] if not c["engine_diagnostics"].get("ok", True)]
+    if bad:
+        lines.append(f"Engine fits missing the sampler thresholds: {', '.join(bad)}")
+    for s, why in res["skipped"].items():
+        lines.append(f"skipped {s}: {why}")
+    return "\n".join(lines)
