@@ -1,32 +1,107 @@
-"""Figures (matplotlib, Agg backend) drawn from saved results; each saved as PNG and SVG."""
+"""The one figure helper, and the figures of ``forecast compare`` and ``forecast sweep``.
+
+:func:`save_figure` is how every module saves a matplotlib figure: PNG and SVG, cropped to
+the content, without creation dates (the same figure gives the same bytes), each written
+atomically and world-readable (:mod:`forecast.io`), the figure closed afterwards.
+:func:`render` gives the same bytes without writing them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .io import write_with
+from .io import write_bytes
+from .settings import FOCUS_YEAR
+
+DPI = 110  # dots per inch of the report's figures
+DPI_TABLE = 120  # dots per inch of the compare, sweep and check figures
 
 
-def _plt():
+def _plt() -> Any:
+    """matplotlib.pyplot on the Agg backend (a notebook keeps its inline backend), with
+    stable ids inside SVG files."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    plt.rcParams["svg.hashsalt"] = "forecast"
     return plt
 
 
-def save(fig, path_stem: Path) -> list[Path]:
-    out = []
-    for ext in ("png", "svg"):
-        p = path_stem.with_suffix(f".{ext}")
-        write_with(
-            p, lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=120, bbox_inches="tight")
-        )
-        out.append(p)
+def render(fig: Any, dpi: int = DPI) -> dict[str, bytes]:
+    """PNG and SVG bytes of a figure at ``dpi`` dots per inch, cropped to its content (the
+    tight box, padded by 0.1 inch, is computed once for both formats), without creation
+    dates or software names (same figure, same bytes)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig.draw_without_rendering()  # the layout, without painting pixels
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    box = fig.get_tightbbox(renderer).padded(0.1)
+    out = {}
+    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, dpi=dpi, bbox_inches=box, metadata=meta)
+        out[ext] = buf.getvalue()
     return out
+
+
+def save_figure(fig: Any, stem: str | Path, dpi: int = DPI) -> list[Path]:
+    """Write ``<stem>.png`` and ``<stem>.svg`` (atomically, world-readable) and close ``fig``.
+
+    ``stem`` is the path without extension; a dot in it is kept (``fan-gpqa-1.5`` gives
+    ``fan-gpqa-1.5.png``). Returns the two paths, PNG first.
+    """
+    stem = Path(stem)
+    try:
+        data = render(fig, dpi)
+    finally:
+        _plt().close(fig)
+    paths = []
+    for ext, b in data.items():
+        p = stem.with_name(f"{stem.name}.{ext}")
+        write_bytes(p, b)
+        paths.append(p)
+    return paths
+
+
+def save(fig: Any, path_stem: str | Path) -> list[Path]:
+    """Old name, kept for callers not yet switched: :func:`save_figure` at 120 dpi, where a
+    suffix of ``path_stem`` is replaced (``a.b`` gives ``a.png``) as it always was."""
+    return save_figure(fig, Path(path_stem).with_suffix(""), DPI_TABLE)
+
+
+def slug(text: str) -> str:
+    """A file-name-safe id for any user string (unique: a short hash is appended when needed)."""
+    s = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-.")[:40] or "x"
+    if s != text:
+        s += "-" + hashlib.sha256(text.encode()).hexdigest()[:6]
+    return s
+
+
+def plain_text(ax_or_fig: Any, *args: Any, **kw: Any) -> Any:
+    """Plain text (no mathtext): user strings may hold '$'."""
+    return ax_or_fig.text(*args, parse_math=False, **kw)
+
+
+def plain_title(ax: Any, text: str, **kw: Any) -> None:
+    ax.set_title(text, parse_math=False, **kw)
+
+
+def year_ticks(ax: Any) -> None:
+    """Whole years on the x axis (dates are decimal years)."""
+    from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+    ax.xaxis.set_major_formatter(FormatStrFormatter("%d"))
 
 
 def date_cdf(
@@ -34,12 +109,12 @@ def date_cdf(
     title: str,
     horizon: float,
     path_stem: Path,
-    marks: list[tuple[float, float, str]] = (),
-    focus_year: int = 2028,
+    marks: list[tuple[float, float, str]] | tuple = (),
+    focus_year: int = FOCUS_YEAR,
     horizon_text: str | None = None,
 ) -> list[Path]:
-    """CDF of an event's date per arm on one axis; P(by end of focus year) marked per arm;
-    reference claims drawn as points (date, probability, label)."""
+    """CDF of an event's date (decimal years) per arm on one axis; P(by end of focus year)
+    marked per arm; reference claims drawn as points (date, probability, label)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     lo = min(
@@ -78,12 +153,12 @@ def date_cdf(
         va="top",
         color="grey",
     )
-    paths = save(fig, path_stem)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, path_stem, DPI_TABLE)
 
 
-def heatmap(ds, event: str, x: str, y: str, path_stem: Path, year: int = 2028) -> list[Path]:
+def heatmap(
+    ds: Any, event: str, x: str, y: str, path_stem: Path, year: int = FOCUS_YEAR
+) -> list[Path]:
     """P(event by end of ``year``) over two sweep axes; other axes at their middle value."""
     plt = _plt()
     da = ds["p_by_year"].sel(event=event, year=year)
@@ -117,6 +192,4 @@ def heatmap(ds, event: str, x: str, y: str, path_stem: Path, year: int = 2028) -
         f"P({event} by end of {year})" + (f"\n{held_txt}" if held_txt else ""), fontsize=10
     )
     fig.colorbar(im, ax=ax, label="probability")
-    paths = save(fig, path_stem)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, path_stem, DPI_TABLE)

@@ -51,6 +51,14 @@ def write_text(path: str | Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Atomically write ``data`` to ``path`` (world-readable, like every published file)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def dumps_json(obj) -> str:
     return json.dumps(obj, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False) + "\n"
 

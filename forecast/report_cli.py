@@ -75,14 +75,8 @@ def report(
       forecast report --out r1/ --scenario inspiration-binding --seed 7
     """
     from .fit import SamplerSettings
-    from .report import (
-        DEFAULT_READINGS,
-        build,
-        check_out_dir,
-        render_figures,
-        reproduce_command,
-        write,
-    )
+    from .render_report import headline_text, write
+    from .report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
 
     out_dir = Path(out)
     check_out_dir(out_dir, force)
@@ -113,21 +107,9 @@ def report(
         quiet,
         command,
     )
-    if not quiet:
-        click.echo("drawing figures...", err=True)
-    rendered = render_figures(built)
-    write(out_dir, built, rendered, force)
+    write(out_dir, built, force, None if quiet else lambda msg: click.echo(msg, err=True))
     rep = built.report
-    focus = str(rep["focus_year"])
-    click.echo(f"P(by end of {focus}) ± MCSE, median date:")
-    for h in rep["headline"]:
-        p = h["p_by_year"].get(focus)
-        if p is None:
-            continue
-        click.echo(
-            f"  {h['event'][:26]:<26} {h['reading'][:26]:<26} {p['p']:.3f} ± {p['mcse']:.3f}   "
-            f"{h['quantiles']['0.5'] or 'not by horizon'}"
-        )
+    click.echo(headline_text(rep))
     d = rep["diagnostics"]
     if not d["ok"]:
         click.echo(

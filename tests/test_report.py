@@ -7,9 +7,10 @@ import csv
 import json
 import re
 import shlex
-from html import escape, unescape
+from html import unescape
 
 import pytest
+from markupsafe import escape  # what the template's autoescaping writes
 
 from ._reports import (
     EVIL_BENCH,
@@ -167,7 +168,7 @@ def test_page_is_self_contained(made):
 
 
 def test_diagnostics_warning_is_visible_when_a_threshold_is_missed(made):
-    from forecast.report import render_html
+    from forecast.render_report import render_html
 
     _out, _, _page, rep = made
     bad = json.loads(json.dumps(rep))
@@ -208,7 +209,46 @@ def test_reproduce_command_gives_the_same_numbers_from_a_cold_cache(made, tmp_pa
     assert again["command"] != first["command"]  # only --out differs
     for d in (again, first):
         d.pop("command")
+        d["provenance"].pop("code_commit", None)  # the checkout may move between the runs
         for x in d["provenance"]["data_files"]:
             x.pop("path")
     assert again == first
     assert (tmp_path / "again" / "report.csv").read_text() == (out / "report.csv").read_text()
+
+
+def test_page_escapes_attributes_and_inlines_its_css(made):
+    from forecast.render_report import TEMPLATES, render_html
+
+    _out, _, page, rep = made
+    # the CSS is the shipped file, inlined once in a <style> element
+    css = (TEMPLATES / "report.css").read_text("utf-8")
+    assert page.count("<style>") == 1 and css.strip() in page
+    # a figure title with markup stays text inside the alt attribute
+    bad = json.loads(json.dumps(rep))
+    bad["figures"][0]["title"] = 'x" onload="alert(4)'
+    html = render_html(bad, {bad["figures"][0]["id"]: b"\x89PNG"}, generated="2000-01-01 00:00 UTC")
+    assert 'alt="x&#34; onload=&#34;alert(4)"' in html and 'onload="' not in html
+    assert html.startswith("<!DOCTYPE html>\n") and html.endswith("</html>\n")
+    # rendering reads the report only: the same report gives the same page
+    again = render_html(
+        bad, {bad["figures"][0]["id"]: b"\x89PNG"}, generated="2000-01-01 00:00 UTC"
+    )
+    assert again == html and "generated 2000-01-01 00:00 UTC" in html
+
+
+def test_headline_cells_are_the_reports_numbers(made):
+    """Every headline row shows the report's P ± MCSE for each shown year, in order."""
+    _out, _, page, rep = made
+    table = re.search(r'<table id="headline-table">(.*?)</table>', page, re.S)[1]
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", table, re.S) if "<td>" in r]
+    assert len(rows) == len(rep["headline"])
+    years = [2026, 2027, 2028, 2030, 2035]  # settings.toml shown_years, written out
+    for r, h in zip(rows, rep["headline"]):
+        cells = re.findall(
+            r'<td class="num[^"]*">([0-9.]+) <small class="se">± ([0-9.]+)</small>', r
+        )
+        want = [(f"{h['p_by_year'][str(y)]['p']:.3f}", f"{h['p_by_year'][str(y)]['mcse']:.3f}")
+                for y in years]  # fmt: skip
+        want.append((f"{h['p_not_by_horizon']:.3f}", f"{h['p_not_by_horizon_mcse']:.3f}"))
+        assert cells == want
+        assert r.count("num focus") == 1  # the focus year, 2028, highlighted once per row

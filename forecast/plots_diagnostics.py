@@ -1,0 +1,107 @@
+"""Sampler-diagnostic figures of a posterior (ArviZ trace and rank plots), and the key
+under which their rendered files are cached: drawing them is the slowest part of a report
+(about 14 s of CPU for the bundled model), and they depend on the posterior alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .figures import _plt
+
+# Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
+FIGURE_VERSION = 1
+
+
+def _free(posterior: xr.DataTree) -> list[str]:
+    names = json.loads(posterior.attrs.get("free_parameters", "[]"))
+    return [n for n in names if n in posterior["posterior"].data_vars] or list(
+        posterior["posterior"].data_vars
+    )
+
+
+def _rasterize_lines(fig: Any) -> None:
+    """Lines of thousands of draws become images inside the SVG (small files, same look)."""
+    for ax in fig.axes:
+        for a in list(ax.lines) + list(ax.collections):
+            a.set_rasterized(True)
+
+
+def trace_plot(posterior: xr.DataTree) -> Any:
+    """Trace and marginal density of every fitted (free) parameter, one line per chain
+    (ArviZ ``plot_trace_dist``); the elements of a vector parameter share a panel."""
+    _plt()
+    import arviz_plots as azp
+
+    names = _free(posterior)
+    pc = azp.plot_trace_dist(
+        posterior,
+        var_names=names,
+        backend="matplotlib",
+        figure_kwargs={"figsize": (12, 1.7 * len(names)), "layout": "constrained"},
+    )
+    fig = pc.viz["figure"].item()
+    _rasterize_lines(fig)
+    fig.suptitle("Trace and density of the fitted parameters (one line style per chain)")
+    return fig
+
+
+def rank_plot(posterior: xr.DataTree) -> Any:
+    """Fractional-rank Δ-ECDF per chain of every fitted parameter element (ArviZ
+    ``plot_rank``); chains targeting the same posterior stay near zero."""
+    _plt()
+    import arviz_plots as azp
+
+    names = _free(posterior)
+    post = posterior["posterior"]
+    n = sum(
+        int(np.prod([post[v].sizes[d] for d in post[v].dims if d not in ("chain", "draw")]))
+        for v in names
+    )
+    rows = -(-n // 4)
+    pc = azp.plot_rank(
+        posterior,
+        var_names=names,
+        backend="matplotlib",
+        col_wrap=4,
+        figure_kwargs={"figsize": (13, 2.6 * rows), "layout": "constrained"},
+        visuals={"title": {"size": 9}},
+    )
+    fig = pc.viz["figure"].item()
+    _rasterize_lines(fig)
+    fig.suptitle(
+        "Rank plots: chains should be indistinguishable (p-values of the multi-chain test)"
+    )
+    return fig
+
+
+def figure_key(posterior: xr.DataTree, dpi: int) -> str:
+    """A key for the diagnostic figures of ``posterior`` at ``dpi``: the draws and sampler
+    statistics (every value), the fitted-parameter list, the plotting libraries' versions
+    and :data:`FIGURE_VERSION`. Equal keys give byte-identical files."""
+    h = hashlib.sha256()
+    for group in ("posterior", "sample_stats"):
+        if group not in posterior.children:
+            continue
+        ds = posterior[group].to_dataset()
+        for name in sorted(map(str, ds.data_vars)):
+            values = ds[name].values
+            h.update(f"{group}/{name}{ds[name].dims}{values.dtype}".encode())
+            if values.dtype.kind in "OUS":  # strings: their text, not object pointers
+                h.update("\x00".join(map(str, values.ravel())).encode())
+            else:
+                h.update(np.ascontiguousarray(values).tobytes())
+    libs = {}
+    for pkg in ("matplotlib", "arviz-plots", "arviz-base", "arviz-stats", "numpy"):
+        try:
+            libs[pkg] = version(pkg)
+        except PackageNotFoundError:
+            libs[pkg] = "absent"
+    meta = {"free": _free(posterior), "libs": libs, "dpi": dpi, "v": FIGURE_VERSION}
+    h.update(json.dumps(meta, sort_keys=True).encode())
+    return h.hexdigest()[:20]

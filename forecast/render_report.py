@@ -1,0 +1,245 @@
+"""The report's page and files, from a :class:`forecast.report.Built` (the data) only.
+
+``render_html`` fills ``templates/report.html.j2`` (Jinja2, autoescaped: benchmark names,
+sources and scenario titles come from users) with the values of
+:func:`forecast.report_page.context`, the CSS of ``templates/report.css`` inlined, every
+figure embedded as a data URI: one self-contained file, no network requests, no
+JavaScript. ``write`` draws the figures (:func:`forecast.figures.save_figure`; the
+sampler-diagnostic ones are reused from the cache when the posterior is unchanged) and
+writes every file atomically, the page last.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import ForecastError
+from .io import dumps_json, write_bytes, write_csv, write_text
+from .report import FILES, PAGE, Built, check_out_dir
+
+TEMPLATES = Path(__file__).parent / "templates"
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@functools.cache
+def _css() -> Markup:
+    css = (TEMPLATES / "report.css").read_text("utf-8")
+    if "</" in css:
+        raise ValueError("report.css must not contain '</' (it is inlined in a <style> element)")
+    return Markup(css)
+
+
+def render_html(report: dict, images: dict[str, bytes], generated: str | None = None) -> str:
+    """The page: ``report`` is the JSON-able dict written as report.json; ``images`` maps a
+    figure id to its PNG bytes (embedded as data URIs); ``generated`` the time shown
+    [default: now, UTC]."""
+    from .report_page import context
+
+    generated = generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    uris = {k: "data:image/png;base64," + base64.b64encode(v).decode() for k, v in images.items()}
+    ctx = context(report, uris, generated)
+    page = _environment().get_template("report.html.j2").render(ctx, css=_css(), csp=CSP)
+    return page.lstrip()
+
+
+def headline_csv(report: dict) -> tuple[list[str], list[list]]:
+    years = report["report_years"]
+    p = report["provenance"]
+    header = (
+        [
+            "reading",
+            "event",
+            "title",
+            "benchmark",
+            "threshold",
+            "threshold_shown",
+            "q10",
+            "median",
+            "q90",
+            "p_not_by_horizon",
+            "p_not_by_horizon_mcse",
+            "horizon",
+        ]
+        + [f"p_by_{y}" for y in years]
+        + [f"mcse_by_{y}" for y in years]
+        + [
+            "identical_in_every_reading",
+            "scenario_hash",
+            "data_hash",
+            "priors_hash",
+            "posterior_hash",
+            "seed",
+        ]
+    )
+    rows = []
+    for h in report["headline"]:
+        q = h["quantiles"]
+        rows.append(
+            [
+                h["reading"],
+                h["event"],
+                h["title"],
+                h["benchmark"],
+                "" if h["threshold"] is None else h["threshold"],
+                h["threshold_shown"] or "",
+                q["0.1"] or "",
+                q["0.5"] or "",
+                q["0.9"] or "",
+                h["p_not_by_horizon"],
+                h["p_not_by_horizon_mcse"],
+                h["horizon"],
+            ]
+            + [h["p_by_year"][str(y)]["p"] for y in years]
+            + [h["p_by_year"][str(y)]["mcse"] for y in years]
+            + [
+                h["identical_in_every_reading"],
+                p["scenarios"][h["reading"]]["hash"],
+                p["data_hash"],
+                p["priors_hash"],
+                p["posterior_hash"],
+                p["seed"],
+            ]
+        )
+    return header, rows
+
+
+def headline_text(report: dict) -> str:
+    """The terminal summary: P(by end of the focus year) ± MCSE and the median date per
+    event and reading."""
+    focus = str(report["focus_year"])
+    lines = [f"P(by end of {focus}) ± MCSE, median date:"]
+    for h in report["headline"]:
+        p = h["p_by_year"].get(focus)
+        if p is None:
+            continue
+        lines.append(
+            f"  {h['event'][:26]:<26} {h['reading'][:26]:<26} {p['p']:.3f} ± {p['mcse']:.3f}   "
+            f"{h['quantiles']['0.5'] or 'not by horizon'}"
+        )
+    return "\n".join(lines)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from the PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _diagnostics_cache(built: Built, dpi: int) -> Path:
+    from .fit import default_cache_dir
+    from .plots_diagnostics import figure_key
+
+    base = Path(built.cache_dir) if built.cache_dir else default_cache_dir()
+    return base / "figures" / f"diagnostics-{figure_key(built.posterior, dpi)}"
+
+
+def _cached(cache: Path, fid: str, target: Path) -> list[Path] | None:
+    """Copy a cached figure's PNG and SVG to ``target`` (a stem); None when not cached."""
+    src = [cache / f"{fid}.{ext}" for ext in ("png", "svg")]
+    if not all(p.is_file() for p in src):
+        return None
+    out = []
+    for p in src:
+        dst = target.with_name(f"{target.name}{p.suffix}")
+        write_bytes(dst, p.read_bytes())
+        out.append(dst)
+    return out
+
+
+def _keep(cache: Path, paths: list[Path]) -> None:
+    """Store a figure's files in the cache; a read-only cache only costs the next run time."""
+    try:
+        for p in paths:
+            write_bytes(cache / p.name, p.read_bytes())
+    except (OSError, ForecastError):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def write_figures(built: Built, folder: Path) -> tuple[list[dict], dict[str, bytes], list[Path]]:
+    """Draw every figure of the report into ``folder`` (PNG and SVG, one at a time, each
+    closed once saved). Returns the figure list of report.json, the PNG bytes per id and
+    the files written."""
+    from .figures import save_figure
+    from .plots import report_figures
+
+    meta, images, written = [], {}, []
+    for f in report_figures(built.results, built.posterior):
+        stem = folder / f.id
+        paths = None
+        if f.kind == "diagnostics":
+            cache = _diagnostics_cache(built, f.dpi)
+            paths = _cached(cache, f.id, stem)
+        if paths is None:
+            paths = save_figure(f.draw(), stem, f.dpi)
+            if f.kind == "diagnostics":
+                _keep(cache, paths)
+        png = paths[0].read_bytes()
+        images[f.id] = png
+        written += paths
+        width, height = _png_size(png)
+        meta.append(
+            {
+                "id": f.id,
+                "kind": f.kind,
+                "title": f.title,
+                "caption": f.caption,
+                "png": f"figures/{f.id}.png",
+                "svg": f"figures/{f.id}.svg",
+                "width": width,
+                "height": height,
+            }
+        )
+    return meta, images, written
+
+
+def write(
+    out: Path, built: Built, force: bool = False, progress: Callable[[str], None] | None = None
+) -> list[Path]:
+    """Write the report's files into ``out`` (each atomically, the page last); ``progress``
+    is told when the figures are drawn. ``built.report['figures']`` is filled."""
+    from .fit import save
+    from .plots_results import save_results
+
+    check_out_dir(out, force)
+    folder = out / "figures"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ForecastError(
+            f"cannot create the output directory ({e.strerror})", str(out)
+        ) from None
+    if progress:
+        progress("drawing figures...")
+    meta, images, written = write_figures(built, folder)
+    built.report["figures"] = meta
+    report = built.report
+    page = render_html(report, images)
+    keep = set(written)
+    for old in folder.glob("*"):
+        if old.suffix in (".png", ".svg") and old not in keep:
+            old.unlink()  # a figure of a benchmark or event no longer in the report
+    save_results(built.results, out / "results.nc")
+    save(built.posterior, out / "posterior.nc")
+    write_text(out / "report.json", dumps_json(report))
+    write_csv(out / "report.csv", *headline_csv(report))
+    write_text(out / PAGE, page)
+    return [out / f for f in FILES] + [folder]

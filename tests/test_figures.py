@@ -1,0 +1,107 @@
+"""The one figure helper (``forecast.figures.save_figure``) and the cache of the sampler
+diagnostic figures of the report."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+import pytest
+
+
+def _fig():
+    from forecast.figures import _plt
+
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1, 2], [1, 0, 1])
+    ax.set_title("a $title$", parse_math=False)
+    return fig
+
+
+def test_save_figure_writes_png_and_svg_world_readable_and_closes(tmp_path):
+    from forecast.figures import _plt, save_figure
+
+    plt = _plt()
+    fig = _fig()
+    paths = save_figure(fig, tmp_path / "fan-gpqa-1.5")
+    assert [p.name for p in paths] == ["fan-gpqa-1.5.png", "fan-gpqa-1.5.svg"]  # the dot kept
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert paths[1].read_text("utf-8").lstrip().startswith("<?xml")
+    for p in paths:
+        assert os.stat(p).st_mode & stat.S_IROTH, p
+    assert not plt.fignum_exists(fig.number)  # closed
+    assert not list(tmp_path.glob(".*partial"))  # nothing left of the atomic write
+    # no creation dates: the same figure gives the same bytes
+    again = save_figure(_fig(), tmp_path / "again")
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]
+
+
+def test_old_save_names_are_thin_aliases(tmp_path):
+    from forecast import figures, plots
+
+    # figures.save (check, sbc, backtest): a suffix is replaced, as before, at 120 dpi
+    p = figures.save(_fig(), tmp_path / "check.loo")
+    assert [x.name for x in p] == ["check.png", "check.svg"]
+    q = figures.save_figure(_fig(), tmp_path / "direct", figures.DPI_TABLE)
+    assert p[0].read_bytes() == q[0].read_bytes()
+    # plots.save (README): the stem kept whole, 110 dpi
+    r = plots.save(_fig(), tmp_path / "fan")
+    assert [x.name for x in r] == ["fan.png", "fan.svg"]
+
+
+def test_figure_key_follows_the_draws(bundled_result):
+    from forecast.plots_diagnostics import figure_key
+
+    post = bundled_result.posterior
+    k = figure_key(post, 80)
+    assert k == figure_key(post.copy(deep=True), 80)  # stable (strings hashed as text)
+    assert k != figure_key(post, 90)
+    other = post.copy(deep=True)
+    name = next(iter(other["posterior"].data_vars))
+    v = other["posterior"][name].values.copy()
+    v.flat[0] = np.nextafter(v.flat[0], np.inf)
+    other["posterior"][name] = (other["posterior"][name].dims, v)
+    assert figure_key(other, 80) != k
+
+
+@pytest.fixture
+def built(bundled_result, tmp_path):
+    from forecast.plots_results import results_tree
+    from forecast.report import Built
+
+    tree = results_tree({"bundled": bundled_result})
+    return Built({}, tree, bundled_result.posterior, tmp_path / "cache")
+
+
+def test_diagnostic_figures_are_drawn_once_per_posterior(built, tmp_path, monkeypatch):
+    from forecast import plots, render_report
+
+    only = [
+        f for f in plots.report_figures(built.results, built.posterior) if f.kind == "diagnostics"
+    ]
+    monkeypatch.setattr(plots, "report_figures", lambda r, p: only)
+    first, _, written = render_report.write_figures(built, tmp_path)
+    cached = sorted((tmp_path / "cache" / "figures").glob("diagnostics-*/*"))
+    assert [p.name for p in cached] == [
+        "diagnostics-rank.png",
+        "diagnostics-rank.svg",
+        "diagnostics-trace.png",
+        "diagnostics-trace.svg",
+    ]
+    before = {p.name: p.read_bytes() for p in written}
+
+    def fail():
+        raise AssertionError("drawn again although cached")
+
+    monkeypatch.setattr(
+        plots,
+        "report_figures",
+        lambda r, p: [plots.Figure(f.id, f.kind, f.title, f.caption, fail, f.dpi) for f in only],
+    )
+    out = tmp_path / "second"
+    out.mkdir()
+    again, _, written2 = render_report.write_figures(built, out)
+    assert again == first
+    assert {p.name: p.read_bytes() for p in written2} == before
