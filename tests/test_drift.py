@@ -142,3 +142,32 @@ def test_same_seed_same_dates(family):
     other = dr.crossing_times(c, "b", theta, 2024.5, dr.Drift(0.3, 0.2), seed=8)
     assert np.array_equal(a, b)
     assert not np.array_equal(a, other)
+
+
+def test_leave_one_family_out_chooses_on_the_other_families():
+    from forecast import drift_select as ds
+
+    def s(crps):  # one target's scores, as forecast.crossing.target_scores gives them
+        return {
+            "pit": 0.5,
+            "median_error": crps,
+            "crps": crps,
+            "brier": 0.0,
+            "in_50": True,
+            "in_80": True,
+            "in_95": True,
+        }
+
+    # family A prefers grid point a, family B (two targets) prefers b
+    scores = {
+        (0.1, 0.0): [("A", s(1.0)), ("B", s(3.0)), ("B", s(3.0))],
+        (0.5, 0.0): [("A", s(2.0)), ("B", s(1.0)), ("B", s(1.0))],
+    }
+    res = ds.choose(scores)
+    # all targets: mean CRPS 7/3 vs 4/3 -> (0.5, 0)
+    assert (res["all_targets"]["sigma"], res["all_targets"]["crps"]) == (0.5, 4 / 3)
+    lofo = res["leave_one_family_out"]
+    # A held out: chosen on B -> (0.5, 0), A scores 2.0; B held out: chosen on A -> 0.1, 3.0
+    assert lofo["by_family"]["A"]["sigma"] == 0.5 and lofo["by_family"]["A"]["crps"] == 2.0
+    assert lofo["by_family"]["B"]["sigma"] == 0.1 and lofo["by_family"]["B"]["crps"] == 3.0
+    assert lofo["pooled"]["crps"] == (2.0 + 3.0 + 3.0) / 3
