@@ -134,45 +134,50 @@ def cell_params(table: Table, names: list[str], cells: np.ndarray) -> dict[str, 
 
 @dataclass
 class Solution:
-    dates: np.ndarray  # (cell, draw, K + R) real decimal-year dates; +inf never on the grid
+    """Real dates (decimal years; +inf = not on the grid) of a table's conditions."""
+
+    engineering: np.ndarray  # (cell or 1, draw, K): 1 when no cell has feedback
+    residual: np.ndarray  # (cell, draw, R)
     trajectories: dict[str, np.ndarray] | None = None  # name -> (cell, draw, T)
+
+    @property
+    def dates(self) -> np.ndarray:
+        """Every condition's date (cell, draw, K + R)."""
+        eng = np.broadcast_to(
+            self.engineering, (*self.residual.shape[:2], self.engineering.shape[2])
+        )
+        return np.concatenate([eng, self.residual], axis=-1)
 
 
 def solve(table: Table, p: dict[str, np.ndarray], n_cells: int, record: bool = False) -> Solution:
-    """Real dates of every condition per (cell, draw), and the trajectories if ``record``."""
+    """Dates of every condition per (cell, draw) for inputs ``p`` (as from
+    :func:`cell_params`), and the trajectories if ``record``."""
     shape = (n_cells, table.n_draws)
     c = eq.constants(p, table.ln_h[:, 0], shape)
     loop = np.any(c.phi != 0, axis=1)
-    k = table.engineering.shape[0]
-    dates = np.empty((*shape, k + len(table.residual)))
+    direct = table.engineering.T[None]  # without feedback tau = t: the closed-form dates
+    eng = np.empty((*shape, direct.shape[2])) if loop.any() else direct
+    res = np.empty((*shape, len(table.residual)))
     traj = {v: np.empty((*shape, table.grid.size)) for v in TRAJECTORY_UNITS} if record else None
     for cells, stepped in ((loop, True), (~loop, False)):
         if not cells.any():
             continue
         sub, sub_shape = c.rows(cells), (int(cells.sum()), shape[1])
         if stepped:
-            dates[cells], tr = _stepped(table, sub, sub_shape, record)
+            eng[cells], res[cells], tr = _stepped(table, sub, sub_shape, record)
         else:
-            dates[cells] = _direct(table, sub, sub_shape)
+            if loop.any():
+                eng[cells] = direct
+            for i, (quantity, level) in enumerate(table.residual):
+                res[cells, :, i] = _first_passage(table, sub, quantity, level, sub_shape)
             tr = _grid_trajectories(table, sub) if record else None
         if traj is not None and tr is not None:
             for v, x in tr.items():
                 traj[v][cells] = x
-    return Solution(dates, traj)
+    return Solution(eng, res, traj)
 
 
 # ---------------------------------------------------------------- without feedback
-
-
-def _direct(table: Table, c: Constants, shape: tuple[int, int]) -> np.ndarray:
-    """Dates (cell, draw, K + R) without feedback: tau = t, so engineering dates are the
-    closed-form ones; residual first passages by binary search."""
-    out = np.empty((*shape, table.engineering.shape[0] + len(table.residual)))
-    k = table.engineering.shape[0]
-    out[:, :, :k] = table.engineering.T[None]
-    for i, (quantity, level) in enumerate(table.residual):
-        out[:, :, k + i] = _first_passage(table, c, quantity, level, shape)
-    return out
 
 
 def _first_passage(
@@ -272,9 +277,10 @@ class _Crossings:
 
 def _stepped(
     table: Table, c: Constants, shape: tuple[int, int], record: bool
-) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
-    """Dates (cell, draw, K + R) with feedback, stepping (9) month by month from
-    tau(t0) = t0; and the trajectories (cell, draw, T) if ``record``."""
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray] | None]:
+    """Dates with feedback, engineering (cell, draw, K) and residual (cell, draw, R),
+    stepping (9) month by month from tau(t0) = t0; the trajectories (cell, draw, T) if
+    ``record``."""
     grid, m = table.grid, table.grid.size
     passages = _Passages(table.residual, shape)
     crossings = _Crossings(table.engineering, shape, grid[0])
@@ -297,8 +303,9 @@ def _stepped(
         tau_prev = tau
         if j + 1 < m:
             tau = tau + eq.effective_step(mult, c)
-    cols = [*crossings.dates, *passages.dates]  # each (cell, draw)
-    return np.stack(cols, axis=-1) if cols else np.empty((*shape, 0)), traj
+    eng = np.moveaxis(crossings.dates, 0, -1)
+    res = np.stack(passages.dates, axis=-1) if passages.dates else np.empty((*shape, 0))
+    return eng, res, traj
 
 
 # ---------------------------------------------------------------- one cell, as xarray

@@ -57,6 +57,8 @@ class Constants:
 
     def rows(self, cells: np.ndarray) -> Constants:
         """The constants of the cells selected by a boolean mask (cell,): (cells, draw)."""
+        if cells.all():
+            return self
         return Constants(**{f.name: getattr(self, f.name)[cells] for f in fields(self)})
 
     def over_time(self) -> Constants:

@@ -68,11 +68,16 @@ def cell_dates(table: DrawTable, names: list[str], cells: np.ndarray) -> np.ndar
     """Composite dates (cell, draw, event), decimal years, +inf = not by the horizon, for
     ``cells`` (cell, len(names)) in canonical units."""
     p = residual.cell_params(table.model, names, cells)
-    dates = residual.solve(table.model, p, cells.shape[0]).dates
-    out = np.empty((*dates.shape[:2], len(table.composites)))
-    for k, ev in enumerate(table.composites):
-        d = dates[:, :, ev.columns].max(axis=-1)
-        out[:, :, k] = np.where(d <= table.model.horizon, d, np.inf)
+    sol = residual.solve(table.model, p, cells.shape[0])
+    k = table.model.engineering.shape[0]
+    out = np.empty((cells.shape[0], table.n_draws, len(table.composites)))
+    for j, ev in enumerate(table.composites):
+        eng = [i for i in ev.columns if i < k]
+        res = [i - k for i in ev.columns if i >= k]
+        d = sol.engineering[:, :, eng].max(axis=-1) if eng else np.array(-np.inf)
+        if res:
+            d = np.maximum(d, sol.residual[:, :, res].max(axis=-1))
+        out[:, :, j] = np.where(d <= table.model.horizon, d, np.inf)
     return out
 
 
