@@ -325,6 +325,7 @@ def _rolling(
     force,
 ):
     from . import backtest as bt
+    from . import render_backtest as show
     from .errors import SamplerTrouble
     from .fit import SamplerSettings
     from .observations import assemble, check_table, select_variants
@@ -332,7 +333,7 @@ def _rolling(
     from .priors import load
 
     if out:
-        bt.check_out(Path(out), force)
+        show.check_out(Path(out), force)
     pr = load(priors_dir)
     if data:
         rows = []
@@ -368,12 +369,12 @@ def _rolling(
         },
     }
     if out:
-        paths = bt.write(Path(out), res, extra)
+        paths = show.write(Path(out), res, extra)
         _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         _emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})
     else:
-        click.echo(bt.text(res.summary))
+        click.echo(show.text(res.summary))
     bad = [c["cutoff"] for c in res.summary["cutoffs"] if not c["diagnostics"]["ok"]]
     if strict and bad:
         raise SamplerTrouble(

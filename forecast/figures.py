@@ -24,7 +24,7 @@ DPI = 110  # dots per inch of the report's figures
 DPI_TABLE = 120  # dots per inch of the compare, sweep and check figures
 
 
-def _plt() -> Any:
+def pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend (a notebook keeps its inline backend), with
     stable ids inside SVG files."""
     import matplotlib
@@ -35,6 +35,9 @@ def _plt() -> Any:
 
     plt.rcParams["svg.hashsalt"] = "forecast"
     return plt
+
+
+_plt = pyplot  # old name, for modules not yet switched
 
 
 def render(fig: Any, dpi: int = DPI) -> dict[str, bytes]:
@@ -64,7 +67,7 @@ def save_figure(fig: Any, stem: str | Path, dpi: int = DPI) -> list[Path]:
     try:
         data = render(fig, dpi)
     finally:
-        _plt().close(fig)
+        pyplot().close(fig)
     paths = []
     for ext, b in data.items():
         p = stem.with_name(f"{stem.name}.{ext}")
@@ -115,7 +118,7 @@ def date_cdf(
 ) -> list[Path]:
     """CDF of an event's date (decimal years) per arm on one axis; P(by end of focus year)
     marked per arm; reference claims drawn as points (date, probability, label)."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     lo = min(
         float(np.nanmin(np.where(np.isfinite(t), t, np.nan))) if np.isfinite(t).any() else horizon
@@ -160,7 +163,7 @@ def heatmap(
     ds: Any, event: str, x: str, y: str, path_stem: Path, year: int = FOCUS_YEAR
 ) -> list[Path]:
     """P(event by end of ``year``) over two sweep axes; other axes at their middle value."""
-    plt = _plt()
+    plt = pyplot()
     da = ds["p_by_year"].sel(event=event, year=year)
     held = {}
     for dim in da.dims:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .figures import DPI, _plt, render, save_figure, slug
+from .figures import DPI, pyplot, render, save_figure, slug
 from .plots_diagnostics import rank_plot, trace_plot
 from .plots_events import binding_shares, composite_events, event_cdf, rd_multiplier
 from .plots_fan import FAN_QUANTILES, fan_chart
@@ -49,12 +49,12 @@ __all__ = [
     "FOCUS_YEAR",
     "TRAJ_QUANTILES",
     "Figure",
-    "_plt",
     "binding_shares",
     "composite_events",
     "event_cdf",
     "fan_chart",
     "load_results",
+    "pyplot",
     "rank_plot",
     "rd_multiplier",
     "readings",

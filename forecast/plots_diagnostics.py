@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .figures import _plt
+from .figures import pyplot
 
 # Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
 FIGURE_VERSION = 1
@@ -35,7 +35,7 @@ def _rasterize_lines(fig: Any) -> None:
 def trace_plot(posterior: xr.DataTree) -> Any:
     """Trace and marginal density of every fitted (free) parameter, one line per chain
     (ArviZ ``plot_trace_dist``); the elements of a vector parameter share a panel."""
-    _plt()
+    pyplot()
     import arviz_plots as azp
 
     names = _free(posterior)
@@ -54,7 +54,7 @@ def trace_plot(posterior: xr.DataTree) -> Any:
 def rank_plot(posterior: xr.DataTree) -> Any:
     """Fractional-rank Δ-ECDF per chain of every fitted parameter element (ArviZ
     ``plot_rank``); chains targeting the same posterior stay near zero."""
-    _plt()
+    pyplot()
     import arviz_plots as azp
 
     names = _free(posterior)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .figures import _plt, plain_text, plain_title, year_ticks
+from .figures import plain_text, plain_title, pyplot, year_ticks
 from .plots_results import readings
 
 
@@ -75,7 +75,7 @@ def event_cdf(results: xr.DataTree, event: str, n_grid: int = 600) -> Any:
     """The CDF of an event's date under each reading on one axis, P(by the end of the focus
     year) marked per reading, the reference claims drawn as points. Readings whose draws
     give identical dates for this event share one line."""
-    plt = _plt()
+    plt = pyplot()
     focus = int(results.attrs["focus_year"])
     rd = {n: ds for n, ds in readings(results).items() if event in ds["event"].values}
     groups = _identical_groups(
@@ -144,7 +144,7 @@ def composite_events(results: xr.DataTree) -> list[str]:
 def binding_shares(results: xr.DataTree, event: str) -> Any:
     """Per reading, the share of draws in which each condition of a composite event was
     the binding (last) one, as stacked horizontal bars summing to 100 %."""
-    plt = _plt()
+    plt = pyplot()
     rd = {
         n: ds
         for n, ds in readings(results).items()
@@ -206,7 +206,7 @@ def binding_shares(results: xr.DataTree, event: str) -> Any:
 
 def rd_multiplier(results: xr.DataTree, level: float = 10.0) -> Any:
     """The overall R&D speed multiplier over time per reading: median, 50 % and 80 % bands."""
-    plt = _plt()
+    plt = pyplot()
     rd = {n: ds for n, ds in readings(results).items() if "rd_multiplier" in ds}
     fig, ax = plt.subplots(figsize=(9, 4.8))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]

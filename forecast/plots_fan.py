@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .figures import _plt, plain_text, plain_title, year_ticks
+from .figures import plain_text, plain_title, pyplot, year_ticks
 from .plots_results import readings
 
 FAN_QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
@@ -162,7 +162,7 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300) -> Any:
     """
     from .trajectories import value_at
 
-    plt = _plt()
+    plt = pyplot()
     curves = results["curves"].to_dataset()
     obs = results["observations"].to_dataset()
     horizon = float(results.attrs["horizon_year"])
