@@ -127,9 +127,10 @@ def check(
       forecast check --data mine.csv --threshold "my-bench>=90%" --json
     """
     from . import check as chk
+    from . import render_check
 
     if out:
-        chk.check_out(Path(out), force)
+        render_check.check_out(Path(out), force)
     inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
     res = chk.run(
         inp,
@@ -146,12 +147,12 @@ def check(
         progress=_say(quiet),
     )
     if out:
-        paths = chk.write(Path(out), res)
+        paths = render_check.write(Path(out), res)
         _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         _emit(res.summary)
     else:
-        click.echo(chk.text(res.summary))
+        click.echo(render_check.text(res.summary))
     _strict(res.summary["diagnostics"], strict)
     for f in res.summary["sensitivity"]["fits"]:
         _strict(f["diagnostics"], strict)
@@ -253,17 +254,12 @@ def sbc(
       forecast sbc --sims 100
       forecast sbc --sims 500 --draws 1000 --out sbc/ --json
     """
+    from . import render_sbc
     from . import sbc as sbc_mod
-    from .errors import ForecastError, SamplerTrouble
+    from .errors import SamplerTrouble
 
     if out:
-        o = Path(out)
-        if (
-            o.exists()
-            and any((o / f).exists() for f in ("sbc.json", "sbc-ranks.csv"))
-            and not force
-        ):
-            raise ForecastError("already holds SBC files; pass --force to overwrite them", out)
+        render_sbc.check_out(Path(out), force)
     inp = _inputs(
         data, no_bundled, variants, priors_dir, seed, draws, tune, max(chains, 2), "nutpie"
     )
@@ -281,12 +277,12 @@ def sbc(
         progress=_say(quiet),
     )
     if out:
-        paths = sbc_mod.write(Path(out), res)
+        paths = render_sbc.write(Path(out), res)
         _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         _emit(res.summary)
     else:
-        click.echo(sbc_mod.text(res.summary))
+        click.echo(render_sbc.text(res.summary))
     if strict and not res.summary["uniform"]:
         raise SamplerTrouble("SBC ranks are not uniform (--strict)")
 

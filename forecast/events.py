@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from .curves import logit, logit_crossing
 from .errors import ForecastError
 from .observations import Observation, baselines
 from .residual import effective_to_real, first_time
@@ -89,8 +90,8 @@ def condition_dates(cond: Condition, curves: xr.Dataset, traj: xr.Dataset | None
     if cond.kind == "ceiling_share":
         # theta / ceiling = share  <=>  x = logit(share): the ceiling-relative crossing
         s = curves.sel(benchmark=cond.target)
-        x = np.log(cond.value) - np.log1p(-cond.value)
-        t_eff = float(s["t_ref"].item()) + (x - s["level"].values) / s["rate"].values
+        tau = logit_crossing(logit(cond.value), s["level"].values, s["rate"].values)
+        t_eff = float(s["t_ref"].item()) + tau
     else:
         t_eff = crossing_time(curves, cond.target, cond.value)
     if traj is None:

@@ -15,6 +15,9 @@ unbounded); ``t_ref_b`` is the mean date of the benchmark's observations. Observ
 enter on the logit (bounded) or log (unbounded) scale with normal noise of fixed scale
 (wider for approximate figures), inflated by the date's own uncertainty times the local
 slope; a published range enters as an interval likelihood, P(low < y < high).
+
+The curve expressions (transformed value and slope) are :mod:`forecast.curves`', evaluated
+here on PyTensor tensors; the numpy forward code calls the same functions.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import curves
 from .observations import Observation, ai_rows
 from .priors import Priors
 
@@ -43,11 +47,6 @@ class Design:
     obs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
-def _logit(x):
-    with np.errstate(divide="ignore"):
-        return np.log(x) - np.log1p(-x)
-
-
 def design(rows: list[Observation]) -> Design:
     """Arrange the AI observations by family; human baselines are thresholds, not data."""
     ai = ai_rows(rows)
@@ -61,7 +60,7 @@ def design(rows: list[Observation]) -> Design:
         b: float(np.mean([np.log(r.midpoint) for r in ai if r.benchmark == b])) for b in unbounded
     }
     obs = {}
-    for fam, names, tf in (("bounded", bounded, _logit), ("unbounded", unbounded, np.log)):
+    for fam, names, tf in (("bounded", bounded, curves.logit), ("unbounded", unbounded, np.log)):
         rs = [r for r in ai if r.benchmark in names]
         obs[fam] = {
             "idx": np.array([names.index(r.benchmark) for r in rs], dtype=int),
@@ -132,41 +131,30 @@ def build_model(rows: list[Observation], priors: Priors):
                 "bounded_ceiling", c[:, 0] + (c[:, 1] - c[:, 0]) * raw, dims=BOUNDED_DIM
             )
             o = d.obs["bounded"]
-            x = level[o["idx"]] + rate[o["idx"]] * o["tau"]
-            # logit(ceiling * logistic(x)), computed stably
-            log_mu = pt.log(ceiling[o["idx"]]) + (-pt.softplus(-x))
-            eta = log_mu - pt.log1mexp(log_mu)
-            # d eta / d t = rate * (1 - mu/c) / (1 - mu) ~ rate for the date-uncertainty term
-            slope = rate[o["idx"]] * pt.sigmoid(-x) / (1 - pt.exp(log_mu))
+            i = o["idx"]
+            eta, slope = curves.bounded_transformed(level[i], rate[i], ceiling[i], o["tau"], pt)
             _likelihood(pm, pt, "bounded", eta, slope, o, p.observation_noise)
         if d.unbounded:
-            p = priors.unbounded
+            q = priors.unbounded
             log_rate = _rates(
                 pm,
                 "unbounded",
                 UNBOUNDED_DIM,
-                p.growth_rate.mean,
-                p.growth_rate.spread,
-                p.pooling.mode,
+                q.growth_rate.mean,
+                q.growth_rate.spread,
+                q.pooling.mode,
             )
             rate = pm.Deterministic("unbounded_rate", pt.exp(log_rate), dims=UNBOUNDED_DIM)
             accel = pm.Normal(
-                "unbounded_accel", p.acceleration.mu, p.acceleration.sigma, dims=UNBOUNDED_DIM
+                "unbounded_accel", q.acceleration.mu, q.acceleration.sigma, dims=UNBOUNDED_DIM
             )
             centre = np.array([d.level_centre[b] for b in d.unbounded])
             level_z = pm.Normal(
-                "unbounded_level_offset", p.level.mu, p.level.sigma, dims=UNBOUNDED_DIM
+                "unbounded_level_offset", q.level.mu, q.level.sigma, dims=UNBOUNDED_DIM
             )
             level = pm.Deterministic("unbounded_level", centre + level_z, dims=UNBOUNDED_DIM)
             o = d.obs["unbounded"]
-            g, tau = accel[o["idx"]], o["tau"]
-            small = pt.abs(g) < 1e-6
-            g_safe = pt.switch(small, 1.0, g)
-            growth = pt.switch(small, tau, pt.expm1(g_safe * tau) / g_safe)
-            eta = level[o["idx"]] + rate[o["idx"]] * growth
-            # date uncertainty enters through the growth rate at t_ref, not the local slope
-            # rate * exp(g * tau): the local slope lets a strongly decelerating draw inflate the
-            # noise of early points without bound (a second mode on long series)
-            slope = rate[o["idx"]]
-            _likelihood(pm, pt, "unbounded", eta, slope, o, p.observation_noise)
+            i = o["idx"]
+            eta, slope = curves.unbounded_transformed(level[i], rate[i], accel[i], o["tau"], pt)
+            _likelihood(pm, pt, "unbounded", eta, slope, o, q.observation_noise)
     return model, d

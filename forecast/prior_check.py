@@ -3,10 +3,9 @@ for the observations (on the logit / log scale) and for the threshold dates."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
+from .curves import transform
 from .forward import event_dates
 from .growth import build_model
 from .summary import events_summary
@@ -20,8 +19,7 @@ def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), hor
     model, design = build_model(inp.rows, inp.priors)
     with model:
         prior = pm.sample_prior_predictive(draws=samples, random_seed=seed)
-    attrs = {"t_ref": json.dumps(design.t_ref)}
-    c = curves(prior["prior"].to_dataset(), attrs)
+    c = curves(prior["prior"].to_dataset(), design.t_ref)
     rng = np.random.default_rng(seed)
     obs = []
     for r in (r for r in inp.rows if r.kind == "ai"):
@@ -30,8 +28,10 @@ def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), hor
         noise = getattr(inp.priors, fam).observation_noise
         sd = noise.sd_approximate if r.approximate else noise.sd
         with np.errstate(divide="ignore"):
-            z = (np.log(v) - np.log1p(-v)) if r.bounded else np.log(v)
-            y = (np.log(r.midpoint) - np.log1p(-r.midpoint)) if r.bounded else np.log(r.midpoint)
+            # the transform of the curve's value (a share that rounds to 1 gives +inf and is
+            # left out of the quantiles), not the likelihood's stable transformed curve
+            z = transform(v, r.bounded)
+            y = float(transform(r.midpoint, r.bounded))
         z = z + rng.normal(0, sd, z.shape)
         q = np.quantile(z[np.isfinite(z)], [0.05, 0.25, 0.75, 0.95])
         obs.append(

@@ -16,15 +16,14 @@ observed values with ``with_data``; the backtest's simulation tests use it too.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from .check import ObsArrays, obs_arrays, predictive
 from .observations import Observation, ai_rows
+from .predictive import ObsArrays, obs_arrays, predictive
 from .priors import Priors
 
 PARAMS = (
@@ -74,7 +73,13 @@ class CompiledFit:
         self.ob = obs_arrays(rows, priors)
         self.key = design_key(rows)
         self.compiled = nutpie.compile_pymc_model(self.model, freeze_model=False)
-        self.attrs = {"t_ref": json.dumps(self.design.t_ref)}
+        self.t_ref: dict[str, float] = self.design.t_ref  # reference dates, decimal years
+
+    @property
+    def attrs(self) -> dict[str, float]:
+        """The reference dates, as :func:`forecast.trajectories.curves` takes them (kept
+        for callers that pass a fit's attrs there)."""
+        return self.t_ref
 
     def data(
         self, y: np.ndarray, lo: np.ndarray | None = None, hi: np.ndarray | None = None
@@ -108,7 +113,8 @@ class CompiledFit:
         )
 
     def fit_rows(self, rows: list[Observation], **kw):
-        """Fit on ``rows`` of the same design: (posterior Dataset, attrs, diagnostics dict)."""
+        """Fit on ``rows`` of the same design: (posterior Dataset, reference dates per
+        benchmark in decimal years, diagnostics dict)."""
         from . import diagnostics
 
         if design_key(rows) != self.key:
@@ -118,7 +124,7 @@ class CompiledFit:
         post = dt.posterior.to_dataset()
         free = [v.name for v in self.model.free_RVs]
         diag = diagnostics.compute(post, dt.sample_stats.to_dataset(), free)
-        return post, self.attrs, diag
+        return post, self.t_ref, diag
 
 
 class CompiledFitter:
@@ -160,7 +166,7 @@ def simulate(prior_curves: xr.Dataset, ob: ObsArrays, rng: np.random.Generator):
 def parameters(prior: xr.Dataset, priors: Priors, ob: ObsArrays) -> list[tuple[str, dict]]:
     """The scalar quantities ranked: hyper-parameters, and per benchmark its log growth rate,
     level, rate change (unbounded) and ceiling where the ceiling is uncertain."""
-    out = []
+    out: list[tuple[str, dict]] = []
     for name in PARAMS:
         if name not in prior:
             continue
@@ -212,24 +218,8 @@ def rank_test(ranks: np.ndarray, n_ranks: int, bins: int, alpha: float) -> list[
     return out
 
 
-def run(
-    rows: list[Observation],
-    priors: Priors,
-    sims: int = 100,
-    draws: int = 500,
-    tune: int = 500,
-    chains: int = 2,
-    seed: int = 1,
-    n_ranks: int = 99,
-    bins: int = 10,
-    alpha: float = 0.01,
-    progress=None,
-    fit: CompiledFit | None = None,
-) -> SBCResult:
-    import pymc as pm
-
+def _check_options(sims: int, draws: int, chains: int, n_ranks: int, bins: int) -> None:
     from .errors import ForecastError
-    from .trajectories import curves
 
     if (n_ranks + 1) % bins:
         raise ForecastError(
@@ -247,16 +237,71 @@ def run(
             "chi-square test needs at least 5 expected per bin",
             "--sims",
         )
+
+
+def _prior_draws(fit: CompiledFit, sims: int, seed: int) -> xr.Dataset:
+    import warnings
+
+    import pymc as pm
+
+    _quiet_pymc()
+    with fit.model, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Potentials.*")  # a range is data, not prior
+        return pm.sample_prior_predictive(draws=sims, random_seed=seed)["prior"].to_dataset()
+
+
+def _rank(d: np.ndarray, t: float, rng: np.random.Generator) -> int:
+    """Rank of the truth ``t`` among the draws ``d``; ties broken at random."""
+    ties = d == t
+    return int((d < t).sum() + (rng.integers(0, ties.sum() + 1) if ties.any() else 0))
+
+
+def _summary(
+    fit: CompiledFit, settings: dict, alpha: float, labels: list[str], tests: list[dict], divergent
+) -> dict:
+    bins = settings["bins"]
+    return {
+        "design": {
+            "n_observations": len(fit.ob.rows),
+            "benchmarks": sorted(set(map(str, fit.ob.benchmark))),
+        },
+        **settings,
+        "test": (
+            f"chi-square on {bins} equal rank bins per parameter; Bonferroni over "
+            f"{len(labels)} parameters, family-wise false-alarm rate {alpha}"
+        ),
+        "alpha": alpha,
+        "uniform": all(t["uniform"] for t in tests),
+        "share_sims_with_divergences": round(float((divergent > 0).mean()), 4),
+        "parameters": dict(zip(labels, tests)),
+    }
+
+
+def run(
+    rows: list[Observation],
+    priors: Priors,
+    sims: int = 100,
+    draws: int = 500,
+    tune: int = 500,
+    chains: int = 2,
+    seed: int = 1,
+    n_ranks: int = 99,
+    bins: int = 10,
+    alpha: float = 0.01,
+    progress=None,
+    fit: CompiledFit | None = None,
+) -> SBCResult:
+    """Simulation-based calibration at the design of ``rows``: ``sims`` prior draws, one
+    simulated data set and one refit each, ranks of the truths among ``n_ranks`` thinned
+    posterior draws, and the chi-square uniformity test per parameter."""
+    from .trajectories import curves
+
+    _check_options(sims, draws, chains, n_ranks, bins)
     if progress:
         progress("compiling the model for the design...")
     fit = fit or CompiledFit(rows, priors)
-    _quiet_pymc()
-    import warnings
-
-    with fit.model, warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Potentials.*")  # a range is data, not prior
-        prior = pm.sample_prior_predictive(draws=sims, random_seed=seed)["prior"].to_dataset()
-    pc = curves(prior, fit.attrs)
+    prior = _prior_draws(fit, sims, seed)
+    pc = curves(prior, fit.t_ref)
     rng = np.random.default_rng(seed)
     y, lo, hi = simulate(pc, fit.ob, rng)
     plist = parameters(prior, priors, fit.ob)
@@ -267,6 +312,7 @@ def run(
         lab: prior[n].sel(s).values.ravel() if s else prior[n].values.ravel()
         for lab, (n, s) in zip(labels, plist)
     }
+    keep = np.linspace(0, chains * draws - 1, n_ranks).round().astype(int)
     for i in range(sims):
         if progress and (i % 20 == 0):
             progress(f"simulation {i + 1}/{sims}")
@@ -279,21 +325,11 @@ def run(
         )
         post = dt.posterior
         divergent[i] = int(dt.sample_stats["diverging"].sum())
-        keep = np.linspace(0, chains * draws - 1, n_ranks).round().astype(int)
         for j, (lab, (n, s)) in enumerate(zip(labels, plist)):
             d = post[n].sel(s) if s else post[n]
-            d = d.values.reshape(-1)[keep]
-            t = truth_all[lab][i]
-            ties = d == t
-            ranks[i, j] = int(
-                (d < t).sum() + (rng.integers(0, ties.sum() + 1) if ties.any() else 0)
-            )
+            ranks[i, j] = _rank(d.values.reshape(-1)[keep], truth_all[lab][i], rng)
     tests = rank_test(ranks, n_ranks, bins, alpha)
-    summary = {
-        "design": {
-            "n_observations": len(fit.ob.rows),
-            "benchmarks": sorted(set(map(str, fit.ob.benchmark))),
-        },
+    settings = {
         "sims": sims,
         "draws": draws,
         "tune": tune,
@@ -301,86 +337,8 @@ def run(
         "seed": seed,
         "n_ranks": n_ranks,
         "bins": bins,
-        "test": (
-            f"chi-square on {bins} equal rank bins per parameter; Bonferroni over "
-            f"{len(labels)} parameters, family-wise false-alarm rate {alpha}"
-        ),
-        "alpha": alpha,
-        "uniform": all(t["uniform"] for t in tests),
-        "share_sims_with_divergences": round(float((divergent > 0).mean()), 4),
-        "parameters": dict(zip(labels, tests)),
     }
-    return SBCResult(summary, ranks, labels)
-
-
-def text(s: dict) -> str:
-    lines = [
-        f"Simulation-based calibration: {s['sims']} simulations at the design of "
-        f"{s['design']['n_observations']} observations ({', '.join(s['design']['benchmarks'])}); "
-        f"ranks among {s['n_ranks']} thinned draws ({s['chains']} chains x {s['draws']}).",
-        f"Test: {s['test']}.",
-        "",
-    ]
-    per = s["alpha"] / len(s["parameters"])
-    for lab, t in s["parameters"].items():
-        lines.append(
-            f"  {lab:<36} chi2 {t['chi2']:7.2f}  p = {t['p_value']:.3g}  "
-            f"{'ok' if t['uniform'] else f'NOT UNIFORM (p < {per:.2g})'}"
-        )
-    lines.append("")
-    lines.append(
-        f"Ranks uniform: {'yes' if s['uniform'] else 'NO'}; simulations with divergences: "
-        f"{100 * s['share_sims_with_divergences']:.0f} %"
-    )
-    return "\n".join(lines)
-
-
-def figure(res: SBCResult, stem) -> list:
-    from scipy.stats import binom
-
-    from .figures import _plt, save
-
-    plt = _plt()
-    s = res.summary
-    n = len(res.labels)
-    ncol = min(4, n)
-    nrow = int(np.ceil(n / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.3 * nrow), squeeze=False)
-    bins = s["bins"]
-    lo, hi = binom.ppf([0.005, 0.995], s["sims"], 1 / bins)
-    for ax, lab in zip(axes.ravel(), res.labels):
-        t = s["parameters"][lab]
-        ax.axhspan(lo, hi, color="0.85")
-        ax.bar(
-            np.arange(bins), t["counts"], width=0.9, color="tab:blue" if t["uniform"] else "tab:red"
-        )
-        ax.axhline(s["sims"] / bins, color="k", lw=0.8)
-        ax.set_title(f"{lab}\np = {t['p_value']:.2g}", fontsize=7)
-        ax.set_xticks([])
-    for ax in axes.ravel()[n:]:
-        ax.axis("off")
-    fig.suptitle(
-        f"SBC rank histograms ({s['sims']} simulations; grey: 99 % band per bin)", fontsize=9
-    )
-    fig.tight_layout()
-    paths = save(fig, stem)
-    plt.close(fig)
-    return paths
-
-
-def write(out, res: SBCResult) -> list:
-    from pathlib import Path
-
-    from .io import write_csv, write_json
-
-    out = Path(out)
-    write_json(out / "sbc.json", res.summary)
-    write_csv(
-        out / "sbc-ranks.csv",
-        ["simulation", *res.labels],
-        [[i, *map(int, r)] for i, r in enumerate(res.ranks)],
-    )
-    return [out / "sbc.json", out / "sbc-ranks.csv", *figure(res, out / "sbc-ranks")]
+    return SBCResult(_summary(fit, settings, alpha, labels, tests, divergent), ranks, labels)
 
 
 __all__ = ["CompiledFit", "CompiledFitter", "rank_test", "run", "simulate"]

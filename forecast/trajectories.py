@@ -1,28 +1,55 @@
 """Trajectories: each posterior draw as a curve over time, and its first-passage dates.
 
-Curves are monotone increasing in time (growth rates are positive), so a threshold is
-crossed at most once and the crossing time has a closed form. Times are decimal years;
-values are in the benchmark's canonical unit (fraction, minutes, multiplier).
+The curve equations live in :mod:`forecast.curves`; this module lays the posterior's
+parameters out per draw and benchmark and evaluates them at decimal years. Curves are
+monotone increasing in time (growth rates are positive), so a threshold is crossed at most
+once and the crossing time has a closed form. Times are decimal years; values are in the
+benchmark's canonical unit (fraction, minutes, multiplier).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-NEVER = np.inf
+from . import curves as cv
+from .curves import NEVER
+
+__all__ = [
+    "NEVER",
+    "crossing_time",
+    "crossing_time_stepping",
+    "curve",
+    "curves",
+    "reference_times",
+    "value_at",
+]
 
 
-def curves(posterior: xr.Dataset, attrs: dict) -> xr.Dataset:
+def reference_times(attrs: Mapping[Any, Any]) -> dict[str, float]:
+    """The reference date (decimal year) of each benchmark, from a fitted posterior's attrs
+    (stored there as a JSON string under ``t_ref``)."""
+    return {str(b): float(t) for b, t in json.loads(attrs["t_ref"]).items()}
+
+
+def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     """Per-draw curve parameters with dims (draw, benchmark); chain and draw stacked into ``draw``.
 
-    Variables: ``family`` (bounded/unbounded), ``level``, ``rate`` (per year), ``ceiling``
-    (fraction; NaN for unbounded), ``accel`` (relative change of the rate per year; 0 for
-    bounded), ``t_ref`` (decimal year). ``chain`` stays as a coordinate along ``draw``.
+    ``t_ref``: each benchmark's reference date (decimal year), e.g. ``Design.t_ref`` or
+    :func:`reference_times` of a fitted posterior's attrs; the attrs themselves are still
+    accepted (decoded with :func:`reference_times`).
+
+    Variables: ``level``, ``rate`` (per year), ``ceiling`` (fraction; NaN for unbounded),
+    ``accel`` (relative change of the rate per year; 0 for bounded). Coordinates along
+    ``benchmark``: ``family`` (bounded/unbounded), ``t_ref`` (decimal year); ``chain`` stays
+    as a coordinate along ``draw``.
     """
-    t_ref = json.loads(attrs["t_ref"])
+    if isinstance(t_ref.get("t_ref"), str):  # a posterior's attrs
+        t_ref = reference_times(t_ref)
     parts = []
     for fam in ("bounded", "unbounded"):
         if fam not in posterior.dims:
@@ -66,16 +93,9 @@ def _params(c: xr.Dataset, benchmark: str):
 def curve(family: str, level, rate, ceiling, accel, t_ref: float, t) -> np.ndarray:
     """A curve's value at decimal years ``t`` (canonical unit); parameters and ``t`` broadcast.
 
-    Bounded: ceiling * logistic(level + rate * tau); unbounded:
-    exp(level + rate * expm1(g tau) / g), tau = t - t_ref (g -> 0: a constant rate).
-    """
+    See :func:`forecast.curves.value` (tau = t - t_ref)."""
     tau = np.asarray(t, dtype=float) - t_ref
-    if family == "bounded":
-        return ceiling / (1 + np.exp(-(level + rate * tau)))
-    g_safe = np.where(np.abs(accel) < 1e-9, 1.0, accel)
-    growth = np.where(np.abs(accel) < 1e-9, tau, np.expm1(g_safe * tau) / g_safe)
-    with np.errstate(over="ignore"):
-        return np.exp(level + rate * growth)
+    return cv.value(family, level, rate, ceiling, accel, tau)
 
 
 def value_at(c: xr.Dataset, benchmark: str, t: np.ndarray) -> np.ndarray:
@@ -95,29 +115,22 @@ def value_at(c: xr.Dataset, benchmark: str, t: np.ndarray) -> np.ndarray:
     )
 
 
-def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
-    """Closed-form time (decimal year) each draw's curve reaches ``threshold``; +inf if never.
-
-    Bounded: ceiling * logistic(x) >= theta  <=>  theta < ceiling and
-    x >= logit(theta / ceiling). Unbounded: level + rate * expm1(g tau) / g >= log theta  <=>
-    tau >= log1p(g (log theta - level) / rate) / g, never when the argument of log1p is
-    <= -1 (a decelerating curve whose limit stays below theta).
-    """
+def transformed_at(c: xr.Dataset, benchmark: str, t) -> tuple[np.ndarray, np.ndarray]:
+    """Each draw's curve on the likelihood's scale (logit / log) at decimal years ``t`` and
+    its slope per year (see :func:`forecast.curves.transformed`): arrays (draw, len(t))."""
     fam, level, rate, ceiling, accel, t_ref = _params(c, benchmark)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if fam == "bounded":
-            ratio = threshold / ceiling
-            reachable = ratio < 1
-            x = np.log(ratio) - np.log1p(-ratio)
-            tau = np.where(reachable, (x - level) / rate, NEVER)
-            tau = np.where(threshold <= 0, -np.inf, tau)
-        else:
-            gap = np.log(threshold) - level  # log-units still to grow
-            small = np.abs(accel) < 1e-9
-            arg = accel * gap / rate
-            tau_g = np.where(arg > -1, np.log1p(arg) / np.where(small, 1.0, accel), NEVER)
-            tau = np.where(small, gap / rate, tau_g)
-    return t_ref + tau
+    tau = np.asarray(t, dtype=float)[None, :] - t_ref
+    eta, slope = cv.transformed(
+        fam, level[:, None], rate[:, None], ceiling[:, None], accel[:, None], tau
+    )
+    return eta, np.broadcast_to(slope, eta.shape)
+
+
+def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
+    """Closed-form time (decimal year) each draw's curve reaches ``threshold`` (canonical
+    unit); +inf if never (see :func:`forecast.curves.crossing`)."""
+    fam, level, rate, ceiling, accel, t_ref = _params(c, benchmark)
+    return t_ref + cv.crossing(fam, level, rate, ceiling, accel, threshold)
 
 
 def crossing_time_stepping(
@@ -130,11 +143,8 @@ def crossing_time_stepping(
 ) -> np.ndarray:
     """Brute-force first passage by stepping through time (for checking the closed form).
 
-    Returns the first grid time at which the curve is >= threshold (``start`` if it already
-    is), +inf if it never is before ``stop``.
+    Returns the first grid time (decimal year) at which the curve is >= threshold
+    (``start`` if it already is), +inf if it never is before ``stop``.
     """
     grid = np.arange(start, stop + step / 2, step)
-    v = value_at(c, benchmark, grid)
-    hit = v >= threshold
-    first = np.argmax(hit, axis=1)
-    return np.where(hit.any(axis=1), grid[first], NEVER)
+    return cv.first_passage(value_at(c, benchmark, grid), grid, threshold)

@@ -30,9 +30,7 @@ def test_predictive_likelihood_is_the_pymc_models():
         prior = pm.sample_prior_predictive(draws=6, random_seed=3)["prior"].to_dataset()
     total = model.compile_logp(jacobian=False)
     priors_only = model.compile_logp(vars=model.free_RVs, jacobian=False)
-    ll = check.loglik(
-        curves(prior, {"t_ref": json.dumps(d.t_ref)}), check.obs_arrays(inp.rows, inp.priors)
-    )
+    ll = check.loglik(curves(prior, d.t_ref), check.obs_arrays(inp.rows, inp.priors))
     for i in range(6):
         point = {}
         for rv in model.free_RVs:
@@ -75,24 +73,24 @@ def test_interval_membership_agrees_with_the_quantiles():
 
 
 def test_psis_leave_one_out_agrees_with_an_exact_refit(bundled_result, cache_dir):
-    """Leaving METR's GPT-4 point out (Pareto k < 0.5): P(work-month horizon by the full-data
+    """Leaving METR's o1 point out (Pareto k < 0.5): P(work-month horizon by the full-data
     median date) by importance weights vs by refitting without the point. Tolerance: 4 combined
     Monte Carlo standard errors (the importance-sampling one from the weights and the relative
     efficiency, the refit's from its ESS): a false alarm about once in 15,000 runs."""
     from forecast.fit import fit
     from forecast.forward import event_dates
     from forecast.summary import prob_with_mcse
-    from forecast.trajectories import curves
+    from forecast.trajectories import curves, reference_times
 
     inp = inputs()
     res = bundled_result
     ob = check.obs_arrays(inp.rows, inp.priors)
-    i = next(k for k, r in enumerate(ob.rows) if r.benchmark == "metr-horizon" and r.date == "2023")
+    i = next(k for k, r in enumerate(ob.rows) if r.benchmark == "metr-horizon" and r.date == "2024")
     n_chain = int(res.curves.attrs["n_chain"])
     ll = check.loglik(res.curves, ob)
     w, k = check.psis(ll, n_chain)
     assert k[i] < 0.5, f"precondition: Pareto k {k[i]:.2f} should be small for this point"
-    r_eff = check._r_eff(ll, n_chain)[i]
+    r_eff = check.relative_efficiency(ll, n_chain)[i]
     j = list(res.dates["event"].values).index("metr-work-month")
     t = res.dates["crossing_year"].values[:, j]
     d0 = float(np.quantile(t, 0.5))
@@ -102,7 +100,7 @@ def test_psis_leave_one_out_agrees_with_an_exact_refit(bundled_result, cache_dir
 
     rows = [r for r in inp.rows if r is not ob.rows[i]]
     dt, _ = fit(rows, inp.priors, inp.settings, cache_dir=cache_dir, quiet=True)
-    c = curves(dt["posterior"].to_dataset(), dt.attrs)
+    c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
     t_ex = event_dates(c, res.plan)["crossing_year"].sel(event="metr-work-month").values
     p_ex, se_ex = prob_with_mcse((t_ex <= d0)[:, None], int(c.attrs["n_chain"]))
     diff = abs(p_is - float(p_ex[0]))

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from forecast import sbc
-from forecast.check import obs_arrays
 from forecast.errors import ForecastError
 from forecast.pipeline import inputs
+from forecast.predictive import obs_arrays
 
 
 def test_rank_test_accepts_uniform_ranks_and_flags_skewed_ones():
@@ -27,7 +27,7 @@ def test_rank_test_accepts_uniform_ranks_and_flags_skewed_ones():
 
 
 def test_simulated_ranges_are_bins_of_the_published_width():
-    from forecast.check import prior_curves
+    from forecast.predictive import prior_curves
 
     inp = inputs()
     ob = obs_arrays(inp.rows, inp.priors)

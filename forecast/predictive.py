@@ -1,0 +1,142 @@
+"""The fitted model's own observation model, per observation, in numpy.
+
+Every AI observation is predicted on the likelihood's scale (logit of the share for bounded
+benchmarks, log of the metric for unbounded ones) by Normal(eta, sd) per draw, with
+sd^2 = noise^2 + (slope * date_sd)^2 and eta, slope from :mod:`forecast.curves`; a
+published range is the interval P(low < y < high). :func:`loglik` is tested equal to the
+PyMC model's log-density, so checks built on it judge the model that was actually fitted.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from . import scoring
+from .curves import transform
+from .observations import Observation, ai_rows
+from .priors import Priors
+from .trajectories import transformed_at
+
+LEVELS = (0.5, 0.9)
+QS = (0.05, 0.25, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class ObsArrays:
+    """The AI observations as arrays on the transformed scale (one entry per row).
+
+    ``time`` and ``time_sd`` in decimal years; ``noise`` the likelihood's noise sd on the
+    transformed scale; ``y`` the transformed value, or the transformed midpoint of a range
+    (``lo``, ``hi``: its transformed bounds, NaN for point figures)."""
+
+    rows: list[Observation]
+    benchmark: np.ndarray
+    time: np.ndarray
+    time_sd: np.ndarray
+    noise: np.ndarray
+    y: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    is_range: np.ndarray
+    bounded: np.ndarray
+
+    @property
+    def labels(self) -> list[str]:
+        return [label(r) for r in self.rows]
+
+
+def label(r: Observation) -> str:
+    return f"{r.benchmark} {r.date} ({r.system})"
+
+
+def _noise(r: Observation, priors: Priors) -> float:
+    noise = getattr(priors, "bounded" if r.bounded else "unbounded").observation_noise
+    return noise.sd_approximate if r.approximate else noise.sd
+
+
+def obs_arrays(rows: list[Observation], priors: Priors) -> ObsArrays:
+    ai = ai_rows(rows)
+    y = np.array([float(transform(r.midpoint, r.bounded)) for r in ai])
+    lo = np.array([float(transform(r.low, r.bounded)) if r.is_range else np.nan for r in ai])
+    hi = np.array([float(transform(r.high, r.bounded)) if r.is_range else np.nan for r in ai])
+    return ObsArrays(
+        ai,
+        np.array([r.benchmark for r in ai], dtype=object),
+        np.array([r.time for r in ai]),
+        np.array([r.time_sd for r in ai]),
+        np.array([_noise(r, priors) for r in ai]),
+        y,
+        lo,
+        hi,
+        np.array([r.is_range for r in ai], dtype=bool),
+        np.array([r.bounded for r in ai], dtype=bool),
+    )
+
+
+def predictive(c: xr.Dataset, ob: ObsArrays, idx=None) -> tuple[np.ndarray, np.ndarray]:
+    """(eta, sd), each (draw, n), transformed scale: the model's predictive Normal for each
+    observation (all of them, or those at positions ``idx``).
+
+    Observations of a benchmark absent from ``c`` get NaN.
+    """
+    idx = np.arange(len(ob.rows)) if idx is None else np.asarray(idx)
+    n_draw = c.sizes["draw"]
+    eta = np.full((n_draw, len(idx)), np.nan)
+    sd = np.full((n_draw, len(idx)), np.nan)
+    present = set(map(str, c["benchmark"].values))
+    for b in dict.fromkeys(ob.benchmark[idx]):
+        if b not in present:
+            continue
+        cols = np.flatnonzero(ob.benchmark[idx] == b)
+        rows = idx[cols]
+        e, slope = transformed_at(c, b, ob.time[rows])
+        eta[:, cols] = e
+        with np.errstate(over="ignore", invalid="ignore"):
+            sd[:, cols] = np.sqrt(ob.noise[rows] ** 2 + (slope * ob.time_sd[rows]) ** 2)
+    return eta, sd
+
+
+def loglik(c: xr.Dataset, ob: ObsArrays) -> np.ndarray:
+    """Pointwise log-likelihood (draw, observation), as in the PyMC model."""
+    eta, sd = predictive(c, ob)
+    return scoring.normal_loglik(ob.y, ob.lo, ob.hi, ob.is_range, eta, sd)
+
+
+def interval_table(y, eta, sd, w=None) -> dict[str, np.ndarray]:
+    """Predictive quantiles, PIT and 50/90 % membership for each observation."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: benchmark left out
+        q = scoring.mixture_quantiles(eta, sd, QS, w)
+    pit = scoring.mixture_cdf(y, eta, sd, w)
+    out = {f"q{round(100 * p):02d}": q[k] for k, p in enumerate(QS)}
+    out["pit"] = pit
+    for lev in LEVELS:
+        out[f"in_{int(100 * lev)}"] = scoring.covered(pit, lev)
+    return out
+
+
+def prior_curves(rows: list[Observation], priors: Priors, samples: int, seed: int) -> xr.Dataset:
+    """Curve parameters of ``samples`` draws from the priors alone (dims draw, benchmark)."""
+    import logging
+
+    import pymc as pm
+
+    from .growth import build_model
+    from .trajectories import curves
+
+    model, design = build_model(rows, priors)
+    logger = logging.getLogger("pymc")
+    old = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        with model, warnings.catch_warnings():
+            # the priors are what we want here: a range's Potential is data, not prior
+            warnings.filterwarnings("ignore", message=".*Potentials.*")
+            prior = pm.sample_prior_predictive(draws=samples, random_seed=seed)
+    finally:
+        logger.setLevel(old)
+    return curves(prior["prior"].to_dataset(), design.t_ref)
