@@ -85,3 +85,37 @@ def test_bounded_curve_at_crossing_time_equals_threshold(theta, level, rate, cei
         assert np.isinf(t)
     else:
         assert value_at(c, "b", np.array([t]))[0, 0] == pytest.approx(theta, rel=1e-9)
+
+
+def test_curves_take_reference_times_or_a_posteriors_attrs():
+    import json
+
+    from forecast.trajectories import curves, reference_times
+
+    shape = (2, 3)  # chain, draw
+    post = xr.Dataset(
+        {
+            "bounded_level": (("chain", "draw", "bounded"), np.zeros((*shape, 1))),
+            "bounded_rate": (("chain", "draw", "bounded"), np.ones((*shape, 1))),
+            "bounded_ceiling": (("chain", "draw", "bounded"), np.full((*shape, 1), 0.8)),
+            "unbounded_level": (("chain", "draw", "unbounded"), np.arange(6.0).reshape(*shape, 1)),
+            "unbounded_rate": (("chain", "draw", "unbounded"), np.ones((*shape, 1))),
+            "unbounded_accel": (("chain", "draw", "unbounded"), np.zeros((*shape, 1))),
+        },
+        coords={"bounded": ["b"], "unbounded": ["u"]},
+    )
+    t_ref = {"b": 2024.5, "u": 2023.25}
+    c = curves(post, t_ref)
+    attrs = {"t_ref": json.dumps(t_ref), "seed": 1}
+    assert reference_times(attrs) == t_ref
+    xr.testing.assert_identical(c, curves(post, attrs))
+    assert c.sizes == {"draw": 6, "benchmark": 2} and c.attrs == {"n_chain": 2, "n_draw": 3}
+    assert list(c["t_ref"].values) == [2024.5, 2023.25]
+    assert list(c["family"].values) == ["bounded", "unbounded"]
+    # chain-major stacking: draw 4 is chain 1, draw 1
+    assert c["chain"].values[4] == 1 and c["level"].sel(benchmark="u").values[4] == 4.0
+    # at its reference date the bounded curve is ceiling / 2, the unbounded one exp(level)
+    np.testing.assert_allclose(value_at(c, "b", np.array([2024.5]))[:, 0], 0.4)
+    np.testing.assert_allclose(
+        value_at(c, "u", np.array([2024.25]))[:, 0], np.exp(np.arange(6) + 1)
+    )
