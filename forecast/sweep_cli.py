@@ -3,47 +3,53 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .cli import _guard, _inputs, _strict, fit_options
 from .errors import ForecastError
 
+if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
+    import numpy as np
+    import xarray as xr
 
-def _prepare(
-    file,
-    data,
-    no_bundled,
-    variants,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    quiet,
-    horizon,
-):
+    from .sweep import DrawTable, Sweep
+    from .thresholds import Plan
+
+FIT_INPUTS = ("data", "no_bundled", "variants", "priors_dir", "seed", "draws", "tune", "chains")
+
+
+@dataclass
+class Prepared:
+    """A sweep file, the posterior fitted once for it and the per-draw table of its base."""
+
+    sweep: Sweep
+    posterior: xr.DataTree
+    table: DrawTable
+    plan: Plan
+
+
+def _prepare(file, horizon: str | None, fit: dict) -> Prepared:
     from .pipeline import fit_posterior
     from .sweep import build_table, load
     from .thresholds import load_plan
     from .trajectories import curves
 
-    sw = load(file, seed=seed)
-    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+    sw = load(file, seed=fit["seed"])
+    inp = _inputs(**{k: fit[k] for k in FIT_INPUTS}, sampler=fit["sampler"])
     plan, _ = load_plan(
         inp.rows,
         [],
         horizon or sw.base.spec.horizon,
         horizon_where=None if horizon else f"{sw.base.path}: horizon",
     )
-    dt, _ = fit_posterior(inp, Path(cache_dir) if cache_dir else None, refit, quiet)
+    cache = Path(fit["cache_dir"]) if fit["cache_dir"] else None
+    dt, _ = fit_posterior(inp, cache, fit["refit"], fit["quiet"])
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
-    table = build_table(c, sw.base, inp.rows, plan, seed)
-    return sw, inp, dt, table, plan
+    return Prepared(sw, dt, build_table(c, sw.base, inp.rows, plan, fit["seed"]), plan)
 
 
 def execution_options(fn):
@@ -88,29 +94,7 @@ def execution_options(fn):
 @click.option("--json", "as_json", is_flag=True, help="Print sweep.json to stdout.")
 @_guard
 def sweep(
-    data,
-    no_bundled,
-    variants,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    strict,
-    quiet,
-    workers,
-    scheduler,
-    synchronous,
-    file,
-    out,
-    resume,
-    force,
-    heat_axes,
-    horizon,
-    as_json,
+    workers, scheduler, synchronous, file, out, resume, force, heat_axes, horizon, as_json, **fit
 ):
     """Run a grid or sampled design of scenarios (cells) and gather the results.
 
@@ -125,34 +109,24 @@ def sweep(
       forecast sweep scenarios/sweep-residual.toml --out sweep/ --resume
       forecast sweep my-sweep.toml --out s/ --scheduler tcp://127.0.0.1:8786
     """
-    from . import __version__
-    from .io import dumps_json, write_csv, write_json, write_with
-    from .sweep_run import clear, run_cells, run_key, summary_rows, to_dataset
+    from .io import dumps_json
+    from .sweep_run import clear, results, run_cells, run_key, write_results
 
-    out = Path(out)
-    finals = [out / n for n in ("sweep.nc", "sweep.csv", "sweep.json")]
-    if any(p.exists() for p in finals) and not (force or resume):
+    out, quiet = Path(out), fit["quiet"]
+    if any((out / n).exists() for n in RESULT_FILES) and not (force or resume):
         raise ForecastError("already holds sweep results; pass --force to overwrite them", str(out))
     if force and (out / "checkpoints").exists():
         clear(out / "checkpoints")
-    sw, _inp, dt, table, plan = _prepare(
-        file,
-        data,
-        no_bundled,
-        variants,
-        priors_dir,
-        seed,
-        draws,
-        tune,
-        chains,
-        sampler,
-        cache_dir,
-        refit,
-        quiet,
-        horizon,
-    )
+    prep = _prepare(file, horizon, fit)
+    sw, table, dt = prep.sweep, prep.table, prep.posterior
+    axes = heat_axes.split(",") if heat_axes else sw.names[:2]
+    for a in axes if sw.spec.design == "grid" and len(sw.names) >= 2 else []:
+        if a not in sw.names:
+            raise ForecastError(
+                f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
+            )
     diag = json.loads(dt.attrs["diagnostics"])
-    key = run_key(sw, dt.attrs["posterior_hash"], seed, {"horizon": plan.horizon})
+    key = run_key(sw, dt.attrs["posterior_hash"], fit["seed"], {"horizon": prep.plan.horizon})
     if not quiet:
         click.echo(
             f"sweep {sw.spec.title}: {sw.n_cells} cells x {table.n_draws} draws, "
@@ -162,65 +136,48 @@ def sweep(
     res = run_cells(
         table, sw, out / "checkpoints", workers, scheduler, synchronous, resume, quiet, key
     )
-    attrs = {
-        "forecast_version": __version__,
-        "sweep_file": str(file),
-        "sweep_hash": sw.digest,
-        "design": sw.spec.design,
-        "base_scenario": sw.base.path,
-        "scenario_hash": sw.base.digest,
-        "data_hash": dt.attrs["data_hash"],
-        "priors_hash": dt.attrs["priors_hash"],
-        "posterior_hash": dt.attrs["posterior_hash"],
-        "seed": seed,
-        "horizon": plan.horizon_text,
-        "diagnostics": json.dumps(diag, sort_keys=True),
-    }
-    ds = to_dataset(sw, table, res, attrs)
-    header, rows = summary_rows(ds, sw.names)
-    p28 = ds["p_by_year"].sel(year=2028) if 2028 in ds["year"].values else None
-    meta = {
-        "title": sw.spec.title,
-        "cells": sw.n_cells,
-        "axes": sw.names,
-        "design": sw.spec.design,
-        "provenance": {k: v for k, v in attrs.items() if k != "diagnostics"},
-        "diagnostics": diag,
-        "events": {
-            ev: {
-                "p_by_2028_min": round(float(p28.sel(event=ev).min()), 6),
-                "p_by_2028_max": round(float(p28.sel(event=ev).max()), 6),
-            }
-            for ev in table.events
-        }
-        if p28 is not None
-        else {},
-    }
-    write_with(out / "sweep.nc", lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
-    write_csv(out / "sweep.csv", header, rows)
-    write_json(out / "sweep.json", meta)
+    ds, meta = results(sw, table, res, _attrs(file, prep, fit["seed"]), diag)
+    paths = write_results(out, sw, ds, meta)
     if sw.spec.design == "grid" and len(sw.names) >= 2:
         from .figures import heatmap
 
-        axes = heat_axes.split(",") if heat_axes else sw.names[:2]
-        for a in axes:
-            if a not in sw.names:
-                raise ForecastError(
-                    f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
-                )
         for ev in table.events:
             heatmap(ds, ev, axes[0], axes[1], out / f"heatmap-{ev}")
     clear(out / "checkpoints")
     if as_json:
         click.echo(dumps_json(meta), nl=False)
     elif not quiet:
-        click.echo(f"wrote {', '.join(str(p) for p in finals)} and heatmaps", err=True)
+        click.echo(f"wrote {', '.join(str(p) for p in paths)} and heatmaps", err=True)
         for ev, v in meta["events"].items():
             click.echo(
                 f"{ev}: P(by end of 2028) ranges from {v['p_by_2028_min']:.3f} to "
                 f"{v['p_by_2028_max']:.3f} across {sw.n_cells} cells"
             )
-    _strict(diag, strict)
+    _strict(diag, fit["strict"])
+
+
+RESULT_FILES = ("sweep.nc", "sweep.csv", "sweep.json")
+
+
+def _attrs(file, prep: Prepared, seed: int) -> dict:
+    """Provenance of a sweep, stored as sweep.nc attributes."""
+    from . import __version__
+
+    a = prep.posterior.attrs
+    return {
+        "forecast_version": __version__,
+        "sweep_file": str(file),
+        "sweep_hash": prep.sweep.digest,
+        "design": prep.sweep.spec.design,
+        "base_scenario": prep.sweep.base.path,
+        "scenario_hash": prep.sweep.base.digest,
+        "data_hash": a["data_hash"],
+        "priors_hash": a["priors_hash"],
+        "posterior_hash": a["posterior_hash"],
+        "seed": seed,
+        "horizon": prep.plan.horizon_text,
+        "diagnostics": json.dumps(json.loads(a["diagnostics"]), sort_keys=True),
+    }
 
 
 @click.command()
@@ -240,28 +197,7 @@ def sweep(
 @click.option("--out", type=click.Path(file_okay=False), help="Also write sensitivity.json here.")
 @_guard
 def sensitivity(
-    data,
-    no_bundled,
-    variants,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    strict,
-    quiet,
-    workers,
-    scheduler,
-    synchronous,
-    file,
-    samples,
-    event_id,
-    horizon,
-    as_json,
-    out,
+    workers, scheduler, synchronous, file, samples, event_id, horizon, as_json, out, **fit
 ):
     """Which assumption moves the date most? Sobol indices over a sweep file's axes.
 
@@ -270,72 +206,33 @@ def sensitivity(
     crossing by the horizon count at the horizon), with respect to each axis of FILE taken
     over its [low, high] range (log axes uniformly in log). Parameters are ranked by ST.
     """
-    import dataclasses
-    import tempfile
-
-    import numpy as np
-
     from .io import dumps_json, write_json
     from .sensitivity import sobol_indices
     from .sweep import axis_bounds
-    from .sweep_run import run_cells
 
     if samples & (samples - 1):
         raise ForecastError(
             f"{samples} is not a power of two; expected e.g. 128, 256, 512", "--samples"
         )
-    sw, _inp, dt, table, plan = _prepare(
-        file,
-        data,
-        no_bundled,
-        variants,
-        priors_dir,
-        seed,
-        draws,
-        tune,
-        chains,
-        sampler,
-        cache_dir,
-        refit,
-        quiet,
-        horizon,
-    )
+    prep = _prepare(file, horizon, fit)
+    sw, table = prep.sweep, prep.table
     ev = event_id or table.events[0]
     if ev not in table.events:
         raise ForecastError(
             f"no event {ev!r} in the base scenario; expected one of {', '.join(table.events)}",
             "--event",
         )
-    j = table.events.index(ev)
     bounds = [axis_bounds(n, sw.spec.axes[n], sw.path) for n in sw.names]
     log = [sw.spec.axes[n].spacing == "log" for n in sw.names]
-
-    def model(points: np.ndarray) -> np.ndarray:
-        cells_sw = dataclasses.replace(sw, cells=points, grid_values=None)
-        with tempfile.TemporaryDirectory() as tmp:
-            res = run_cells(
-                table,
-                cells_sw,
-                Path(tmp) / "ck",
-                workers,
-                scheduler,
-                synchronous,
-                False,
-                quiet,
-                "sensitivity",
-            )
-        p28 = res["p"][:, j, table.years.index(2028)]
-        med = np.nan_to_num(res["quantiles"][:, j, 1], nan=plan.horizon)
-        return np.stack([p28, med], axis=1)
-
+    model = _sensitivity_model(prep, ev, workers, scheduler, synchronous, fit["quiet"])
     out_d = sobol_indices(
-        model, sw.names, bounds, log, samples, seed, ["p_by_2028", "median_date_year"]
+        model, sw.names, bounds, log, samples, fit["seed"], ["p_by_2028", "median_date_year"]
     )
     result = {
         "sweep_file": str(file),
         "event": ev,
-        "seed": seed,
-        "posterior_hash": dt.attrs["posterior_hash"],
+        "seed": fit["seed"],
+        "posterior_hash": prep.posterior.attrs["posterior_hash"],
         **out_d,
     }
     if out:
@@ -358,6 +255,39 @@ def sensitivity(
                 f"  {rank}. {p:<28} total {r['ST']:.3f} ± {r['ST_conf']:.3f}   "
                 f"first-order {r['S1']:.3f} ± {r['S1_conf']:.3f}"
             )
+
+
+def _sensitivity_model(prep: Prepared, ev: str, workers, scheduler, synchronous, quiet):
+    """Points (k, axes) -> (P(event by end of 2028), median date in decimal years) (k, 2),
+    evaluated as a sweep of those cells."""
+    import dataclasses
+    import tempfile
+
+    import numpy as np
+
+    from .sweep_run import run_cells
+
+    j = prep.table.events.index(ev)
+
+    def model(points: np.ndarray) -> np.ndarray:
+        cells_sw = dataclasses.replace(prep.sweep, cells=points, grid_values=None)
+        with tempfile.TemporaryDirectory() as tmp:
+            res = run_cells(
+                prep.table,
+                cells_sw,
+                Path(tmp) / "ck",
+                workers,
+                scheduler,
+                synchronous,
+                False,
+                quiet,
+                "sensitivity",
+            )
+        p28 = res["p"][:, j, prep.table.years.index(2028)]
+        med = np.nan_to_num(res["quantiles"][:, j, 1], nan=prep.plan.horizon)
+        return np.stack([p28, med], axis=1)
+
+    return model
 
 
 COMMANDS = [sweep, sensitivity]

@@ -10,6 +10,8 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import xarray as xr
 
 from .errors import ForecastError
 from .io import write_json, write_with
+from .scenario import PARAMS
 from .sweep import QUANTILES, DrawTable, Sweep, evaluate
 
 CHUNK = 50  # cells per task
@@ -70,9 +73,53 @@ def run_cells(
     key: str = "",
     chunk: int = CHUNK,
 ) -> dict:
-    """Evaluate every cell, checkpointing each finished chunk; return the gathered arrays."""
+    """Evaluate every cell in chunks of ``chunk`` cells, checkpointing each finished chunk;
+    return the gathered arrays (leading dim ``cell``)."""
     n = sweep.n_cells
     chunks = [(k, slice(i, min(i + chunk, n))) for k, i in enumerate(range(0, n, chunk))]
+    _open_checkpoints(checkpoint, resume, key, n, chunk)
+    done = {k for k, _ in chunks if _chunk_file(checkpoint, k).exists()}
+    todo = [(k, s) for k, s in chunks if k not in done]
+    prog = Progress(n, sum(s.stop - s.start for k, s in chunks if k in done), quiet)
+
+    def save(k: int, res: dict) -> None:
+        def w(tmp):
+            with open(tmp, "wb") as f:
+                np.savez(f, **res)
+
+        write_with(_chunk_file(checkpoint, k), w)
+
+    if todo and synchronous:
+        for k, s in todo:
+            save(k, _eval_chunk(table, sweep.names, sweep.cells[s]))
+            prog.update(s.stop - s.start)
+    elif todo:
+        with _client(workers or min(os.cpu_count() or 1, max(1, len(todo))), scheduler) as client:
+            t = client.scatter(table, broadcast=True)
+            futures = {
+                client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
+                for k, s in todo
+            }
+            from dask.distributed import as_completed
+
+            for fut, res in as_completed(futures, with_results=True):
+                k, s = futures[fut]
+                save(k, res)
+                prog.update(s.stop - s.start)
+    prog.close()
+    parts = []
+    for k, _ in chunks:
+        with np.load(_chunk_file(checkpoint, k)) as z:
+            parts.append({name: z[name] for name in z.files})
+    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
+
+
+def _chunk_file(checkpoint: Path, k: int) -> Path:
+    return checkpoint / f"chunk-{k:06d}.npz"
+
+
+def _open_checkpoints(checkpoint: Path, resume: bool, key: str, n: int, chunk: int) -> None:
+    """Refuse checkpoints of another sweep, or reuse without --resume; write the manifest."""
     manifest = checkpoint / "manifest.json"
     if checkpoint.exists() and any(checkpoint.iterdir()):
         old = json.loads(manifest.read_text()) if manifest.exists() else {}
@@ -90,69 +137,40 @@ def run_cells(
             )
     checkpoint.mkdir(parents=True, exist_ok=True)
     write_json(manifest, {"key": key, "cells": n, "chunk": chunk})
-    done = {k for k, _ in chunks if (checkpoint / f"chunk-{k:06d}.npz").exists()}
-    todo = [(k, s) for k, s in chunks if k not in done]
-    prog = Progress(n, sum(s.stop - s.start for k, s in chunks if k in done), quiet)
 
-    def save(k: int, res: dict) -> None:
-        def w(tmp):
-            with open(tmp, "wb") as f:
-                np.savez(f, **res)
 
-        write_with(checkpoint / f"chunk-{k:06d}.npz", w)
+@contextmanager
+def _client(n_workers: int, scheduler: str | None) -> Iterator:
+    """A Dask client on ``scheduler``, or on a LocalCluster of ``n_workers`` processes."""
+    import dask
+    from dask.distributed import Client, LocalCluster
 
-    if todo and synchronous:
-        for k, s in todo:
-            save(k, _eval_chunk(table, sweep.names, sweep.cells[s]))
-            prog.update(s.stop - s.start)
-    elif todo:
-        from dask.distributed import Client, LocalCluster, as_completed
-
-        cluster = None
-        if scheduler:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except OSError as e:
-                raise ForecastError(
-                    f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}"
-                ) from None
-        else:
-            import dask
-
-            n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
-            # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which turns every large
-            # numpy temporary into an mmap/munmap pair: cells run 2x slower (measured). Unset it.
-            with dask.config.set(
-                {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-            ):
-                cluster = LocalCluster(
-                    n_workers=n_workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=40,
-                )
-            client = Client(cluster)
+    cluster = None
+    if scheduler:
         try:
-            t = client.scatter(table, broadcast=True)
-            futures = {
-                client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
-                for k, s in todo
-            }
-            for fut, res in as_completed(futures, with_results=True):
-                k, s = futures[fut]
-                save(k, res)
-                prog.update(s.stop - s.start)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    prog.close()
-    parts = []
-    for k, _ in chunks:
-        with np.load(checkpoint / f"chunk-{k:06d}.npz") as z:
-            parts.append({name: z[name] for name in z.files})
-    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
+            client = Client(scheduler, timeout="10s")
+        except OSError as e:
+            raise ForecastError(
+                f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}"
+            ) from None
+    else:
+        # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which turns every large
+        # numpy temporary into an mmap/munmap pair: cells run 2x slower (measured). Unset it.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
+        client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dataset:
@@ -184,17 +202,52 @@ def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dat
         },
     )
     for name in sweep.names:
-        from .scenario import PARAMS
-
         ds[name].attrs["units"] = PARAMS[name].canonical
     if sweep.spec.design == "grid":
         ds = ds.set_index(cell=sweep.names).unstack("cell")
         for name in sweep.names:
-            from .scenario import PARAMS
-
             ds[name].attrs["units"] = PARAMS[name].canonical
     ds.attrs.update(attrs)
     return ds
+
+
+def results(
+    sweep: Sweep, table: DrawTable, res: dict, attrs: dict, diagnostics: dict, focus: int = 2028
+) -> tuple[xr.Dataset, dict]:
+    """The gathered arrays as a Dataset (sweep.nc) and the summary written to sweep.json:
+    per event the range of P(by end of the focus year) across cells."""
+    ds = to_dataset(sweep, table, res, attrs)
+    p = ds["p_by_year"].sel(year=focus) if focus in ds["year"].values else None
+    meta = {
+        "title": sweep.spec.title,
+        "cells": sweep.n_cells,
+        "axes": sweep.names,
+        "design": sweep.spec.design,
+        "provenance": {k: v for k, v in attrs.items() if k != "diagnostics"},
+        "diagnostics": diagnostics,
+        "events": {
+            ev: {
+                f"p_by_{focus}_min": round(float(p.sel(event=ev).min()), 6),
+                f"p_by_{focus}_max": round(float(p.sel(event=ev).max()), 6),
+            }
+            for ev in table.events
+        }
+        if p is not None
+        else {},
+    }
+    return ds, meta
+
+
+def write_results(out: Path, sweep: Sweep, ds: xr.Dataset, meta: dict) -> list[Path]:
+    """Write sweep.nc, sweep.csv (one row per cell and event) and sweep.json atomically."""
+    from .io import write_csv
+
+    paths = [out / n for n in ("sweep.nc", "sweep.csv", "sweep.json")]
+    header, rows = summary_rows(ds, sweep.names)
+    write_with(paths[0], lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    write_csv(paths[1], header, rows)
+    write_json(paths[2], meta)
+    return paths
 
 
 def run_key(sweep: Sweep, posterior_hash: str, seed: int, extra: dict) -> str:

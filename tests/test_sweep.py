@@ -249,3 +249,66 @@ def test_invalid_axes_are_named(tmp_path, cli, axis, key):
         load(f)
     code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "o"))
     assert code == 2 and key in err and not (tmp_path / "o").exists()
+
+
+LHS = """
+title = "sampled test sweep"
+base = "{base}"
+design = "DESIGN"
+samples = 16
+
+[axes.elasticity]
+low = 0.0
+high = 1.0
+why = "reading 1 to reading 2 for the test."
+
+[axes.research_share]
+low = 1
+high = 80
+spacing = "log"
+unit = "percent"
+why = "a log axis in percent for the test."
+"""
+
+
+@pytest.mark.parametrize("design", ["latin-hypercube", "sobol"])
+def test_sampled_designs_cover_the_ranges(tmp_path, design):
+    """16 points within [low, high] in canonical units (1-80 % is 0.01-0.8), the log axis
+    uniform in log; a Latin hypercube puts exactly one point in each sixteenth of every
+    axis, a scrambled Sobol sequence of 2^4 points too (it is a (0, m, 2)-net)."""
+    sw = load(small_sweep(tmp_path, LHS.replace("DESIGN", design), f"{design}.toml"))
+    assert sw.names == ["elasticity", "research_share"] and sw.cells.shape == (16, 2)
+    e, r = sw.cells[:, 0], sw.cells[:, 1]
+    assert np.all((e >= 0) & (e <= 1)) and np.all((r >= 0.01) & (r <= 0.8))
+    u = np.stack([e, np.log(r / 0.01) / np.log(80)], axis=1)  # back to the unit square
+    for i in range(2):
+        assert sorted(np.floor(u[:, i] * 16).astype(int)) == list(range(16))
+    assert sw.grid_values is None
+
+
+def test_an_unknown_heatmap_axis_is_named_before_any_work(cli, tmp_path):
+    out = tmp_path / "o"
+    code, _, err = cli(
+        "sweep",
+        str(small_sweep(tmp_path)),
+        "--out",
+        str(out),
+        "-q",
+        "--sync",
+        "--heatmap",
+        "elasticity,feedback",
+    )
+    assert code == 2 and "--heatmap" in err and "'feedback' is not an axis" in err
+    assert not (out / "sweep.nc").exists()
+    code, _, err = cli(
+        "sweep",
+        str(small_sweep(tmp_path)),
+        "--out",
+        str(out),
+        "-q",
+        "--sync",
+        "--heatmap",
+        "compute_doubling,elasticity",
+    )
+    assert code == 0, err
+    assert (out / "heatmap-automated-ai-rnd.png").exists()
