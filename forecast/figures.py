@@ -37,9 +37,6 @@ def pyplot() -> Any:
     return plt
 
 
-_plt = pyplot  # old name, for modules not yet switched
-
-
 def render(fig: Any, dpi: int = DPI) -> dict[str, bytes]:
     """PNG and SVG bytes of a figure at ``dpi`` dots per inch, cropped to its content (the
     tight box, padded by 0.1 inch, is computed once for both formats), without creation
@@ -74,12 +71,6 @@ def save_figure(fig: Any, stem: str | Path, dpi: int = DPI) -> list[Path]:
         write_bytes(p, b)
         paths.append(p)
     return paths
-
-
-def save(fig: Any, path_stem: str | Path) -> list[Path]:
-    """Old name, kept for callers not yet switched: :func:`save_figure` at 120 dpi, where a
-    suffix of ``path_stem`` is replaced (``a.b`` gives ``a.png``) as it always was."""
-    return save_figure(fig, Path(path_stem).with_suffix(""), DPI_TABLE)
 
 
 def slug(text: str) -> str:

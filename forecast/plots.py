@@ -70,7 +70,7 @@ __all__ = [
 
 
 def save(fig: Any, path_stem: str | Path, dpi: int = DPI) -> list[Path]:
-    """Old name of :func:`forecast.figures.save_figure` (``<stem>.png``, ``<stem>.svg``)."""
+    """:func:`forecast.figures.save_figure` under the short name the README uses."""
     return save_figure(fig, path_stem, dpi)
 
 

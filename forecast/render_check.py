@@ -230,9 +230,9 @@ def _bands(c, b, grid, noise, bounded, max_draws=800):
 
 
 def predictive_figure(cr: CheckResult, stem: Path) -> list[Path]:
-    from .figures import _plt, save
+    from .figures import DPI_TABLE, pyplot, save_figure
 
-    plt = _plt()
+    plt = pyplot()
     from matplotlib.ticker import MaxNLocator
 
     ob = cr.ob
@@ -292,15 +292,13 @@ def predictive_figure(cr: CheckResult, stem: Path) -> list[Path]:
         fontsize=9,
     )
     fig.tight_layout()
-    paths = save(fig, stem)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, stem, DPI_TABLE)
 
 
 def loo_figure(cr: CheckResult, stem: Path) -> list[Path]:
-    from .figures import _plt, save
+    from .figures import DPI_TABLE, pyplot, save_figure
 
-    plt = _plt()
+    plt = pyplot()
     s = cr.summary["loo"]
     events = list(s["events"])
     labels = [o["observation"] + ("*" if o["method"] == "refit" else "") for o in s["observations"]]
@@ -324,15 +322,13 @@ def loo_figure(cr: CheckResult, stem: Path) -> list[Path]:
         "Leave-one-out influence on each event's median (* = refitted, else PSIS)", fontsize=9
     )
     fig.tight_layout()
-    paths = save(fig, stem)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, stem, DPI_TABLE)
 
 
 def sensitivity_figure(cr: CheckResult, stem: Path) -> list[Path]:
-    from .figures import _plt, save
+    from .figures import DPI_TABLE, pyplot, save_figure
 
-    plt = _plt()
+    plt = pyplot()
     se = cr.summary["sensitivity"]
     events = list(se["fits"][0]["events"]) if se["fits"] else []
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(events) + 1.5))
@@ -352,6 +348,4 @@ def sensitivity_figure(cr: CheckResult, stem: Path) -> list[Path]:
     ax.legend(fontsize=7)
     ax.set_title("Prior sensitivity", fontsize=9)
     fig.tight_layout()
-    paths = save(fig, stem)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, stem, DPI_TABLE)

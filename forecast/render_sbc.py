@@ -49,9 +49,9 @@ def figure(res: SBCResult, stem: Path) -> list[Path]:
     """Rank histograms, one panel per parameter, with the 99 % band of a uniform count."""
     from scipy.stats import binom
 
-    from .figures import _plt, save
+    from .figures import DPI_TABLE, pyplot, save_figure
 
-    plt = _plt()
+    plt = pyplot()
     s = res.summary
     n = len(res.labels)
     ncol = min(4, n)
@@ -74,9 +74,7 @@ def figure(res: SBCResult, stem: Path) -> list[Path]:
         f"SBC rank histograms ({s['sims']} simulations; grey: 99 % band per bin)", fontsize=9
     )
     fig.tight_layout()
-    paths = save(fig, stem)
-    plt.close(fig)
-    return paths
+    return save_figure(fig, stem, DPI_TABLE)
 
 
 def write(out: Path, res: SBCResult) -> list[Path]:

@@ -11,9 +11,9 @@ import pytest
 
 
 def _fig():
-    from forecast.figures import _plt
+    from forecast.figures import pyplot
 
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([0, 1, 2], [1, 0, 1])
     ax.set_title("a $title$", parse_math=False)
@@ -21,9 +21,9 @@ def _fig():
 
 
 def test_save_figure_writes_png_and_svg_world_readable_and_closes(tmp_path):
-    from forecast.figures import _plt, save_figure
+    from forecast.figures import pyplot, save_figure
 
-    plt = _plt()
+    plt = pyplot()
     fig = _fig()
     paths = save_figure(fig, tmp_path / "fan-gpqa-1.5")
     assert [p.name for p in paths] == ["fan-gpqa-1.5.png", "fan-gpqa-1.5.svg"]  # the dot kept
@@ -38,17 +38,14 @@ def test_save_figure_writes_png_and_svg_world_readable_and_closes(tmp_path):
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]
 
 
-def test_old_save_names_are_thin_aliases(tmp_path):
+def test_plots_save_is_save_figure(tmp_path):
     from forecast import figures, plots
 
-    # figures.save (check, sbc, backtest): a suffix is replaced, as before, at 120 dpi
-    p = figures.save(_fig(), tmp_path / "check.loo")
-    assert [x.name for x in p] == ["check.png", "check.svg"]
-    q = figures.save_figure(_fig(), tmp_path / "direct", figures.DPI_TABLE)
-    assert p[0].read_bytes() == q[0].read_bytes()
-    # plots.save (README): the stem kept whole, 110 dpi
+    # plots.save (README): the stem kept whole, 110 dpi, the same bytes as save_figure
     r = plots.save(_fig(), tmp_path / "fan")
     assert [x.name for x in r] == ["fan.png", "fan.svg"]
+    q = figures.save_figure(_fig(), tmp_path / "direct")
+    assert r[0].read_bytes() == q[0].read_bytes()
 
 
 def test_figure_key_follows_the_draws(bundled_result):
