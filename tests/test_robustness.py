@@ -33,9 +33,9 @@ def test_failed_write_leaves_previous_file_and_no_temp(tmp_path, monkeypatch):
 
 def test_sigterm_mid_write_leaves_no_partial_file(tmp_path):
     """A SIGTERM while a file is being written removes the temporary file."""
-    from forecast.cli import _terminate_as_interrupt
+    from forecast.cli.options import terminate_as_interrupt
 
-    _terminate_as_interrupt()
+    terminate_as_interrupt()
     target = tmp_path / "forecast.nc"
 
     def writer(tmp):

@@ -1,5 +1,5 @@
 """Commands that judge the forecasts: ``forecast check`` and ``forecast sbc``
-(``forecast backtest`` is in :mod:`forecast.backtest_cli`).
+(``forecast backtest`` is in :mod:`forecast.cli.backtest`).
 
 Only click is imported at module level (``--help`` stays fast); the work is in
 :mod:`forecast.check` and :mod:`forecast.sbc`.
@@ -11,17 +11,8 @@ from pathlib import Path
 
 import click
 
-from .cli import _guard, _inputs, _strict, data_options, fit_options
-
-
-def _say(quiet: bool):
-    return (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
-
-
-def _emit(obj) -> None:
-    from .io import dumps_json
-
-    click.echo(dumps_json(obj), nl=False)
+from ..settings import FOCUS_YEAR
+from .options import FitOptions, check_strict, data_options, emit, fit_options, guard, say
 
 
 @click.command("check")
@@ -68,7 +59,7 @@ def _emit(obj) -> None:
 )
 @click.option(
     "--year",
-    default=2028,
+    default=FOCUS_YEAR,
     show_default=True,
     type=click.IntRange(1990, 2200),
     help="Report P(event by the end of this year) in the LOO and sensitivity tables.",
@@ -80,21 +71,9 @@ def _emit(obj) -> None:
     help="Write check.json, CSV tables and figures (PNG+SVG) here.",
 )
 @click.option("--force", is_flag=True, help="Overwrite check files already in --out.")
-@_guard
+@guard
 def check(
-    data,
-    no_bundled,
-    variants,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    strict,
-    quiet,
+    fit: FitOptions,
     thresholds,
     horizon,
     loo,
@@ -126,36 +105,35 @@ def check(
       forecast check --loo psis --widen 2 --widen 0.5 --out checks/
       forecast check --data mine.csv --threshold "my-bench>=90%" --json
     """
-    from . import check as chk
-    from . import render_check
+    from .. import check as chk
+    from .. import render_check
 
     if out:
         render_check.check_out(Path(out), force)
-    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
     res = chk.run(
-        inp,
+        fit.inputs(),
         thresholds,
         horizon,
-        Path(cache_dir) if cache_dir else None,
-        refit,
-        quiet,
+        fit.cache,
+        fit.refit,
+        fit.quiet,
         loo,
         tuple(factors),
         prior_samples,
         year,
         k_max,
-        progress=_say(quiet),
+        progress=say(fit.quiet),
     )
     if out:
         paths = render_check.write(Path(out), res)
-        _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
+        fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
-        _emit(res.summary)
+        emit(res.summary)
     else:
         click.echo(render_check.text(res.summary))
-    _strict(res.summary["diagnostics"], strict)
+    check_strict(res.summary["diagnostics"], fit.strict)
     for f in res.summary["sensitivity"]["fits"]:
-        _strict(f["diagnostics"], strict)
+        check_strict(f["diagnostics"], fit.strict)
 
 
 @click.command("sbc")
@@ -220,7 +198,7 @@ def check(
 @click.option("--force", is_flag=True, help="Overwrite SBC files already in --out.")
 @click.option("--strict", is_flag=True, help="Exit with code 3 when the ranks are not uniform.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
-@_guard
+@guard
 def sbc(
     data,
     no_bundled,
@@ -254,15 +232,16 @@ def sbc(
       forecast sbc --sims 100
       forecast sbc --sims 500 --draws 1000 --out sbc/ --json
     """
-    from . import render_sbc
-    from . import sbc as sbc_mod
-    from .errors import SamplerTrouble
+    from .. import render_sbc
+    from .. import sbc as sbc_mod
+    from ..errors import SamplerTrouble
 
     if out:
         render_sbc.check_out(Path(out), force)
-    inp = _inputs(
-        data, no_bundled, variants, priors_dir, seed, draws, tune, max(chains, 2), "nutpie"
-    )
+    inp = FitOptions(
+        data=data, no_bundled=no_bundled, variants=variants, priors_dir=priors_dir, seed=seed,
+        draws=draws, tune=tune, chains=max(chains, 2), sampler="nutpie",
+    ).inputs()  # fmt: skip
     res = sbc_mod.run(
         inp.rows,
         inp.priors,
@@ -274,17 +253,17 @@ def sbc(
         n_ranks,
         bins,
         alpha,
-        progress=_say(quiet),
+        progress=say(quiet),
     )
     if out:
         paths = render_sbc.write(Path(out), res)
-        _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
+        say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
-        _emit(res.summary)
+        emit(res.summary)
     else:
         click.echo(render_sbc.text(res.summary))
     if strict and not res.summary["uniform"]:
         raise SamplerTrouble("SBC ranks are not uniform (--strict)")
 
 
-COMMANDS = [check, sbc]  # backtest: forecast/backtest_cli.py
+COMMANDS = [check, sbc]

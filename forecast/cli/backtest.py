@@ -11,21 +11,11 @@ from pathlib import Path
 
 import click
 
-from .cli import _guard, _variant_pairs
+from .options import emit, guard, say, variant_pairs
 
 CROSSING_FILES = ("crossing.json", "crossing.txt")
 CROSSING_DEFAULTS = {"draws": 1000, "tune": 500, "chains": 2}
 ROLLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4}
-
-
-def _say(quiet: bool):
-    return (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
-
-
-def _emit(obj) -> None:
-    from .io import dumps_json
-
-    click.echo(dumps_json(obj), nl=False)
 
 
 def _sampler_options(fn):
@@ -165,7 +155,7 @@ def _sampler_options(fn):
     "backtest.png/.svg; crossing: crossing.json (per target and pooled) and crossing.txt.",
 )
 @click.option("--force", is_flag=True, help="Overwrite backtest files already in --out.")
-@_guard
+@guard
 def backtest(protocol, series_names, workers, scheduler, **kw):
     """Backtests: fit on the past alone, forecast what came after, score it.
 
@@ -206,7 +196,7 @@ def backtest(protocol, series_names, workers, scheduler, **kw):
         _crossing(series_names, workers, scheduler, **kw)
     else:
         if series_names or workers or scheduler:
-            from .errors import ForecastError
+            from ..errors import ForecastError
 
             raise ForecastError("--series, --workers and --scheduler need --protocol crossing")
         _rolling(**kw)
@@ -233,12 +223,12 @@ def _crossing(
     force,
     **ignored,
 ):
-    from . import crossing_run as cr
-    from .errors import ForecastError, SamplerTrouble
-    from .fit import SamplerSettings, default_cache_dir
-    from .io import write_json, write_text
-    from .output import check_out_dir
-    from .priors import load
+    from .. import crossing_run as cr
+    from ..errors import ForecastError, SamplerTrouble
+    from ..fit import SamplerSettings, default_cache_dir
+    from ..io import write_json, write_text
+    from ..output import check_out_dir
+    from ..priors import load
 
     bad = [
         k for k in ("with_bundled", "benchmark", "variants", "cutoffs", "thresholds") if ignored[k]
@@ -270,7 +260,7 @@ def _crossing(
         refit,
         workers,
         scheduler,
-        progress=_say(quiet),
+        progress=say(quiet),
     )
     res = {
         "data": list(data) or ["<bundled>/public-series"],
@@ -288,9 +278,9 @@ def _crossing(
     if out:
         write_json(Path(out) / "crossing.json", res)
         write_text(Path(out) / "crossing.txt", text + "\n")
-        _say(quiet)(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
+        say(quiet)(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
     if as_json:
-        _emit(res)
+        emit(res)
     else:
         click.echo(text)
     failed = [c["case"] for c in res["cases"] if not c["engine_diagnostics"]["ok"]]
@@ -324,13 +314,13 @@ def _rolling(
     out,
     force,
 ):
-    from . import backtest as bt
-    from . import render_backtest as show
-    from .errors import SamplerTrouble
-    from .fit import SamplerSettings
-    from .observations import assemble, check_table, select_variants
-    from .pipeline import variant_choice
-    from .priors import load
+    from .. import backtest as bt
+    from .. import render_backtest as show
+    from ..errors import SamplerTrouble
+    from ..fit import SamplerSettings
+    from ..observations import assemble, check_table, select_variants
+    from ..pipeline import variant_choice
+    from ..priors import load
 
     if out:
         show.check_out(Path(out), force)
@@ -344,13 +334,13 @@ def _rolling(
         rows = check_table(rows)
     else:
         rows = assemble([])
-    rows = select_variants(rows, variant_choice(rows, pr, _variant_pairs(variants)))
+    rows = select_variants(rows, variant_choice(rows, pr, variant_pairs(variants)))
     cuts = [bt.parse_cutoff(c) for c in cutoffs] if cutoffs else bt.auto_cutoffs(rows, n_cutoffs)
     events = bt.events_for(rows, list(thresholds))
     settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
     fitter = bt.CachedFitter(pr, settings, Path(cache_dir) if cache_dir else None, refit, quiet)
-    res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=_say(quiet))
-    from .observations import table_hash
+    res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=say(quiet))
+    from ..observations import table_hash
 
     extra = {
         "data": {
@@ -370,9 +360,9 @@ def _rolling(
     }
     if out:
         paths = show.write(Path(out), res, extra)
-        _say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
+        say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
-        _emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})
+        emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})
     else:
         click.echo(show.text(res.summary))
     bad = [c["cutoff"] for c in res.summary["cutoffs"] if not c["diagnostics"]["ok"]]

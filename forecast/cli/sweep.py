@@ -1,4 +1,4 @@
-"""`forecast sweep` and `forecast sensitivity` (registered by forecast.cli)."""
+"""`forecast sweep` and `forecast sensitivity`."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli import _guard, _inputs, _strict, fit_options
-from .errors import ForecastError
+from ..errors import ForecastError
+from .options import FitOptions, check_strict, fit_options, guard
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
     import numpy as np
     import xarray as xr
 
-    from .sweep import DrawTable, Sweep
-    from .thresholds import Plan
-
-FIT_INPUTS = ("data", "no_bundled", "variants", "priors_dir", "seed", "draws", "tune", "chains")
+    from ..sweep import DrawTable, Sweep
+    from ..thresholds import Plan
 
 
 @dataclass
@@ -32,24 +30,23 @@ class Prepared:
     plan: Plan
 
 
-def _prepare(file, horizon: str | None, fit: dict) -> Prepared:
-    from .pipeline import fit_posterior
-    from .sweep import build_table, load
-    from .thresholds import load_plan
-    from .trajectories import curves
+def _prepare(file, horizon: str | None, fit: FitOptions) -> Prepared:
+    from ..pipeline import fit_posterior
+    from ..sweep import build_table, load
+    from ..thresholds import load_plan
+    from ..trajectories import curves, reference_times
 
-    sw = load(file, seed=fit["seed"])
-    inp = _inputs(**{k: fit[k] for k in FIT_INPUTS}, sampler=fit["sampler"])
+    sw = load(file, seed=fit.seed)
+    inp = fit.inputs()
     plan, _ = load_plan(
         inp.rows,
         [],
         horizon or sw.base.spec.horizon,
         horizon_where=None if horizon else f"{sw.base.path}: horizon",
     )
-    cache = Path(fit["cache_dir"]) if fit["cache_dir"] else None
-    dt, _ = fit_posterior(inp, cache, fit["refit"], fit["quiet"])
-    c = curves(dt["posterior"].to_dataset(), dt.attrs)
-    return Prepared(sw, dt, build_table(c, sw.base, inp.rows, plan, fit["seed"]), plan)
+    dt, _ = fit_posterior(inp, fit.cache, fit.refit, fit.quiet)
+    c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
+    return Prepared(sw, dt, build_table(c, sw.base, inp.rows, plan, fit.seed), plan)
 
 
 def execution_options(fn):
@@ -92,9 +89,19 @@ def execution_options(fn):
 )
 @click.option("--horizon", help="As for `run` [default: the base scenario's].")
 @click.option("--json", "as_json", is_flag=True, help="Print sweep.json to stdout.")
-@_guard
+@guard
 def sweep(
-    workers, scheduler, synchronous, file, out, resume, force, heat_axes, horizon, as_json, **fit
+    workers,
+    scheduler,
+    synchronous,
+    file,
+    out,
+    resume,
+    force,
+    heat_axes,
+    horizon,
+    as_json,
+    fit: FitOptions,
 ):
     """Run a grid or sampled design of scenarios (cells) and gather the results.
 
@@ -109,10 +116,10 @@ def sweep(
       forecast sweep scenarios/sweep-residual.toml --out sweep/ --resume
       forecast sweep my-sweep.toml --out s/ --scheduler tcp://127.0.0.1:8786
     """
-    from .io import dumps_json
-    from .sweep_run import clear, results, run_cells, run_key, write_results
+    from ..io import dumps_json
+    from ..sweep_run import clear, results, run_cells, run_key, write_results
 
-    out, quiet = Path(out), fit["quiet"]
+    out, quiet = Path(out), fit.quiet
     if any((out / n).exists() for n in RESULT_FILES) and not (force or resume):
         raise ForecastError("already holds sweep results; pass --force to overwrite them", str(out))
     if force and (out / "checkpoints").exists():
@@ -126,7 +133,7 @@ def sweep(
                 f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
             )
     diag = json.loads(dt.attrs["diagnostics"])
-    key = run_key(sw, dt.attrs["posterior_hash"], fit["seed"], {"horizon": prep.plan.horizon})
+    key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
     if not quiet:
         click.echo(
             f"sweep {sw.spec.title}: {sw.n_cells} cells x {table.n_draws} draws, "
@@ -136,10 +143,10 @@ def sweep(
     res = run_cells(
         table, sw, out / "checkpoints", workers, scheduler, synchronous, resume, quiet, key
     )
-    ds, meta = results(sw, table, res, _attrs(file, prep, fit["seed"]), diag)
+    ds, meta = results(sw, table, res, _attrs(file, prep, fit.seed), diag)
     paths = write_results(out, sw, ds, meta)
     if sw.spec.design == "grid" and len(sw.names) >= 2:
-        from .figures import heatmap
+        from ..figures import heatmap
 
         for ev in table.events:
             heatmap(ds, ev, axes[0], axes[1], out / f"heatmap-{ev}")
@@ -153,7 +160,7 @@ def sweep(
                 f"{ev}: P(by end of 2028) ranges from {v['p_by_2028_min']:.3f} to "
                 f"{v['p_by_2028_max']:.3f} across {sw.n_cells} cells"
             )
-    _strict(diag, fit["strict"])
+    check_strict(diag, fit.strict)
 
 
 RESULT_FILES = ("sweep.nc", "sweep.csv", "sweep.json")
@@ -161,7 +168,7 @@ RESULT_FILES = ("sweep.nc", "sweep.csv", "sweep.json")
 
 def _attrs(file, prep: Prepared, seed: int) -> dict:
     """Provenance of a sweep, stored as sweep.nc attributes."""
-    from . import __version__
+    from .. import __version__
 
     a = prep.posterior.attrs
     return {
@@ -195,9 +202,9 @@ def _attrs(file, prep: Prepared, seed: int) -> dict:
 @click.option("--horizon", help="As for `run`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the indices as JSON.")
 @click.option("--out", type=click.Path(file_okay=False), help="Also write sensitivity.json here.")
-@_guard
+@guard
 def sensitivity(
-    workers, scheduler, synchronous, file, samples, event_id, horizon, as_json, out, **fit
+    workers, scheduler, synchronous, file, samples, event_id, horizon, as_json, out, fit: FitOptions
 ):
     """Which assumption moves the date most? Sobol indices over a sweep file's axes.
 
@@ -206,9 +213,9 @@ def sensitivity(
     crossing by the horizon count at the horizon), with respect to each axis of FILE taken
     over its [low, high] range (log axes uniformly in log). Parameters are ranked by ST.
     """
-    from .io import dumps_json, write_json
-    from .sensitivity import sobol_indices
-    from .sweep import axis_bounds
+    from ..io import dumps_json, write_json
+    from ..sensitivity import sobol_indices
+    from ..sweep import axis_bounds
 
     if samples & (samples - 1):
         raise ForecastError(
@@ -224,14 +231,14 @@ def sensitivity(
         )
     bounds = [axis_bounds(n, sw.spec.axes[n], sw.path) for n in sw.names]
     log = [sw.spec.axes[n].spacing == "log" for n in sw.names]
-    model = _sensitivity_model(prep, ev, workers, scheduler, synchronous, fit["quiet"])
+    model = _sensitivity_model(prep, ev, workers, scheduler, synchronous, fit.quiet)
     out_d = sobol_indices(
-        model, sw.names, bounds, log, samples, fit["seed"], ["p_by_2028", "median_date_year"]
+        model, sw.names, bounds, log, samples, fit.seed, ["p_by_2028", "median_date_year"]
     )
     result = {
         "sweep_file": str(file),
         "event": ev,
-        "seed": fit["seed"],
+        "seed": fit.seed,
         "posterior_hash": prep.posterior.attrs["posterior_hash"],
         **out_d,
     }
@@ -265,7 +272,7 @@ def _sensitivity_model(prep: Prepared, ev: str, workers, scheduler, synchronous,
 
     import numpy as np
 
-    from .sweep_run import run_cells
+    from ..sweep_run import run_cells
 
     j = prep.table.events.index(ev)
 

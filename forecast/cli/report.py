@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _guard, _inputs, _strict, fit_options
+from .options import FitOptions, check_strict, fit_options, guard
 
 
 @click.command()
@@ -38,21 +38,9 @@ from .cli import _guard, _inputs, _strict, fit_options
     "figures/.",
 )
 @click.option("--force", is_flag=True, help="Overwrite a report already in --out.")
-@_guard
+@guard
 def report(
-    data,
-    no_bundled,
-    variants,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    strict,
-    quiet,
+    fit: FitOptions,
     scenario_names,
     thresholds,
     horizon,
@@ -74,25 +62,24 @@ def report(
       forecast report --out report/ --data mine.csv --threshold "my-bench>=90%"
       forecast report --out r1/ --scenario inspiration-binding --seed 7
     """
-    from .fit import SamplerSettings
-    from .render_report import headline_text, write
-    from .report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
+    from ..render_report import headline_text, write
+    from ..report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
 
     out_dir = Path(out)
     check_out_dir(out_dir, force)
     names = list(scenario_names) or list(DEFAULT_READINGS)
-    inp = _inputs(data, no_bundled, variants, priors_dir, seed, draws, tune, chains, sampler)
+    inp = fit.inputs()
     command = reproduce_command(
         scenarios=names,
-        data=data,
-        no_bundled=no_bundled,
-        variants=variants,
-        priors_dir=priors_dir,
-        seed=seed,
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        sampler=SamplerSettings(sampler=sampler).resolved().sampler,
+        data=fit.data,
+        no_bundled=fit.no_bundled,
+        variants=fit.variants,
+        priors_dir=fit.priors_dir,
+        seed=fit.seed,
+        draws=fit.draws,
+        tune=fit.tune,
+        chains=fit.chains,
+        sampler=fit.settings().resolved().sampler,
         thresholds=thresholds,
         horizon=horizon,
         out=out,
@@ -102,12 +89,12 @@ def report(
         names,
         thresholds,
         horizon,
-        Path(cache_dir) if cache_dir else None,
-        refit,
-        quiet,
+        fit.cache,
+        fit.refit,
+        fit.quiet,
         command,
     )
-    write(out_dir, built, force, None if quiet else lambda msg: click.echo(msg, err=True))
+    write(out_dir, built, force, None if fit.quiet else fit.say)
     rep = built.report
     click.echo(headline_text(rep))
     d = rep["diagnostics"]
@@ -121,7 +108,7 @@ def report(
         f"figures/)"
     )
     click.echo(f"reproduce: {rep['command']}")
-    _strict(d, strict)
+    check_strict(d, fit.strict)
 
 
 COMMANDS = [report]

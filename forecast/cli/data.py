@@ -1,0 +1,84 @@
+"""`forecast data`: list and validate the observation table."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .options import data_options, guard, variant_pairs
+
+
+@click.command()
+@data_options
+@click.option("--json", "as_json", is_flag=True, help="Print the series and rows as JSON.")
+@click.option("--rows", "show_rows", is_flag=True, help="Also list every row.")
+@click.option("--schema", is_flag=True, help="Print the CSV schema and exit.")
+@guard
+def data(data, no_bundled, variants, as_json, show_rows, schema):
+    """List and validate the observation table: its series with row counts, frontier
+    records, date ranges, task counts and sources (bundled rows plus --data files).
+
+    Every row is one published figure with its source. Bad rows are reported with the
+    file, row number and what was expected; exit code 2.
+
+    The seed figures are bundled and used by default. The bundled history table (every
+    public series: METR horizons, SWE-bench splits, MLE-bench, PostTrainBench, with the
+    seed figures merged in, each result once) is used when asked for, as a --data value:
+    `history` (every series), `history:SERIES[,SERIES...]`, or `frontier[:SERIES,...]`
+    (the frontier records only: a row above every earlier row of its series). A seed
+    figure that a selected history row reports is not used a second time. Until the growth
+    model fits one curve per series, give one series per benchmark to a fit (see
+    docs/data.md); `--no-bundled` leaves the seed figures out.
+
+    \b
+    Examples:
+      forecast data
+      forecast data --data history
+      forecast data --data frontier:swe-bench-verified --no-bundled --rows
+      forecast fit --no-bundled --data history:metr-horizon-1.1-p50
+      forecast data --data my-benchmark.csv
+      forecast data --data my-series.csv --no-bundled --json
+    """
+    from .. import observation_rows
+    from ..history_listing import mixed_benchmarks, row_record, rows_text, series_summary
+    from ..observations import COLUMNS, assemble, select_variants
+    from ..priors import load
+
+    if schema:
+        click.echo((observation_rows.__doc__ or "").split("Schema", 1)[1].strip())
+        return
+    from ..pipeline import variant_choice
+
+    rows = assemble(list(data), include_bundled=not no_bundled)
+    used = {
+        id(r) for r in select_variants(rows, variant_choice(rows, load(), variant_pairs(variants)))
+    }
+    summary = series_summary(rows)
+    if as_json:
+        out = {
+            "columns": list(COLUMNS),
+            "series": summary,
+            "rows": [row_record(r, id(r) in used) for r in rows],
+        }
+        click.echo(json.dumps(out, indent=2))
+        return
+    from ..history_listing import series_text
+
+    click.echo(series_text(summary))
+    if show_rows:
+        click.echo("\n" + rows_text(rows, used))
+    n_b = len({r.benchmark for r in rows})
+    click.echo(
+        f"\n{len(rows)} rows, {len(summary)} series, {n_b} benchmarks: valid. 'records' counts "
+        "frontier records (running maximum). Rows not used are another variant of the same "
+        "result (choose with --variant; see --rows)."
+    )
+    for b, ss in mixed_benchmarks(summary).items():
+        click.echo(
+            f"note: benchmark {b!r} has {len(ss)} series ({', '.join(ss)}); the growth model "
+            "fits one curve per benchmark, so a fit pools them: select one series per benchmark."
+        )
+
+
+COMMANDS = [data]

@@ -1,0 +1,253 @@
+"""What every command shares: the error guard, and one options object for the fit options.
+
+:func:`fit_options` adds the options that say what is fitted and how (data, priors, sampler,
+cache, strictness, verbosity) and hands the command a single :class:`FitOptions` instead of
+thirteen parameters. Only click is imported here, so ``forecast --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import EXIT_SAMPLER_TROUBLE, EXIT_USER_ERROR, ForecastError, SamplerTrouble
+
+if TYPE_CHECKING:
+    from ..fit import SamplerSettings
+    from ..pipeline import Inputs
+
+
+def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user errors into a one-line message and exit 2; internal errors into exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = ctx.find_root().params.get("debug", False)
+        terminate_as_interrupt()
+        try:
+            return fn(*args, **kwargs)
+        except ForecastError as e:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except SamplerTrouble as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(EXIT_SAMPLER_TROUBLE)
+        except KeyboardInterrupt:
+            click.echo(
+                "interrupted: files already complete were kept, none was left half-written",
+                err=True,
+            )
+            sys.exit(130)
+        except Exception as e:  # an internal error, not the user's
+            if debug:
+                raise
+            click.echo(
+                f"internal error: {type(e).__name__}: {e}\n(rerun with --debug for the "
+                "traceback, and please report it)",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper
+
+
+def terminate_as_interrupt() -> None:
+    """Treat SIGTERM like Ctrl-C, so temporary files are removed on the way out."""
+    import signal
+    import threading
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+
+
+def variant_pairs(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``("core-bench=automated-grading", ...)`` as a dict; a clear error otherwise."""
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise ForecastError(
+                "expected BENCHMARK=VARIANT, e.g. core-bench=automated-grading", f"--variant {v!r}"
+            )
+        b, name = v.split("=", 1)
+        out[b.strip()] = name.strip()
+    return out
+
+
+def say(quiet: bool) -> Callable[[str], None]:
+    """A progress printer on stderr (silent with --quiet)."""
+    return (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+
+
+def emit(obj: Any) -> None:
+    """Print a result as JSON (the serialisation every --json shares)."""
+    from ..io import dumps_json
+
+    click.echo(dumps_json(obj), nl=False)
+
+
+def check_strict(diag: dict, strict: bool) -> None:
+    """Under --strict, sampler diagnostics that miss their thresholds are exit 3."""
+    if strict and not diag["ok"]:
+        raise SamplerTrouble(
+            "sampler diagnostics missed their thresholds (--strict): " + "; ".join(diag["warnings"])
+        )
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """The options that say what is fitted and how, shared by every command that fits."""
+
+    data: tuple[str, ...] = ()
+    no_bundled: bool = False
+    variants: tuple[str, ...] = ()
+    priors_dir: str | None = None
+    seed: int = 1
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    sampler: str = "auto"
+    cache_dir: str | None = None
+    refit: bool = False
+    strict: bool = False
+    quiet: bool = False
+
+    @property
+    def cache(self) -> Path | None:
+        return Path(self.cache_dir) if self.cache_dir else None
+
+    def settings(self) -> SamplerSettings:
+        from ..fit import SamplerSettings
+
+        return SamplerSettings(
+            seed=self.seed, draws=self.draws, tune=self.tune, chains=self.chains,
+            sampler=self.sampler,
+        )  # fmt: skip
+
+    def inputs(self, extra_data: tuple[str, ...] = ()) -> Inputs:
+        """Observations, priors and sampler settings, validated (``extra_data`` appended)."""
+        from ..pipeline import inputs
+
+        return inputs(
+            [*self.data, *extra_data], self.no_bundled, self.priors_dir,
+            variant_pairs(self.variants), self.settings(),
+        )  # fmt: skip
+
+    def say(self, msg: str) -> None:
+        say(self.quiet)(msg)
+
+
+_DATA_HELP = (
+    "A CSV of extra observations (same schema as `forecast data --schema`), or a bundled "
+    "table of public series: `history`, `history:SERIES,...` or `frontier[:SERIES,...]` "
+    "(frontier records only; `forecast data --data history` lists the series). Repeatable."
+)
+_DATA_OPTIONS = [
+    click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False), help=_DATA_HELP),
+    click.option(
+        "--no-bundled",
+        is_flag=True,
+        help="Leave out the bundled seed figures: only the --data files (or bundled tables "
+        "named there) enter the fit, not even through the pooled growth rates.",
+    ),
+    click.option(
+        "--variant",
+        "variants",
+        multiple=True,
+        metavar="BENCH=NAME",
+        help="Which of a source's figures to use where it gives several, e.g. "
+        "core-bench=automated-grading. Overrides the priors file.",
+    ),
+]
+_FIT_OPTIONS = [
+    click.option(
+        "--priors",
+        "priors_dir",
+        type=click.Path(file_okay=False),
+        help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
+    ),
+    click.option(
+        "--seed",
+        default=1,
+        show_default=True,
+        type=int,
+        help="Random seed: the same seed, data and priors give the same numbers.",
+    ),
+    click.option(
+        "--draws",
+        default=1000,
+        show_default=True,
+        type=click.IntRange(100),
+        help="Posterior draws per chain.",
+    ),
+    click.option(
+        "--tune",
+        default=1000,
+        show_default=True,
+        type=click.IntRange(100),
+        help="Warm-up iterations per chain.",
+    ),
+    click.option(
+        "--chains",
+        default=4,
+        show_default=True,
+        type=click.IntRange(2),
+        help="Independent chains (R-hat needs at least 2).",
+    ),
+    click.option(
+        "--sampler",
+        default="auto",
+        show_default=True,
+        type=click.Choice(["auto", "nutpie", "pymc"]),
+        help="NUTS implementation; auto uses nutpie when installed.",
+    ),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help="Where fitted posteriors are kept and reused [default: "
+        "$FORECAST_CACHE or ~/.cache/forecast].",
+    ),
+    click.option("--refit", is_flag=True, help="Ignore a cached posterior and sample again."),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help=f"Exit with code {EXIT_SAMPLER_TROUBLE} when R-hat, ESS or divergences "
+        "miss their thresholds (they are always reported).",
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr."),
+]
+_FIELDS = tuple(FitOptions.__dataclass_fields__)
+
+
+def _apply(fn: Callable[..., Any], options: list) -> Callable[..., Any]:
+    for opt in reversed(options):
+        fn = opt(fn)
+    return fn
+
+
+def data_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--data, --no-bundled and --variant, passed to the command as they are."""
+    return _apply(fn, _DATA_OPTIONS)
+
+
+def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Every fit option, handed to the command as one ``fit: FitOptions`` argument."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fit = FitOptions(**{k: kwargs.pop(k) for k in _FIELDS})
+        return fn(*args, fit=fit, **kwargs)
+
+    return _apply(wrapper, _DATA_OPTIONS + _FIT_OPTIONS)

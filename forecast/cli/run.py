@@ -1,0 +1,154 @@
+"""`forecast fit`, `forecast run` and `forecast prior-check`: the main job and its checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .options import FitOptions, check_strict, fit_options, guard
+
+THRESHOLD_HELP = (
+    "An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
+    "'training-speedup>=100x'. A bare number is in the benchmark's own unit. Repeatable."
+)
+HORIZON_HELP = (
+    "Draws not crossing by this date count as 'not by horizon' "
+    "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31]."
+)
+
+
+def load_scenario(name: str | None):
+    """A scenario from a path or a shipped name, or None."""
+    if not name:
+        return None
+    from ..scenario import load, resolve
+
+    return load(resolve(name))
+
+
+@click.command()
+@fit_options
+@guard
+def fit(fit: FitOptions):
+    """Fit the growth models and report convergence and growth rates.
+
+    The posterior is cached (netCDF, with provenance) and reused by `forecast run` while
+    the data, priors, seed and sampler settings are unchanged.
+
+    \b
+    Examples:
+      forecast fit
+      forecast fit --no-bundled --data history:metr-horizon-1.1-p50 --draws 500
+    """
+    from ..pipeline import fit_posterior
+    from ..render_text import diag_line, growth_table
+    from ..summary import growth_summary
+    from ..trajectories import curves, reference_times
+
+    dt, _reused = fit_posterior(fit.inputs(), fit.cache, fit.refit, fit.quiet)
+    diag = json.loads(dt.attrs["diagnostics"])
+    click.echo(diag_line(diag))
+    c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
+    click.echo(growth_table(growth_summary(c, dt.attrs)))
+    check_strict(diag, fit.strict)
+
+
+@click.command()
+@fit_options
+@click.option(
+    "--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE", help=THRESHOLD_HELP
+)
+@click.option("--horizon", help=HORIZON_HELP)
+@click.option(
+    "--scenario",
+    "scenario_name",
+    metavar="FILE|NAME",
+    help="A reading of the research residual (scenarios/*.toml, or a shipped name such "
+    "as inspiration-binding or compressed-perspiration): adds its composite "
+    "events, e.g. automated AI R&D, and the R&D multiplier trajectory.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the summary as JSON (docs/schema/run.schema.json).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Write posterior.nc, forecast.nc, summary.json and summary.csv here.",
+)
+@click.option("--force", is_flag=True, help="Overwrite artifacts already in --out.")
+@guard
+def run(fit: FitOptions, thresholds, horizon, scenario_name, as_json, out, force):
+    """Forecast threshold dates: fit if needed, then sample every draw forward.
+
+    For each threshold: P(crossed by the end of each year) with its Monte Carlo standard
+    error, the median date and 80 % interval, and the share of draws that do not cross
+    before the horizon. Sampler diagnostics are printed beside them.
+
+    \b
+    Examples:
+      forecast run
+      forecast run --json --seed 7 > summary.json
+      forecast run --data my.csv --threshold "my-bench>=90%" --out results/
+      forecast run --scenario inspiration-binding
+      forecast run --scenario scenarios/compressed-perspiration.toml --json
+    """
+    from ..output import check_out_dir, write_run
+    from ..pipeline import forecast
+    from ..render_text import render
+    from .options import emit
+
+    if out:
+        check_out_dir(Path(out), force)
+    res = forecast(
+        fit.inputs(), thresholds, horizon, fit.cache, fit.refit, fit.quiet,
+        scenario=load_scenario(scenario_name),
+    )  # fmt: skip
+    if out:
+        paths = write_run(Path(out), res, force)
+        fit.say(f"wrote {', '.join(str(p) for p in paths)}")
+    for n in res.notes:
+        fit.say(f"note: {n}")
+    if as_json:
+        emit(res.summary)
+    else:
+        click.echo(render(res.summary, res.reused))
+    check_strict(res.summary["diagnostics"], fit.strict)
+
+
+@click.command("prior-check")
+@fit_options
+@click.option(
+    "--samples", default=2000, show_default=True, type=click.IntRange(100), help="Prior draws."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the check as JSON.")
+@guard
+def prior_check(fit: FitOptions, samples, as_json):
+    """Prior predictive check: what the priors alone say about the data and the dates.
+
+    For each observation, the prior predictive 50 % and 90 % intervals on the transformed
+    scale and whether the published figure falls inside; then the threshold-date table
+    computed from prior draws instead of posterior draws. A prior that puts the data far
+    in its tails, or dates nowhere near plausible, is worth revisiting. (The sampler
+    options are accepted for symmetry with `run` and ignored: nothing is sampled by NUTS.)
+
+    \b
+    Examples:
+      forecast prior-check
+      forecast prior-check --samples 4000 --json
+    """
+    from ..prior_check import prior_predictive
+    from ..render_text import prior_check_text
+
+    res = prior_predictive(fit.inputs(), samples=samples, seed=fit.seed)
+    if as_json:
+        click.echo(json.dumps(res, indent=2))
+    else:
+        click.echo(prior_check_text(res))
+
+
+COMMANDS = [fit, run, prior_check]

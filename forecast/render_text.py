@@ -1,0 +1,202 @@
+"""Text tables of the results, for the terminal: reads result dicts only, computes nothing.
+
+``render`` is `forecast run`'s table; ``compare_table`` is `forecast compare`'s; the growth,
+event, diagnostics and claims tables are shared by `fit`, `run` and `prior-check`.
+"""
+
+from __future__ import annotations
+
+from .settings import SHOWN_YEARS
+
+
+def diag_line(d: dict) -> str:
+    status = "OK" if d["ok"] else "WARNING: " + "; ".join(d["warnings"])
+    return (
+        f"Sampler: max R-hat {d['max_rhat']:.3f} · min ESS bulk {d['min_ess_bulk']:.0f} / "
+        f"tail {d['min_ess_tail']:.0f} · {d['divergences']} divergences · {status}"
+    )
+
+
+def pct(p: float) -> str:
+    return f"{100 * p:5.1f}"
+
+
+def events_table(events: dict) -> str:
+    if not events:
+        return "(no events)"
+    years = [y for y in map(str, SHOWN_YEARS) if y in next(iter(events.values()))["p_by_year"]]
+    horizon = next(iter(events.values()))["horizon"]
+    head = (
+        f"{'event':<26} {'threshold':>10}  "
+        + " ".join(f"{y:>5}" for y in years)
+        + f"   {'median':<10}  {'80 % interval':<23}  not by {horizon}"
+    )
+    lines = [f"{'':<26} {'':>10}  P(by end of year), %", head, "-" * len(head)]
+    max_se = 0.0
+    for ev, e in events.items():
+        q = e["quantiles"]
+        max_se = max([max_se] + [v["mcse"] for v in e["p_by_year"].values()])
+        shown = e.get("threshold_shown") or str(e["threshold"])
+        lines.append(
+            f"{ev[:26]:<26} {shown:>10}  "
+            + " ".join(pct(e["p_by_year"][y]["p"]) for y in years)
+            + f"   {q['0.5'] or 'never':<10}  {(q['0.1'] or 'never') + ' – ' + (q['0.9'] or 'never'):<23}"
+            + f"  {pct(e['p_not_by_horizon'])} %"
+        )
+    lines.append(
+        f"Monte Carlo standard errors of these probabilities are at most "
+        f"{100 * max_se:.1f} points (each is in --json)."
+    )
+    return "\n".join(lines)
+
+
+def growth_table(bench: dict) -> str:
+    lines = ["Growth rates (posterior median and 80 % interval):"]
+    for b, g in bench.items():
+        if g["family"] == "bounded":
+            y = g["years_10_to_90_pct_of_ceiling"]
+            c = g["ceiling"]
+            txt = (
+                f"10->90 % of ceiling in {y['median']:.2f} y ({y['q10']:.2f}-{y['q90']:.2f}); "
+                f"ceiling {100 * c['median']:.0f} %"
+            )
+        else:
+            d = g["doubling_time_months"]
+            a = g["rate_change_per_year"]
+            txt = (
+                f"doubling time {d['median']:.1f} months ({d['q10']:.1f}-{d['q90']:.1f}) at "
+                f"{g['doubling_time_at'][:7]}; rate change {a['median']:+.2f}/y"
+            )
+        lines.append(f"  {b:<18} n={g['n_observations']:<2} {txt}")
+        if g["n_observations"] < 2:
+            lines.append(f"  {'':<18}      rate from: {g['rate_source']}")
+    return "\n".join(lines)
+
+
+def render(summary: dict, reused: bool) -> str:
+    p = summary["provenance"]
+    s = p["sampler"]
+    head = (
+        f"forecast {summary['forecast_version']} · data {p['data_hash'][:8]} "
+        f"({p['n_observations']} rows) · priors {p['priors_hash'][:8]} · seed {p['seed']} · "
+        f"{s['sampler']} {s['chains']}x{s['draws']} · posterior {p['posterior_hash'][:8]}"
+        f"{' (reused)' if reused else ''}"
+    )
+    parts = [head]
+    if "scenario" in summary:
+        sc = summary["scenario"]
+        parts.append(
+            f"Scenario: {sc['title']} ({sc['path']}, {sc['digest'][:8]})\n  {sc['description']}"
+        )
+    parts.append(events_table(summary["events"]))
+    comp = composite_text(summary)
+    if comp:
+        parts.append(comp)
+    if summary.get("references"):
+        parts.append(references_text(summary["references"]))
+    parts += [growth_table(summary["benchmarks"]), diag_line(summary["diagnostics"])]
+    return "\n\n".join(parts)
+
+
+def composite_text(summary: dict) -> str:
+    lines = []
+    for ev, e in summary["events"].items():
+        if "binding_shares" not in e:
+            continue
+        lines.append(
+            f"{ev}: binding (last) condition, share of draws (median date of the condition):"
+        )
+        for c, share in e["binding_shares"].items():
+            lines.append(
+                f"  {100 * share:5.1f} %  {c:<36} {e['condition_medians'][c] or 'not by horizon'}"
+            )
+    if "residual" in summary:
+        tr = summary["residual"]["trajectories"]
+        years = [y for y in map(str, SHOWN_YEARS) if y in tr["rd_multiplier"]["by_end_of_year"]]
+        lines.append("Residual model, median (10-90 %) at the end of each year:")
+        lines.append(f"  {'':<22}" + "".join(f"{y:>20}" for y in years))
+        for v, name in (
+            ("engineering_speedup", "engineering speed-up"),
+            ("research_throughput", "research throughput"),
+            ("rd_multiplier", "R&D multiplier"),
+        ):
+            cells = []
+            for y in years:
+                q = tr[v]["by_end_of_year"][y]
+                cells.append(f"{q['median']:.3g} ({q['q10']:.2g}-{q['q90']:.2g})")
+            lines.append(f"  {name:<22}" + "".join(f"{c:>20}" for c in cells))
+        r0 = summary["residual"]["inputs"]["research_throughput_now"]
+        lines.append(
+            f"  AI research throughput / human now: {r0['median']:.2g} ({r0['q10']:.2g}-"
+            f"{r0['q90']:.2g}); weight given to the alignment-researcher result (Kalman gain): "
+            f"{summary['residual']['alignment_researchers_gain']:.2f}"
+        )
+    return "\n".join(lines)
+
+
+def references_text(refs: list[dict]) -> str:
+    lines = ["Published claims beside the engine:"]
+    for r in refs:
+        lines.append(
+            f"  {r['who']}: {r['claim']}.\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
+            f"{r['engine_mcse']:.3f} -> {r['verdict']} (under {r['under']})"
+        )
+    return "\n".join(lines)
+
+
+def compare_table(cmp: dict) -> str:
+    labels = [a["label"] for a in cmp["arms"]]
+    y = cmp["focus_year"]
+    lines = [f"Comparing {', '.join(labels)}  (P by end of {y} ± MCSE; median date)", ""]
+    same = []
+    for ev, e in cmp["events"].items():
+        g = [v.get("per_draw") for v in e["versus_first"].values()]
+        if all(x and x["share_identical"] == 1.0 for x in g):
+            same.append(ev)
+            continue
+        lines.append(f"{ev}: {e['title']}")
+        for lab in labels:
+            a = e["by_arm"][lab]
+            p = a["p_by_focus_year"]
+            lines.append(
+                f"  {lab:<28} P = {p['p']:.3f} ± {p['mcse']:.3f}   median "
+                f"{a['quantiles']['0.5'] or 'not by horizon':<14} 80 %: "
+                f"{a['quantiles']['0.1'] or 'never'} – {a['quantiles']['0.9'] or 'never'}   "
+                f"not by horizon {a['p_not_by_horizon']:.3f}"
+            )
+        for lab, v in e["versus_first"].items():
+            txt = f"  {lab} vs {labels[0]}: P({y}) {v['p_by_focus_year_shift']:+.3f}"
+            if v["median_shift_years"] is not None:
+                txt += f", median shift {v['median_shift_years']:+.2f} y"
+            g = v.get("per_draw")
+            if g:
+                gy = g["gap_years_never_at_horizon"]
+                txt += (
+                    f"\n    per-draw gap on the same draws ('never' counted at the horizon): median "
+                    f"{gy['median']:+.2f} y, 80 % {gy['q10']:+.2f} to {gy['q90']:+.2f} y; "
+                    f"{lab} earlier in {100 * g['share_second_earlier']:.0f} % of draws, the only "
+                    f"one to cross in {100 * g['share_only_second_crosses']:.0f} %"
+                )
+            lines.append(txt)
+        lines.append("")
+    if same:
+        lines.append(f"Identical in every arm, draw by draw: {', '.join(same)}.")
+    return "\n".join(lines).rstrip()
+
+
+def prior_check_text(res: dict) -> str:
+    """`forecast prior-check`'s table: prior predictive intervals, then the dates."""
+    lines = ["Prior predictive intervals of each observation (transformed scale):"]
+    for o in res["observations"]:
+        lines.append(
+            f"  {o['benchmark']:<18} {o['date']:<16} observed {o['observed']:>8.3f}  "
+            f"50% [{o['q25']:.2f}, {o['q75']:.2f}]  90% [{o['q05']:.2f}, {o['q95']:.2f}]"
+            f"  {'inside 90%' if o['in_90'] else 'OUTSIDE 90%'}"
+        )
+    lines.append(
+        f"share of observations inside the prior 50 % / 90 % intervals: "
+        f"{res['share_in_50']:.2f} / {res['share_in_90']:.2f}\n"
+    )
+    lines.append("Threshold dates under the prior alone:")
+    lines.append(events_table(res["events"]))
+    return "\n".join(lines)
