@@ -31,7 +31,7 @@ import numpy as np
 
 from . import scoring
 from .check import obs_arrays, predictive, transform
-from .dates import _bounds, from_years
+from .dates import from_years, period_bounds
 from .errors import ForecastError
 from .observations import (
     COLUMNS,
@@ -132,7 +132,7 @@ class Cutoff:
 
 def parse_cutoff(text: str) -> Cutoff:
     try:
-        start, _ = _bounds(text.strip())
+        start, _ = period_bounds(text.strip())
     except ValueError:
         raise ForecastError(
             f"cannot read {text!r}; expected YYYY, YYYY-MM or YYYY-MM-DD", f"--cutoff {text}"

@@ -32,7 +32,6 @@ from .errors import ForecastError
 from .loo import (
     K_MAX,
     Context,
-    iso_date,
     json_number,
     loo_influence,
     median_mcse,
@@ -53,6 +52,7 @@ from .predictive import (
     prior_curves,
 )
 from .priors import Priors
+from .summary import iso_date
 
 __all__ = [
     "K_MAX",

@@ -10,7 +10,7 @@ import numpy as np
 
 from .results import compare_summary
 from .settings import FOCUS_YEAR
-from .summary import _iso
+from .summary import iso_date
 
 
 @dataclass
@@ -109,8 +109,8 @@ def compare(arms: list[Arm]) -> dict:
                     if np.isfinite(med_a) and np.isfinite(med_b)
                     else None
                 ),
-                "median_first": _iso(med_a),
-                "median_second": _iso(med_b),
+                "median_first": iso_date(med_a),
+                "median_second": iso_date(med_b),
                 "p_by_focus_year_shift": round(
                     row[a.label]["p_by_focus_year"]["p"] - row[first.label]["p_by_focus_year"]["p"],
                     6,

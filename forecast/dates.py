@@ -47,7 +47,7 @@ _DAYRE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
-def _bounds(text: str) -> tuple[float, float]:
+def period_bounds(text: str) -> tuple[float, float]:
     """The [start, end) of a date written as YYYY, YYYY-MM or YYYY-MM-DD, in decimal years."""
     if m := _YEAR.match(text):
         y = int(m[1])
@@ -78,12 +78,12 @@ def parse_period(text: str, where: str | None = None) -> tuple[float, float]:
     try:
         if "/" in text:
             a, b = text.split("/", 1)
-            start, _ = _bounds(a.strip())
-            _, end = _bounds(b.strip())
+            start, _ = period_bounds(a.strip())
+            _, end = period_bounds(b.strip())
             if end <= start:
                 raise ForecastError(f"date interval {text!r} ends before it starts", where)
         else:
-            start, end = _bounds(text)
+            start, end = period_bounds(text)
     except ValueError:
         raise ForecastError(
             f"cannot read date {text!r}; expected YYYY, YYYY-MM, YYYY-MM-DD or START/END", where

@@ -17,10 +17,10 @@ import numpy as np
 import xarray as xr
 
 from . import scoring
-from .dates import from_years
 from .observations import Observation, ai_rows
 from .predictive import label, obs_arrays, predictive
 from .priors import Priors
+from .summary import iso_date
 
 if TYPE_CHECKING:
     from .fit import SamplerSettings
@@ -53,11 +53,6 @@ def median_mcse(t: np.ndarray, n_chain: int) -> float | None:
         se = 1 / len(t)
     lo, hi = np.quantile(t, [max(0.0, 0.5 - se), min(1.0, 0.5 + se)], method="inverted_cdf")
     return round(float(hi - lo) / 2, 4) if np.isfinite(lo) and np.isfinite(hi) else None
-
-
-def iso_date(t: float) -> str | None:
-    """A decimal year as an ISO date; None when not by the horizon (+inf)."""
-    return None if not np.isfinite(t) else str(from_years(np.array([t]))[0])
 
 
 def shift_years(a: float, b: float) -> float | None:

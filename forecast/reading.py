@@ -16,7 +16,7 @@ from .errors import ForecastError
 from .events import Condition, composite, condition_dates, parse_condition
 from .observations import Observation
 from .scenario import Scenario, default_dir
-from .summary import _iso, prob_with_mcse
+from .summary import iso_date, prob_with_mcse
 from .thresholds import Plan, parse_horizon
 from .trajectories import crossing_time
 
@@ -124,7 +124,7 @@ def _binding(ev: EventColumns, d: np.ndarray, credit: np.ndarray, horizon: float
             c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(ev.conditions)
         },
         "condition_medians": {
-            c.text: _iso(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
+            c.text: iso_date(float(np.quantile(d_h[:, i], 0.5, method="inverted_cdf")))
             for i, c in enumerate(ev.conditions)
         },
     }
@@ -230,9 +230,9 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
             "the growth models alone"
             if sc is None or d["benchmark"].sel(event=c["event"]).item() != "composite"
             else (
-                f"{sc.spec.title}: elasticity {_describe(sc, 'elasticity')}, research share "
-                f"{_describe(sc, 'research_share')}, compute doubling {_describe(sc, 'compute_doubling')} "
-                f"years, feedback {_describe(sc, 'feedback')}, R&D multiplier cap {_describe(sc, 'multiplier_cap')}"
+                f"{sc.spec.title}: elasticity {describe_scenario(sc, 'elasticity')}, research share "
+                f"{describe_scenario(sc, 'research_share')}, compute doubling {describe_scenario(sc, 'compute_doubling')} "
+                f"years, feedback {describe_scenario(sc, 'feedback')}, R&D multiplier cap {describe_scenario(sc, 'multiplier_cap')}"
             )
         )
         out.append(
@@ -247,7 +247,7 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
     return out
 
 
-def _describe(sc: Scenario, name: str) -> str:
+def describe_scenario(sc: Scenario, name: str) -> str:
     p = sc.params[name]
     if p.dist is None:
         return f"{p.value:g}"

@@ -252,7 +252,7 @@ def _observations(rows) -> list[dict]:
 
 def _scenario_parameters(scenarios) -> list[dict]:
     """Every residual-model parameter: meaning, canonical unit, value and reason per reading."""
-    from .reading import _describe
+    from .reading import describe_scenario
     from .scenario import PARAMS
 
     return [
@@ -260,7 +260,7 @@ def _scenario_parameters(scenarios) -> list[dict]:
             "parameter": p,
             "meaning": spec.meaning,
             "unit": spec.canonical,
-            "values": {sc.name: _describe(sc, p) for sc in scenarios},
+            "values": {sc.name: describe_scenario(sc, p) for sc in scenarios},
             "why": {sc.name: sc.params[p].why for sc in scenarios},
         }
         for p, spec in PARAMS.items()

@@ -76,7 +76,8 @@ def prob_with_mcse(indicator: np.ndarray, n_chain: int) -> tuple[np.ndarray, np.
     return p.reshape(rest), se.reshape(rest)
 
 
-def _iso(t: float) -> str | None:
+def iso_date(t: float) -> str | None:
+    """A decimal year as an ISO date; None when not by the horizon (+inf)."""
     return None if not np.isfinite(t) else str(from_years(np.array([t]))[0])
 
 
@@ -111,7 +112,7 @@ def events_summary(dates: xr.Dataset, years: list[int]) -> dict:
                 str(y): {"p": _r(p_year[j, k]), "mcse": _r(se_year[j, k])}
                 for k, y in enumerate(years)
             },
-            "quantiles": {str(qq): _iso(v) for qq, v in zip(QUANTILES, q)},
+            "quantiles": {str(qq): iso_date(v) for qq, v in zip(QUANTILES, q)},
             "p_not_by_horizon": _r(p_never[j]),
             "p_not_by_horizon_mcse": _r(se_never[j]),
             "horizon": dates.attrs["horizon"],
@@ -158,7 +159,7 @@ def growth_summary(curves: xr.Dataset, attrs: dict) -> dict:
                 s["accel"].values * (t_last - float(s["t_ref"].item()))
             )
             entry["doubling_time_months"] = _interval(12 * np.log(2) / rate_now, 2)
-            entry["doubling_time_at"] = _iso(t_last)
+            entry["doubling_time_at"] = iso_date(t_last)
             entry["rate_change_per_year"] = _interval(s["accel"].values, 3)
         out[str(b)] = entry
     return out

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .dates import _bounds
+from .dates import period_bounds
 from .errors import ForecastError
 from .observations import Observation, ai_rows, baselines, unit_of
 from .units import SUFFIXES, UNITS, fmt, unit
@@ -76,7 +76,7 @@ def default_file() -> Path:
 def parse_horizon(text: str, where: str) -> float:
     """The end of the given day, month or year, as a decimal year."""
     try:
-        return _bounds(text.strip())[1]
+        return period_bounds(text.strip())[1]
     except ValueError:
         raise ForecastError(
             f"horizon {text!r} is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD", where
