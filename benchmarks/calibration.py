@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     from forecast import crossing_run as cr
+    from forecast import crossing_table
     from forecast.fit import SamplerSettings, default_cache_dir
     from forecast.io import write_json
     from forecast.priors import load
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         progress=lambda msg: print(msg, file=sys.stderr, flush=True),
     )
     took = time.perf_counter() - t0
-    print(cr.table(res))
+    print(crossing_table.table(res))
     print(
         f"\n{len(res['cases'])} engine fits ({sum(c['engine_cached'] for c in res['cases'])} "
         f"cached), {a.chains} chains x {a.draws} draws (tune {a.tune}), seed {a.seed}: "

@@ -17,6 +17,7 @@ import xarray as xr
 from scipy import stats
 
 from forecast import backtest as bt
+from forecast import backtest_setup as setup
 from forecast import scoring
 from forecast.errors import ForecastError
 from forecast.observations import parse_table
@@ -115,7 +116,9 @@ def test_backtest_scores_model_and_naive_baseline_by_hand():
     rows = parse_table(text, "u.csv")
     pr = load()
     ev = bt.Event("u>=e3.5", "u", float(e(3.5)), "", "test")
-    res = bt.run(rows, pr, [bt.parse_cutoff("2022-06")], _degenerate_fitter(2.0, 1.0, 2021.0), [ev])
+    res = bt.run(
+        rows, pr, [setup.parse_cutoff("2022-06")], _degenerate_fitter(2.0, 1.0, 2021.0), [ev]
+    )
     assert [p["date"] for p in res.points] == ["2023-01-01", "2024-01-01"]
     tr = rows[:3]
     line = scoring.fit_line([r.time for r in tr], [np.log(r.value) for r in tr], prior_sd=0.2)
@@ -153,11 +156,11 @@ def test_backtest_scores_model_and_naive_baseline_by_hand():
 
 
 def test_cutoffs_that_leave_nothing_to_fit_or_score_are_user_errors(cli, tmp_path):
-    rows = bt.read_series(EXAMPLE)
+    rows = setup.read_series(EXAMPLE)
     with pytest.raises(ForecastError, match="--cutoff 2019-08.*at least 2 points before"):
-        bt.run(rows, load(), [bt.parse_cutoff("2019-08")], fitter=None)
+        bt.run(rows, load(), [setup.parse_cutoff("2019-08")], fitter=None)
     with pytest.raises(ForecastError, match="--cutoff 2027.*no points after"):
-        bt.run(rows, load(), [bt.parse_cutoff("2027")], fitter=None)
+        bt.run(rows, load(), [setup.parse_cutoff("2027")], fitter=None)
     code, _, err = cli("backtest", "--data", str(EXAMPLE), "--cutoff", "2019-08")
     assert code == 2 and "--cutoff 2019-08" in err and "2 points before" in err
     code, _, err = cli("backtest", "--data", str(EXAMPLE), "--cutoff", "June 2024")
@@ -166,11 +169,11 @@ def test_cutoffs_that_leave_nothing_to_fit_or_score_are_user_errors(cli, tmp_pat
     short = write(tmp_path / "horizon.csv", "date,value\n2020-01,1\n2021-01,3\n2022-01,8\n")
     code, _, err = cli("backtest", "--data", str(short), "--cutoff", "2021-06")
     assert code == 2 and "--unit" in err and "horizon.csv" in err
-    rows = bt.read_series(short, unit="minutes")
+    rows = setup.read_series(short, unit="minutes")
     assert [r.benchmark for r in rows] == ["horizon"] * 3 and rows[2].value == 8
     bad = write(tmp_path / "bad.csv", "date,value\n2020-01,1\n2021-13,3\n")
     with pytest.raises(ForecastError, match="bad.csv:3"):
-        bt.read_series(bad, unit="minutes")
+        setup.read_series(bad, unit="minutes")
 
 
 def test_backtest_command_on_the_shipped_example(cli, tmp_path):
@@ -196,7 +199,7 @@ def test_backtest_command_on_the_shipped_example(cli, tmp_path):
     )
     assert code == 0, err
     s = json.loads(stdout)
-    rows = bt.read_series(EXAMPLE)
+    rows = setup.read_series(EXAMPLE)
     expected = sum(r.time >= c for c in (2024.0, 2025.0) for r in rows)
     assert s["n_points"] == expected == len(s["points"])
     for m in ("model", "naive"):
@@ -276,7 +279,7 @@ def test_backtest_intervals_cover_at_the_nominal_rate_on_data_from_the_model():
 
     rows = parse_table(SIM_DESIGN, "sim.csv")
     pr = load()
-    cut = bt.parse_cutoff("2024-01")
+    cut = setup.parse_cutoff("2024-01")
     train = [r for r in rows if r.time < cut.year]
     fitter = CompiledFitter(pr, draws=300, tune=300, chains=2)
     fitter(train)  # compile once
@@ -343,7 +346,7 @@ def test_a_misspecified_model_scores_worse_than_the_correct_one():
     mu = 0.6 / (1 + np.exp(-2 * (t - 2022.5)))
     truth = np.log(mu) - np.log1p(-mu)
     rng = np.random.default_rng(5)
-    cut = [bt.parse_cutoff("2023-03")]
+    cut = [setup.parse_cutoff("2023-03")]
     wins = {"misspecified": 0, "naive": 0}
     gaps = []
     for _k in range(K):

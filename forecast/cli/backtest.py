@@ -224,6 +224,7 @@ def _crossing(
     **ignored,
 ):
     from .. import crossing_run as cr
+    from .. import crossing_table
     from ..errors import ForecastError, SamplerTrouble
     from ..fit import SamplerSettings, default_cache_dir
     from ..io import write_json, write_text
@@ -274,7 +275,7 @@ def _crossing(
         },
         **res,
     }
-    text = cr.table(res)
+    text = crossing_table.table(res)
     if out:
         write_json(Path(out) / "crossing.json", res)
         write_text(Path(out) / "crossing.txt", text + "\n")
@@ -315,6 +316,7 @@ def _rolling(
     force,
 ):
     from .. import backtest as bt
+    from .. import backtest_setup as setup
     from .. import render_backtest as show
     from ..errors import SamplerTrouble
     from ..fit import SamplerSettings
@@ -328,17 +330,19 @@ def _rolling(
     if data:
         rows = []
         for f in data:
-            rows += bt.read_series(f, unit, benchmark)
+            rows += setup.read_series(f, unit, benchmark)
         if with_bundled:
             rows = assemble([]) + rows
         rows = check_table(rows)
     else:
         rows = assemble([])
     rows = select_variants(rows, variant_choice(rows, pr, variant_pairs(variants)))
-    cuts = [bt.parse_cutoff(c) for c in cutoffs] if cutoffs else bt.auto_cutoffs(rows, n_cutoffs)
-    events = bt.events_for(rows, list(thresholds))
+    cuts = (
+        [setup.parse_cutoff(c) for c in cutoffs] if cutoffs else setup.auto_cutoffs(rows, n_cutoffs)
+    )
+    events = setup.events_for(rows, list(thresholds))
     settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
-    fitter = bt.CachedFitter(pr, settings, Path(cache_dir) if cache_dir else None, refit, quiet)
+    fitter = setup.CachedFitter(pr, settings, Path(cache_dir) if cache_dir else None, refit, quiet)
     res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=say(quiet))
     from ..observations import table_hash
 
