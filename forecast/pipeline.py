@@ -31,6 +31,7 @@ class Inputs:
     settings: SamplerSettings
     data_files: list[str] = field(default_factory=list)
     bundled: bool = True
+    as_of: str | None = None  # only rows dated before this entered (None: every row)
 
 
 def inputs(
@@ -39,11 +40,38 @@ def inputs(
     priors_dir: str | None = None,
     variants: dict[str, str] | None = None,
     settings: SamplerSettings | None = None,
+    as_of: str | None = None,
 ) -> Inputs:
+    """Observations, priors and sampler settings, validated. ``as_of`` (YYYY, YYYY-MM or
+    YYYY-MM-DD) keeps only the AI rows published before that date, bundled or not, so a
+    forecast can be made as the world stood then (human baselines are kept)."""
     pr = load_priors(priors_dir)
     rows = assemble(list(data), include_bundled=not no_bundled)
+    if as_of is not None:
+        rows = rows_as_of(rows, as_of)
     rows = select_variants(rows, variant_choice(rows, pr, variants or {}))
-    return Inputs(rows, pr, settings or SamplerSettings(), [str(d) for d in data], not no_bundled)
+    return Inputs(
+        rows, pr, settings or SamplerSettings(), [str(d) for d in data], not no_bundled, as_of
+    )
+
+
+def rows_as_of(rows: list[Observation], as_of: str) -> list[Observation]:
+    """The rows a forecaster had before ``as_of``: AI rows whose whole publication period
+    ends on or before its start (a row dated 2025-12 is in as of 2026-01, not as of
+    2025-12-15); a clear error when nothing is left."""
+    from .dates import period_bounds
+    from .errors import ForecastError
+
+    try:
+        cut, _ = period_bounds(as_of.strip())
+    except ValueError:
+        raise ForecastError(
+            f"cannot read date {as_of!r}; expected YYYY, YYYY-MM or YYYY-MM-DD", "--as-of"
+        ) from None
+    kept = [r for r in rows if r.kind != "ai" or r.time + r.time_sd * 3**0.5 <= cut + 1e-9]
+    if not any(r.kind == "ai" for r in kept):
+        raise ForecastError(f"no observation is dated before {as_of}", "--as-of")
+    return kept
 
 
 def variant_choice(rows: list[Observation], pr: Priors, cli: dict[str, str]) -> dict[str, str]:
@@ -211,6 +239,7 @@ def provenance(inp: Inputs, posterior: xr.DataTree, plan: Plan) -> dict:
     return {
         "code_commit": code_commit(),
         "data_as_of": data_as_of(inp.rows),
+        "as_of": inp.as_of,
         "data_hash": table_hash(inp.rows),
         "data_files": inp.data_files,
         "bundled_data": inp.bundled,

@@ -63,6 +63,9 @@ class Provenance(_Result):
         description="git commit of the code when run from a checkout ('+dirty': local edits)"
     )
     data_as_of: str | None = Field(description="date of the latest AI observation used")
+    as_of: str | None = Field(
+        None, description="--as-of: only rows published before this date entered (null: all)"
+    )
     data_hash: str
     data_files: list[str]
     bundled_data: bool

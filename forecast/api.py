@@ -1,0 +1,123 @@
+"""The public API: the few functions a notebook, a script or the CLI needs.
+
+    from forecast.api import inputs, fit, forecast, compare, check, backtest, report
+
+    inp = inputs()                                   # the bundled observations and priors
+    res = forecast(inp, scenario="compressed-perspiration")
+    res.run.events["automated-ai-rnd"].p_by(2028)    # typed result (forecast.results)
+
+Each function computes and returns a result; none prints, draws or writes (``report``
+writes only when given ``out``). Dates are decimal years inside, ISO strings in results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .check import CheckResult
+    from .compare import Arm
+    from .fit import SamplerSettings
+    from .pipeline import Inputs, Result
+    from .report import Built
+
+
+def inputs(
+    data: Sequence[str] = (),
+    no_bundled: bool = False,
+    priors_dir: str | None = None,
+    variants: dict[str, str] | None = None,
+    settings: SamplerSettings | None = None,
+    as_of: str | None = None,
+) -> Inputs:
+    """Observations (bundled seed figures plus ``data`` files or bundled tables such as
+    ``"history:swe-bench-verified"``), priors and sampler settings, validated. ``as_of``
+    (YYYY, YYYY-MM or YYYY-MM-DD) keeps only rows dated before it."""
+    from .pipeline import inputs as make
+
+    return make(list(data), no_bundled, priors_dir, variants, settings, as_of=as_of)
+
+
+def fit(inp: Inputs, cache_dir: Path | None = None, refit: bool = False) -> xr.DataTree:
+    """The posterior of the growth models (sampled, or reused from the cache)."""
+    from .pipeline import fit_posterior
+
+    return fit_posterior(inp, cache_dir, refit, quiet=True)[0]
+
+
+def forecast(
+    inp: Inputs,
+    thresholds: Sequence[str] = (),
+    horizon: str | None = None,
+    scenario: str | None = None,
+    cache_dir: Path | None = None,
+) -> Result:
+    """Threshold-date distributions; with a ``scenario`` (a shipped name or a .toml path),
+    the research-residual model and its composite events too."""
+    from .pipeline import forecast as run
+    from .scenario import load, resolve
+
+    sc = load(resolve(scenario)) if scenario else None
+    return run(inp, list(thresholds), horizon, cache_dir, quiet=True, scenario=sc)
+
+
+def compare(results: dict[str, Result]) -> dict:
+    """Arms side by side (label -> result); arms sharing a posterior are compared draw by
+    draw. Returns the comparison as validated by :class:`forecast.results.CompareSummary`."""
+    from .compare import Arm
+    from .compare import compare as run
+
+    arms: list[Arm] = [
+        Arm(label, "scenario" if r.run and r.run.scenario else "data", r)
+        for label, r in results.items()
+    ]
+    return run(arms)
+
+
+def check(inp: Inputs, cache_dir: Path | None = None, loo: str = "psis") -> CheckResult:
+    """Predictive checks, leave-one-out influence and prior sensitivity of the fit."""
+    from .check import run
+
+    return run(inp, cache_dir=cache_dir, loo=loo)
+
+
+def backtest(
+    series: Sequence[str] | None = None,
+    settings: SamplerSettings | None = None,
+    cache_dir: Path | None = None,
+) -> dict:
+    """The crossing-date backtest on bundled public series (all when ``series`` is None):
+    per-target PIT, coverage, CRPS and median error of the engine and the baselines."""
+    from . import crossing_run
+    from .fit import SamplerSettings, default_cache_dir
+    from .priors import load
+
+    s = settings or SamplerSettings(draws=1000, tune=500, chains=2)
+    found = crossing_run.bundled_series()
+    if series:
+        found = [x for x in found if x.name in set(series)]
+    return crossing_run.run(found, load(None), s, cache_dir or default_cache_dir())
+
+
+def report(
+    inp: Inputs,
+    out: Path | None = None,
+    scenarios: Sequence[str] = ("inspiration-binding", "compressed-perspiration"),
+    cache_dir: Path | None = None,
+    force: bool = False,
+) -> Built:
+    """The report's data for both readings; with ``out``, its page, JSON, CSV and figures."""
+    from .render_report import write
+    from .report import build
+
+    built = build(inp, list(scenarios), cache_dir=cache_dir, quiet=True)
+    if out is not None:
+        write(Path(out), built, force)
+    return built
+
+
+__all__ = ["backtest", "check", "compare", "fit", "forecast", "inputs", "report"]
