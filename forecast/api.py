@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .fit import SamplerSettings
     from .pipeline import Inputs, Result
     from .report import Built
+    from .results import CrossingSummary
 
 
 def inputs(
@@ -89,18 +90,20 @@ def backtest(
     series: Sequence[str] | None = None,
     settings: SamplerSettings | None = None,
     cache_dir: Path | None = None,
-) -> dict:
+) -> CrossingSummary:
     """The crossing-date backtest on bundled public series (all when ``series`` is None):
     per-target PIT, coverage, CRPS and median error of the engine and the baselines."""
     from . import crossing_run
     from .fit import SamplerSettings, default_cache_dir
     from .priors import load
+    from .results import crossing_summary
 
     s = settings or SamplerSettings(draws=1000, tune=500, chains=2)
     found = crossing_run.bundled_series()
     if series:
         found = [x for x in found if x.name in set(series)]
-    return crossing_run.run(found, load(None), s, cache_dir or default_cache_dir())
+    res = crossing_run.run(found, load(None), s, cache_dir or default_cache_dir())
+    return crossing_summary(res)
 
 
 def report(

@@ -263,7 +263,100 @@ class CompareSummary(_Result):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {"run": RunSummary, "compare": CompareSummary}
+class MethodScores(_Result):
+    """One method's scores pooled over targets (years for errors and CRPS)."""
+
+    n: int
+    coverage: dict[str, float] = Field(description="share of targets inside the central 50/80/95 %")
+    median_error: float = Field(description="mean |median - actual| in years (never = 10 y)")
+    crps: float = Field(description="mean CRPS of the date distribution, years")
+    brier: float = Field(description="Brier score of P(crossed within a year of the cutoff)")
+    pit_0: int = Field(description="targets dated before every draw")
+    pit_1: int = Field(description="targets dated after every draw")
+    pit_histogram: list[int]
+
+
+class TargetScore(_Result):
+    """One method's forecast of one target: the actual date's PIT and its errors."""
+
+    pit: float = Field(ge=0, le=1)
+    median: float | None = Field(description="median crossing date, decimal year; null = never")
+    median_error: float
+    p_never: float
+    p_within_year: float
+    brier: float
+    crps: float
+    in_50: bool
+    in_80: bool
+    in_95: bool
+
+
+class CrossingTarget(_Result):
+    """A later frontier record used as a threshold whose actual crossing date is known."""
+
+    case: str
+    series: str
+    family: str
+    cutoff: str
+    target_date: str
+    target_model: str
+    target_value: float = Field(description="the level, canonical unit (fraction, minutes)")
+    unit: str
+    lead_years: float
+    engine: TargetScore
+    engine_drift: TargetScore | None = None
+    line: TargetScore
+    bayes_line: TargetScore
+    drifting_line: TargetScore
+
+
+class CrossingCase(_Result):
+    """One series cut at one cutoff: the training points and the engine's fit."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    case: str
+    series: str
+    family: str
+    frontier_index: int
+    cutoff: str
+    n_training: int
+    n_targets: int
+    training_max: float
+    engine_diagnostics: Diagnostics
+    engine_cached: bool
+
+
+class CrossingSummary(_Result):
+    """The result of `forecast backtest --protocol crossing` (crossing.json)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    schema_version: str = SCHEMA_VERSION
+    protocol: str
+    methods: list[str]
+    n_targets: int
+    n_cases: int
+    pooled: dict[str, MethodScores]
+    by_family: dict[str, dict[str, MethodScores]]
+    by_series: dict[str, dict[str, MethodScores]]
+    cases: list[CrossingCase]
+    targets: list[CrossingTarget]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+def crossing_summary(d: dict[str, Any]) -> CrossingSummary:
+    """Validate a crossing-date backtest result into its type."""
+    return CrossingSummary.model_validate({"schema_version": SCHEMA_VERSION, **d})
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "run": RunSummary,
+    "compare": CompareSummary,
+    "crossing": CrossingSummary,
+}
 
 
 def run_summary(d: dict[str, Any]) -> RunSummary:

@@ -4,12 +4,15 @@ noisy linear data, and the command end to end on one small bundled series."""
 
 import json
 
+import jsonschema
 import numpy as np
 import pytest
 from scipy import special, stats
 
 from forecast import crossing as cx
 from forecast import crossing_run as cr
+
+from .conftest import ROOT
 
 
 def pts(*tv):
@@ -225,6 +228,9 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
     assert res["methods"] == cr.METHODS
     assert case["drift"]["sigma"] == 0.4 and case["drift"]["level_sd"] == 1.0
     assert res["pooled"]["engine"]["n"] == 2 and set(res["by_family"]) == {"PostTrainBench"}
+    # the JSON is the typed result's serialisation (docs/schema/crossing.schema.json)
+    schema = json.loads((ROOT / "docs" / "schema" / "crossing.schema.json").read_text())
+    jsonschema.validate(res, schema)
 
 
 @pytest.mark.slow
