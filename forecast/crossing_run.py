@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 from . import crossing as cx
-from .crossing_table import table as table  # re-exported: the table lives there
 from .dates import parse_period
 from .drift import Drift, crossing_times
 from .errors import ForecastError
@@ -180,7 +179,7 @@ def engine_fit(case: cx.Case, priors, settings, cache_dir: Path, refit: bool) ->
 def case_drift(case: cx.Case, priors) -> Drift | None:
     """The rate drift of the case's family from the priors (None when they have none)."""
     rd = (priors.bounded if case.bounded else priors.unbounded).rate_drift
-    return None if rd is None else Drift(rd.sigma, rd.level_sd)
+    return None if rd is None else Drift(rd.sigma, rd.level_sd, level_sigma=rd.level_sigma)
 
 
 def drift_draws(case: cx.Case, curves, drift: Drift, seed: int) -> list[np.ndarray]:

@@ -6,7 +6,10 @@ Here each posterior draw is followed up to the series' last observation ``t0`` (
 year) exactly as fitted, and after it its growth rate wanders: a random walk on the log
 rate with innovation sd ``sigma`` per sqrt(year), stepped monthly (``step`` = 1/12 year).
 Optionally the whole curve of a draw is shifted by ``level_sd`` x N(0, 1) on the
-transformed scale (logit units for bounded, natural-log units for unbounded).
+transformed scale (logit units for bounded, natural-log units for unbounded), and after
+t0 the level itself may random-walk too: each step adds ``level_sigma`` sqrt(h) N(0, 1)
+(a local linear trend; paths are then no longer monotone, and the first passage is the
+first grid point at or above the threshold).
 
 On the transformed scale ``x`` (bounded: x = logit(value / ceiling); unbounded:
 x = log value), with tau = t - t_ref, grid t_k = t0 + k h, k = 0..K, h = ``step``,
@@ -32,8 +35,8 @@ reaches it within ``horizon`` years of t0. Rates stay positive, so paths increas
 threshold is crossed at most once.
 
 Random numbers are common across thresholds, sigmas and level shifts: the innovations Z
-come from ``numpy.random.default_rng([seed, 0])`` and the level shifts' N(0, 1) from
-``default_rng([seed, 1])``, so one seed gives the same dates and a change of sigma moves
+come from ``numpy.random.default_rng([seed, 0])``, the level shifts' N(0, 1) from
+``default_rng([seed, 1])`` and the level walk's from ``default_rng([seed, 2])``, so one seed gives the same dates and a change of sigma moves
 every path smoothly.
 """
 
@@ -53,12 +56,15 @@ HORIZON_YEARS = 30.0  # paths are followed this long after the last observation
 @dataclass(frozen=True)
 class Drift:
     """``sigma``: sd of the log growth rate's random-walk innovation per sqrt(year);
-    ``level_sd``: sd of each draw's level shift on the transformed scale (logit / log)."""
+    ``level_sd``: sd of each draw's level shift on the transformed scale (logit / log);
+    ``level_sigma``: sd of a random walk on the level itself after t0, per sqrt(year) on
+    the transformed scale (a local linear trend's level innovation)."""
 
     sigma: float
     level_sd: float = 0.0
     step: float = STEP_YEARS
     horizon: float = HORIZON_YEARS
+    level_sigma: float = 0.0
 
 
 def _growth(accel, tau):
@@ -117,6 +123,9 @@ def paths(
         with np.errstate(over="ignore"):
             base = rate[:, None] * np.exp(g * tau_k) * _growth(g, h)
         inc = base * np.exp(drift.sigma * walk)
+    if drift.level_sigma > 0:
+        z_level = np.random.default_rng([seed, 2]).standard_normal(z.shape)
+        inc = inc + drift.level_sigma * np.sqrt(h) * z_level
     x = np.empty((len(rate), n_step + 1))
     x[:, 0] = x0
     np.cumsum(inc, axis=1, out=x[:, 1:])
@@ -125,11 +134,12 @@ def paths(
 
 
 def first_passage(grid: np.ndarray, x: np.ndarray, z) -> np.ndarray:
-    """First time (decimal year) each increasing path ``x`` (draw, K + 1) on ``grid``
-    reaches ``z`` (scalar or (draw,), same scale), linearly interpolated inside the step;
-    ``grid[0]`` where it starts at or above ``z``; +inf where it never does on the grid."""
+    """First time (decimal year) each path ``x`` (draw, K + 1) on ``grid`` reaches ``z``
+    (scalar or (draw,), same scale), linearly interpolated inside the step; ``grid[0]``
+    where it starts at or above ``z``; +inf where it never does on the grid."""
     z = np.broadcast_to(np.asarray(z, dtype=float), x.shape[:1])
-    k = np.sum(x < z[:, None], axis=1)  # index of the first point >= z
+    hit = x >= z[:, None]
+    k = np.where(hit.any(axis=1), np.argmax(hit, axis=1), x.shape[1])  # first point >= z
     out = np.full(len(z), np.inf)
     out[k == 0] = grid[0]
     inside = (k > 0) & (k < x.shape[1])

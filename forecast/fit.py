@@ -25,7 +25,7 @@ from .observations import Observation, table_hash, to_dataset
 from .priors import Priors
 
 # Bump when the model's equations change, so cached posteriors are refitted.
-MODEL_VERSION = "growth-3"
+MODEL_VERSION = "growth-4"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import curves
 from .observations import Observation, ai_rows
-from .priors import Priors
+from .priors import Noise, Priors
 
 BOUNDED_DIM = "bounded"
 UNBOUNDED_DIM = "unbounded"
@@ -45,51 +45,77 @@ class Design:
     level_centre: dict[str, float]  # unbounded: log geometric mean of the observations
     n_obs: dict[str, int]
     obs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    benchmark_of: dict[str, str] = field(default_factory=dict)  # series -> benchmark id
 
 
 def design(rows: list[Observation]) -> Design:
-    """Arrange the AI observations by family; human baselines are thresholds, not data."""
+    """Arrange the AI observations by family, one curve per ``series`` (a benchmark x task
+    set x grader x harness; the benchmark id when the table names none); human baselines
+    are thresholds, not data."""
     ai = ai_rows(rows)
-    bench = list(dict.fromkeys(r.benchmark for r in ai))
-    bounded = [b for b in bench if next(r for r in ai if r.benchmark == b).bounded]
+    bench = list(dict.fromkeys(r.series for r in ai))
+    bounded = [b for b in bench if next(r for r in ai if r.series == b).bounded]
     unbounded = [b for b in bench if b not in bounded]
-    t_ref = {b: float(np.mean([r.time for r in ai if r.benchmark == b])) for b in bench}
-    t_last = {b: float(max(r.time for r in ai if r.benchmark == b)) for b in bench}
-    n_obs = {b: sum(r.benchmark == b for r in ai) for b in bench}
+    t_ref = {b: float(np.mean([r.time for r in ai if r.series == b])) for b in bench}
+    t_last = {b: float(max(r.time for r in ai if r.series == b)) for b in bench}
+    n_obs = {b: sum(r.series == b for r in ai) for b in bench}
     centre = {
-        b: float(np.mean([np.log(r.midpoint) for r in ai if r.benchmark == b])) for b in unbounded
+        b: float(np.mean([np.log(r.midpoint) for r in ai if r.series == b])) for b in unbounded
     }
+    benchmark_of = {r.series: r.benchmark for r in ai}
     obs = {}
     for fam, names, tf in (("bounded", bounded, curves.logit), ("unbounded", unbounded, np.log)):
-        rs = [r for r in ai if r.benchmark in names]
+        rs = [r for r in ai if r.series in names]
         obs[fam] = {
-            "idx": np.array([names.index(r.benchmark) for r in rs], dtype=int),
-            "tau": np.array([r.time - t_ref[r.benchmark] for r in rs]),
+            "idx": np.array([names.index(r.series) for r in rs], dtype=int),
+            "tau": np.array([r.time - t_ref[r.series] for r in rs]),
             "time_sd": np.array([r.time_sd for r in rs]),
+            "known_sd": np.nan_to_num(np.array([r.known_sd for r in rs], dtype=float)),
             "is_range": np.array([r.is_range for r in rs], dtype=bool),
             "approximate": np.array([r.approximate for r in rs], dtype=bool),
             "y": tf(np.array([r.value for r in rs])),
             "lo": tf(np.array([r.low for r in rs])),
             "hi": tf(np.array([r.high for r in rs])),
         }
-    return Design(bounded, unbounded, t_ref, t_last, centre, n_obs, obs)
+    return Design(bounded, unbounded, t_ref, t_last, centre, n_obs, obs, benchmark_of)
 
 
-def _likelihood(pm, pt, name, eta, slope, o, noise):
-    """Normal likelihood for point figures, interval likelihood for ranges (transformed scale)."""
-    sd_obs = np.where(o["approximate"], noise.sd_approximate, noise.sd)
-    sd = pt.sqrt(sd_obs**2 + (slope * o["time_sd"]) ** 2)
+def _noise_scale(pm, name, noise: Noise):
+    """The family's noise scale of a point figure (transformed scale): fixed at ``sd``, or
+    learned, sd * exp(sigma * z) with z ~ Normal(0, 1) (non-centred LogNormal)."""
+    if noise.learned is None:
+        return noise.sd
+    z = pm.Normal(f"{name}_noise_z", 0.0, 1.0)
+    return pm.Deterministic(f"{name}_noise", noise.sd * pm.math.exp(noise.learned.sigma * z))
+
+
+def _likelihood(pm, pt, name, eta, slope, o, noise: Noise):
+    """Normal or Student-t likelihood for point figures, interval likelihood for ranges
+    (transformed scale); sd^2 = (scale x approximate factor)^2 + known_sd^2 +
+    (slope x date sd)^2."""
+    scale = _noise_scale(pm, name, noise)
+    factor = np.where(o["approximate"], noise.sd_approximate / noise.sd, 1.0)
+    sd = pt.sqrt((scale * factor) ** 2 + o["known_sd"] ** 2 + (slope * o["time_sd"]) ** 2)
     pts, rng = ~o["is_range"], o["is_range"]
+
+    def dist(mu, sigma):
+        if noise.likelihood == "student_t":
+            return pm.StudentT.dist(nu=noise.nu, mu=mu, sigma=sigma)
+        return pm.Normal.dist(mu=mu, sigma=sigma)
+
     # observed values are pm.Data so a compiled model can be refitted on other data (tests, SBC)
     if pts.any():
         y = pm.Data(f"{name}_y", o["y"][pts])
-        pm.Normal(f"{name}_obs", mu=eta[pts], sigma=sd[pts], observed=y)
+        if noise.likelihood == "student_t":
+            pm.StudentT(f"{name}_obs", nu=noise.nu, mu=eta[pts], sigma=sd[pts], observed=y)
+        else:
+            pm.Normal(f"{name}_obs", mu=eta[pts], sigma=sd[pts], observed=y)
     if rng.any():
         lo = pm.Data(f"{name}_lo", o["lo"][rng])
         hi = pm.Data(f"{name}_hi", o["hi"][rng])
-        dist = pm.Normal.dist(mu=eta[rng], sigma=sd[rng])
-        upper = pm.logcdf(dist, hi)
-        lower = pm.logcdf(dist, lo)
+        d = dist(eta[rng], sd[rng])
+        upper = pm.logcdf(d, hi)
+        lower = pm.logcdf(d, lo)
         pm.Potential(f"{name}_range_obs", pm.math.logdiffexp(upper, lower).sum())
 
 
@@ -125,7 +151,7 @@ def build_model(rows: list[Observation], priors: Priors):
             )
             rate = pm.Deterministic("bounded_rate", pt.exp(log_rate), dims=BOUNDED_DIM)
             level = pm.Normal("bounded_level", p.level.mu, p.level.sigma, dims=BOUNDED_DIM)
-            c = np.array([priors.ceiling(b) for b in d.bounded])
+            c = np.array([priors.ceiling(b, d.benchmark_of.get(b, b)) for b in d.bounded])
             raw = pm.Beta("bounded_ceiling_raw", alpha=c[:, 2], beta=c[:, 3], dims=BOUNDED_DIM)
             ceiling = pm.Deterministic(
                 "bounded_ceiling", c[:, 0] + (c[:, 1] - c[:, 0]) * raw, dims=BOUNDED_DIM

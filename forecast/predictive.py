@@ -1,10 +1,19 @@
 """The fitted model's own observation model, per observation, in numpy.
 
 Every AI observation is predicted on the likelihood's scale (logit of the share for bounded
-benchmarks, log of the metric for unbounded ones) by Normal(eta, sd) per draw, with
-sd^2 = noise^2 + (slope * date_sd)^2 and eta, slope from :mod:`forecast.curves`; a
-published range is the interval P(low < y < high). :func:`loglik` is tested equal to the
-PyMC model's log-density, so checks built on it judge the model that was actually fitted.
+benchmarks, log of the metric for unbounded ones) by Normal(eta, sd) or Student-t(nu, eta,
+sd) per draw, with sd^2 = (scale * factor)^2 + known_sd^2 + (slope * date_sd)^2: ``scale``
+the family's noise scale (the draw's learned ``noise`` when the posterior has one, else the
+priors' fixed ``sd``), ``factor`` sd_approximate / sd for approximate figures (else 1),
+``known_sd`` a published uncertainty, eta and slope from :mod:`forecast.curves`; a published
+range is the interval P(low < y < high). :func:`loglik` is tested equal to the PyMC model's
+log-density, so checks built on it judge the model that was actually fitted.
+
+:func:`predictive` returns normal components (eta, sd) per draw, as the mixture checks
+take them; a Student-t observation is represented there exactly as its scale mixture of
+normals, sd / sqrt(w) with w ~ Gamma(nu / 2, rate nu / 2) drawn once per (draw, observation)
+from a fixed seed, so the mixture over draws is the Student-t predictive up to Monte Carlo
+error.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from .priors import Priors
 from .trajectories import transformed_at
 
 LEVELS = (0.5, 0.9)
+MIXTURE_SEED = 20261201  # the scale-mixture weights of Student-t predictives
 QS = (0.05, 0.25, 0.75, 0.95)
 
 
@@ -29,9 +39,13 @@ QS = (0.05, 0.25, 0.75, 0.95)
 class ObsArrays:
     """The AI observations as arrays on the transformed scale (one entry per row).
 
-    ``time`` and ``time_sd`` in decimal years; ``noise`` the likelihood's noise sd on the
-    transformed scale; ``y`` the transformed value, or the transformed midpoint of a range
-    (``lo``, ``hi``: its transformed bounds, NaN for point figures)."""
+    ``benchmark``: the curve each row belongs to (its ``series``); ``time`` and ``time_sd``
+    in decimal years; ``noise`` the likelihood's fixed noise sd on the transformed scale
+    (``factor`` times the family's ``sd``); ``factor`` sd_approximate / sd for approximate
+    figures, else 1; ``known_sd`` a published uncertainty (0 when none); ``nu`` the
+    Student-t degrees of freedom (inf: normal); ``y`` the transformed value, or the
+    transformed midpoint of a range (``lo``, ``hi``: its transformed bounds, NaN for point
+    figures)."""
 
     rows: list[Observation]
     benchmark: np.ndarray
@@ -43,6 +57,9 @@ class ObsArrays:
     hi: np.ndarray
     is_range: np.ndarray
     bounded: np.ndarray
+    factor: np.ndarray
+    known_sd: np.ndarray
+    nu: np.ndarray
 
     @property
     def labels(self) -> list[str]:
@@ -53,36 +70,39 @@ def label(r: Observation) -> str:
     return f"{r.benchmark} {r.date} ({r.system})"
 
 
-def _noise(r: Observation, priors: Priors) -> float:
-    noise = getattr(priors, "bounded" if r.bounded else "unbounded").observation_noise
-    return noise.sd_approximate if r.approximate else noise.sd
+def _noise(r: Observation, priors: Priors):
+    return getattr(priors, "bounded" if r.bounded else "unbounded").observation_noise
 
 
 def obs_arrays(rows: list[Observation], priors: Priors) -> ObsArrays:
     ai = ai_rows(rows)
+    nz = [_noise(r, priors) for r in ai]
+    factor = np.array([n.sd_approximate / n.sd if r.approximate else 1.0 for r, n in zip(ai, nz)])
     y = np.array([float(transform(r.midpoint, r.bounded)) for r in ai])
     lo = np.array([float(transform(r.low, r.bounded)) if r.is_range else np.nan for r in ai])
     hi = np.array([float(transform(r.high, r.bounded)) if r.is_range else np.nan for r in ai])
     return ObsArrays(
         ai,
-        np.array([r.benchmark for r in ai], dtype=object),
+        np.array([r.series for r in ai], dtype=object),
         np.array([r.time for r in ai]),
         np.array([r.time_sd for r in ai]),
-        np.array([_noise(r, priors) for r in ai]),
+        factor * np.array([n.sd for n in nz]),
         y,
         lo,
         hi,
         np.array([r.is_range for r in ai], dtype=bool),
         np.array([r.bounded for r in ai], dtype=bool),
+        factor,
+        np.nan_to_num(np.array([r.known_sd for r in ai], dtype=float)),
+        np.array([n.nu if n.likelihood == "student_t" else np.inf for n in nz]),
     )
 
 
-def predictive(c: xr.Dataset, ob: ObsArrays, idx=None) -> tuple[np.ndarray, np.ndarray]:
-    """(eta, sd), each (draw, n), transformed scale: the model's predictive Normal for each
-    observation (all of them, or those at positions ``idx``).
-
-    Observations of a benchmark absent from ``c`` get NaN.
-    """
+def scales(c: xr.Dataset, ob: ObsArrays, idx=None) -> tuple[np.ndarray, np.ndarray]:
+    """(eta, sd), each (draw, n), transformed scale: the location and scale of the model's
+    observation distribution (Normal or Student-t, ``ob.nu``) for each observation (all of
+    them, or those at positions ``idx``). Observations of a benchmark absent from ``c``
+    get NaN."""
     idx = np.arange(len(ob.rows)) if idx is None else np.asarray(idx)
     n_draw = c.sizes["draw"]
     eta = np.full((n_draw, len(idx)), np.nan)
@@ -95,15 +115,54 @@ def predictive(c: xr.Dataset, ob: ObsArrays, idx=None) -> tuple[np.ndarray, np.n
         rows = idx[cols]
         e, slope = transformed_at(c, b, ob.time[rows])
         eta[:, cols] = e
+        noise = ob.noise[rows][None, :]
+        if "noise" in c:
+            learned = np.asarray(c["noise"].sel(benchmark=b).values, dtype=float)[:, None]
+            noise = np.where(np.isnan(learned), noise, learned * ob.factor[rows][None, :])
         with np.errstate(over="ignore", invalid="ignore"):
-            sd[:, cols] = np.sqrt(ob.noise[rows] ** 2 + (slope * ob.time_sd[rows]) ** 2)
+            sd[:, cols] = np.sqrt(
+                noise**2 + ob.known_sd[rows] ** 2 + (slope * ob.time_sd[rows]) ** 2
+            )
+    return eta, sd
+
+
+def predictive(c: xr.Dataset, ob: ObsArrays, idx=None) -> tuple[np.ndarray, np.ndarray]:
+    """(eta, sd), each (draw, n), transformed scale: the model's predictive as normal
+    components per draw (Student-t observations as their scale mixture, see the module
+    docstring); NaN for a benchmark absent from ``c``."""
+    idx = np.arange(len(ob.rows)) if idx is None else np.asarray(idx)
+    eta, sd = scales(c, ob, idx)
+    nu = ob.nu[idx]
+    if np.isfinite(nu).any():
+        w = np.random.default_rng(MIXTURE_SEED).standard_gamma(
+            np.where(np.isfinite(nu), nu, 2.0) / 2, size=eta.shape
+        ) / (np.where(np.isfinite(nu), nu, 2.0) / 2)
+        sd = np.where(np.isfinite(nu), sd / np.sqrt(w), sd)
     return eta, sd
 
 
 def loglik(c: xr.Dataset, ob: ObsArrays) -> np.ndarray:
     """Pointwise log-likelihood (draw, observation), as in the PyMC model."""
-    eta, sd = predictive(c, ob)
-    return scoring.normal_loglik(ob.y, ob.lo, ob.hi, ob.is_range, eta, sd)
+    eta, sd = scales(c, ob)
+    normal = scoring.normal_loglik(ob.y, ob.lo, ob.hi, ob.is_range, eta, sd)
+    if not np.isfinite(ob.nu).any():
+        return normal
+    return np.where(np.isfinite(ob.nu)[None, :], t_loglik(ob, eta, sd), normal)
+
+
+def t_loglik(ob: ObsArrays, eta: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Student-t log density of point figures, log P(lo < y < hi) for ranges (draw, n)."""
+    from scipy import stats
+
+    nu = np.where(np.isfinite(ob.nu), ob.nu, 1.0)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        point = stats.t.logpdf(ob.y[None, :], nu, eta, sd)
+        lo, hi = ob.lo[None, :], ob.hi[None, :]
+        upper = lo > eta  # in the upper tail, through the survival function
+        big = np.where(upper, stats.t.logsf(lo, nu, eta, sd), stats.t.logcdf(hi, nu, eta, sd))
+        small = np.where(upper, stats.t.logsf(hi, nu, eta, sd), stats.t.logcdf(lo, nu, eta, sd))
+        rng = big + np.log1p(-np.exp(small - big))
+    return np.where(ob.is_range[None, :], rng, point)
 
 
 def interval_table(y, eta, sd, w=None) -> dict[str, np.ndarray]:

@@ -39,11 +39,33 @@ class HalfNormal(_Strict):
     why: Why
 
 
+class LearnedScale(_Strict):
+    """The noise scale as a parameter: scale = ``sd`` x LogNormal(0, ``sigma``) (per family)."""
+
+    sigma: Positive
+    why: Why
+
+
 class Noise(_Strict):
+    """Observation noise on the transformed scale (logit / log). ``sd``: the scale of a
+    point figure (fixed, or the median of the learned scale when ``learned`` is given);
+    approximate figures get ``sd_approximate / sd`` times it. ``likelihood``: normal, or
+    Student-t with ``nu`` degrees of freedom (heavier tails)."""
+
     sd: Positive
     why: Why
     sd_approximate: Positive
     why_approximate: Why
+    learned: LearnedScale | None = None
+    likelihood: Literal["normal", "student_t"] = "normal"
+    nu: Annotated[float, Field(ge=1)] = 4.0
+    why_likelihood: Why | None = None
+
+    @model_validator(mode="after")
+    def _justified(self):
+        if self.likelihood != "normal" and not self.why_likelihood:
+            raise ValueError("a Student-t likelihood needs a 'why_likelihood' sentence")
+        return self
 
 
 class Pooling(_Strict):
@@ -59,16 +81,35 @@ class GrowthRate(_Strict):
 class RateDrift(_Strict):
     """Random walk on the log growth rate after a series' last observation, used by the
     crossing-date backtest's ``engine_drift`` forecast (:mod:`forecast.drift`), not by the
-    fit: ``sigma`` per sqrt(year), ``level_sd`` on the transformed scale (logit / log)."""
+    fit: ``sigma`` per sqrt(year), ``level_sd`` on the transformed scale (logit / log),
+    ``level_sigma`` (a random walk on the level after the last point) per sqrt(year) on it."""
 
     sigma: Annotated[float, Field(ge=0)]
     level_sd: Annotated[float, Field(ge=0)] = 0.0
+    level_sigma: Annotated[float, Field(ge=0)] = 0.0
     why: Why
 
 
 class FixedCeiling(_Strict):
     value: Annotated[float, Field(gt=0, le=1)]
     why: Why
+
+
+class DefaultCeiling(_Strict):
+    """The default ceiling of a bounded series without an override, uncertain:
+    low + (high - low) * Beta(alpha, beta), as a fraction of tasks."""
+
+    low: Annotated[float, Field(gt=0, le=1)]
+    high: Annotated[float, Field(gt=0, le=1)]
+    alpha: Positive
+    beta: Positive
+    why: Why
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low < self.high:
+            raise ValueError(f"ceiling low {self.low} must be below high {self.high}")
+        return self
 
 
 class UncertainCeiling(_Strict):
@@ -107,7 +148,7 @@ class BoundedPriors(_Strict):
     pooling: Pooling
     growth_rate: GrowthRate
     level: Normal
-    ceiling: FixedCeiling
+    ceiling: FixedCeiling | DefaultCeiling
     rate_drift: RateDrift | None = None
     benchmarks: dict[str, BenchmarkOverride] = {}
 
@@ -128,13 +169,17 @@ class Priors(_Strict):
     unbounded: UnboundedPriors
     source: str = ""  # the directory they were read from
 
-    def ceiling(self, benchmark: str) -> tuple[float, float, float, float]:
-        """(low, high, alpha, beta) of a bounded benchmark's ceiling; low == high when fixed."""
-        o = self.bounded.benchmarks.get(benchmark)
-        c = o.ceiling if o and o.ceiling is not None else self.bounded.ceiling.value
-        if isinstance(c, UncertainCeiling):
+    def ceiling(self, *names: str) -> tuple[float, float, float, float]:
+        """(low, high, alpha, beta) of a bounded series' ceiling; low == high when fixed.
+        ``names``: the series, then its benchmark; the first with an override wins,
+        otherwise the family's default ``[ceiling]``."""
+        over = self.bounded.benchmarks
+        o = next((over[n] for n in names if n in over and over[n].ceiling is not None), None)
+        c = o.ceiling if o is not None else self.bounded.ceiling
+        if isinstance(c, UncertainCeiling | DefaultCeiling):
             return c.low, c.high, c.alpha, c.beta
-        return float(c), float(c), 1.0, 1.0
+        v = c.value if isinstance(c, FixedCeiling) else c
+        return float(v), float(v), 1.0, 1.0
 
     def variants(self) -> dict[str, str]:
         out = {}

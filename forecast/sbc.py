@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from .observations import Observation, ai_rows
-from .predictive import ObsArrays, obs_arrays, predictive
+from .predictive import ObsArrays, obs_arrays, scales
 from .priors import Priors
 
 PARAMS = (
@@ -32,11 +32,13 @@ PARAMS = (
     "bounded_log_rate",
     "bounded_level",
     "bounded_ceiling",
+    "bounded_noise",
     "unbounded_rate_mean",
     "unbounded_rate_spread",
     "unbounded_log_rate",
     "unbounded_accel",
     "unbounded_level",
+    "unbounded_noise",
 )
 
 
@@ -48,7 +50,15 @@ def _quiet_pymc():
 def design_key(rows: list[Observation]) -> tuple:
     """What a compiled model depends on apart from the observed values."""
     return tuple(
-        (r.benchmark, r.dimension, r.time, r.time_sd, r.approximate, r.is_range)
+        (
+            r.series,
+            r.dimension,
+            r.time,
+            r.time_sd,
+            r.approximate,
+            r.is_range,
+            np.nan_to_num(r.known_sd),
+        )
         for r in ai_rows(rows)
     )
 
@@ -149,12 +159,19 @@ class CompiledFitter:
 def simulate(prior_curves: xr.Dataset, ob: ObsArrays, rng: np.random.Generator):
     """Data sets simulated from each prior draw: (y, lo, hi), each (draw, n), transformed scale.
 
-    Point figures are Normal(eta, sd) as in the likelihood; a published range becomes the
-    bin of its own width (on the transformed scale, on a grid through the published bounds)
-    that the simulated latent value falls in.
+    Point figures are Normal(eta, sd) or Student-t(nu, eta, sd) as in the likelihood (sd
+    with the draw's own noise scale); a published range becomes the bin of its own width
+    (on the transformed scale, on a grid through the published bounds) that the simulated
+    latent value falls in.
     """
-    eta, sd = predictive(prior_curves, ob)
-    y = eta + sd * rng.standard_normal(eta.shape)
+    eta, sd = scales(prior_curves, ob)
+    nu = np.broadcast_to(ob.nu, eta.shape)
+    t = np.isfinite(nu)
+    z = rng.standard_normal(eta.shape)
+    if t.any():
+        w = rng.standard_gamma(np.where(t, nu, 2.0) / 2) / (np.where(t, nu, 2.0) / 2)
+        z = np.where(t, z / np.sqrt(w), z)
+    y = eta + sd * z
     width = ob.hi - ob.lo
     with np.errstate(invalid="ignore"):
         k = np.floor((y - ob.lo) / width)

@@ -44,7 +44,9 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     accepted (decoded with :func:`reference_times`).
 
     Variables: ``level``, ``rate`` (per year), ``ceiling`` (fraction; NaN for unbounded),
-    ``accel`` (relative change of the rate per year; 0 for bounded). Coordinates along
+    ``accel`` (relative change of the rate per year; 0 for bounded), ``noise`` (the family's
+    learned observation-noise scale on the transformed scale; NaN when the noise is fixed).
+    Coordinates along
     ``benchmark``: ``family`` (bounded/unbounded), ``t_ref`` (decimal year); ``chain`` stays
     as a coordinate along ``draw``.
     """
@@ -60,7 +62,13 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
         rate = p[f"{fam}_rate"]
         ceiling = p["bounded_ceiling"] if fam == "bounded" else xr.full_like(rate, np.nan)
         accel = p["unbounded_accel"] if fam == "unbounded" else xr.zeros_like(rate)
-        ds = xr.Dataset({"level": level, "rate": rate, "ceiling": ceiling, "accel": accel})
+        if f"{fam}_noise" in p:  # the family's learned noise scale, the same for each series
+            noise = p[f"{fam}_noise"].broadcast_like(rate)
+        else:
+            noise = xr.full_like(rate, np.nan)
+        ds = xr.Dataset(
+            {"level": level, "rate": rate, "ceiling": ceiling, "accel": accel, "noise": noise}
+        )
         ds = ds.rename({fam: "benchmark"})
         ds = ds.assign_coords(
             benchmark=np.array(names, dtype=object),
