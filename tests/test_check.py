@@ -11,9 +11,22 @@ from forecast import check, scoring
 from forecast.pipeline import inputs
 
 
-def test_predictive_likelihood_is_the_pymc_models():
+def _with_noise(priors, **update):
+    """The priors with both families' observation noise updated."""
+    fams = {}
+    for fam in ("bounded", "unbounded"):
+        f = getattr(priors, fam)
+        fams[fam] = f.model_copy(
+            update={"observation_noise": f.observation_noise.model_copy(update=update)}
+        )
+    return priors.model_copy(update=fams)
+
+
+@pytest.mark.parametrize("likelihood", ["normal", "student_t", "fixed"])
+def test_predictive_likelihood_is_the_pymc_models(likelihood):
     """Sum over observations of check.loglik == the model's log-density minus its priors, at
-    prior draws, on the bundled table (ranges, approximate figures, year and interval dates)."""
+    prior draws, on the bundled table (ranges, approximate figures, year and interval dates),
+    for the normal and Student-t likelihoods with a learned scale and a fixed normal one."""
     import warnings
 
     import pymc as pm
@@ -22,7 +35,12 @@ def test_predictive_likelihood_is_the_pymc_models():
     from forecast.trajectories import curves
 
     inp = inputs()
-    model, d = build_model(inp.rows, inp.priors)
+    if likelihood == "fixed":
+        priors = _with_noise(inp.priors, learned=None, likelihood="normal")
+    else:
+        priors = _with_noise(inp.priors, likelihood=likelihood, why_likelihood="a test variant")
+    assert likelihood == "fixed" or priors.bounded.observation_noise.learned is not None
+    model, d = build_model(inp.rows, priors)
     with model, warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=".*Potentials.*"
@@ -30,7 +48,7 @@ def test_predictive_likelihood_is_the_pymc_models():
         prior = pm.sample_prior_predictive(draws=6, random_seed=3)["prior"].to_dataset()
     total = model.compile_logp(jacobian=False)
     priors_only = model.compile_logp(vars=model.free_RVs, jacobian=False)
-    ll = check.loglik(curves(prior, d.t_ref), check.obs_arrays(inp.rows, inp.priors))
+    ll = check.loglik(curves(prior, d.t_ref), check.obs_arrays(inp.rows, priors))
     for i in range(6):
         point = {}
         for rv in model.free_RVs:

@@ -171,3 +171,26 @@ def test_leave_one_family_out_chooses_on_the_other_families():
     assert lofo["by_family"]["A"]["sigma"] == 0.5 and lofo["by_family"]["A"]["crps"] == 2.0
     assert lofo["by_family"]["B"]["sigma"] == 0.1 and lofo["by_family"]["B"]["crps"] == 3.0
     assert lofo["pooled"]["crps"] == (2.0 + 3.0 + 3.0) / 3
+
+
+def test_first_passage_of_a_path_that_falls_back_is_its_first_hit():
+    """With a level walk paths are not monotone: the first grid point at or above z counts,
+    interpolated inside the step that reaches it (hand-computed)."""
+    grid = np.array([0.0, 1.0, 2.0, 3.0])
+    x = np.array([[0.0, 2.0, 0.5, 3.0], [0.0, 0.5, 0.2, 0.8]])
+    t = dr.first_passage(grid, x, 1.0)
+    assert t[0] == pytest.approx(0.5)  # 0 -> 2 crosses 1 halfway through the first step
+    assert t[1] == np.inf
+
+
+def test_level_walk_adds_its_variance_per_year():
+    """sigma = 0, level_sigma = s: the path a year after t0 has sd s around the fitted line
+    (bounded, logit scale); 4000 draws give the sd to about 1.2 % (1 / sqrt(2 n))."""
+    n, s = 4000, 0.8
+    level, rate = np.zeros(n), np.full(n, 1.0)
+    drift = dr.Drift(0.0, level_sigma=s, horizon=2.0)
+    grid, x, _ = dr.paths("bounded", level, rate, np.zeros(n), 0.0, 0.0, drift, seed=5)
+    k = round(1.0 / drift.step)
+    dev = x[:, k] - rate * grid[k]  # the fitted line is rate * tau
+    assert abs(dev.mean()) < 4 * s / np.sqrt(n)
+    assert dev.std() == pytest.approx(s, rel=4 / np.sqrt(2 * n))

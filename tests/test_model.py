@@ -1,6 +1,7 @@
 """The growth model on the bundled data: converges, borrows strength, reports its sources."""
 
 import numpy as np
+import pytest
 
 from forecast.fit import SamplerSettings, fit
 from forecast.pipeline import inputs
@@ -71,3 +72,77 @@ def test_cached_posterior_is_reused_not_stale(cache_dir):
     other = inputs(settings=SamplerSettings(seed=2))
     c, reused_c = fit(other.rows, other.priors, other.settings, cache_dir=cache_dir, quiet=True)
     assert not reused_c and c.attrs["seed"] == 2
+
+
+def _row(series, date, t, value, se=float("nan"), benchmark="bench-x"):
+    from forecast.observations import Observation
+
+    return Observation(
+        benchmark=benchmark,
+        date=date,
+        time=t,
+        time_sd=0.0,
+        system=f"system {date}",
+        value=value,
+        low=float("nan"),
+        high=float("nan"),
+        unit="fraction",
+        dimension="share",
+        kind="ai",
+        approximate=False,
+        variant="",
+        source="test",
+        note="",
+        origin=f"test:{date}",
+        series=series,
+        se=se,
+    )
+
+
+def test_one_curve_per_series_and_ceilings_by_series_then_benchmark():
+    from forecast.growth import design
+
+    rows = [
+        _row("x-verified", "2025-01", 2025.0, 0.3),
+        _row("x-verified", "2025-07", 2025.5, 0.5),
+        _row("x-full", "2025-03", 2025.2, 0.2),
+    ]
+    d = design(rows)
+    assert d.bounded == ["x-verified", "x-full"]
+    assert d.n_obs == {"x-verified": 2, "x-full": 1}
+    assert d.t_ref["x-verified"] == 2025.25 and d.benchmark_of["x-full"] == "bench-x"
+    pr = inputs().priors
+    # the series has no override: the benchmark's applies (swe-bench: 0.9-1.0)
+    assert pr.ceiling("swe-bench-verified", "swe-bench") == (0.9, 1.0, 2.0, 2.0)
+    assert pr.ceiling("x-full", "bench-x") == (1.0, 1.0, 1.0, 1.0)  # the default
+
+
+def test_published_uncertainty_adds_to_the_noise_in_quadrature():
+    """One point with a published SE of 0.03 at 40 %: on the logit scale known_sd =
+    0.03 / (0.4 * 0.6) = 0.125, so with the fixed noise 0.2 the likelihood is
+    Normal(eta, sqrt(0.2^2 + 0.125^2)); checked at one parameter point by hand."""
+    import math
+
+    from scipy import stats
+
+    from forecast.growth import build_model
+
+    pr = inputs().priors
+    noise = pr.bounded.observation_noise.model_copy(update={"learned": None})
+    pr = pr.model_copy(
+        update={"bounded": pr.bounded.model_copy(update={"observation_noise": noise})}
+    )
+    model, _ = build_model([_row("x", "2025-01", 2025.0, 0.4, se=0.03)], pr)
+    total = model.compile_logp(jacobian=False)
+    priors_only = model.compile_logp(vars=model.free_RVs, jacobian=False)
+    point = {
+        "bounded_rate_mean": 0.4,
+        "bounded_rate_spread_log__": 0.0,
+        "bounded_rate_z": np.array([0.0]),
+        "bounded_level": np.array([0.1]),
+        "bounded_ceiling_raw_logodds__": np.array([0.0]),
+    }
+    # ceiling fixed at 1, tau = 0: eta = level = 0.1
+    sd = math.hypot(0.2, 0.03 / (0.4 * 0.6))
+    expected = stats.norm.logpdf(math.log(0.4 / 0.6), 0.1, sd)
+    assert total(point) - priors_only(point) == pytest.approx(expected, rel=1e-9)

@@ -61,7 +61,8 @@ def test_sbc_options_are_checked(cli):
 def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
     """100 data sets shaped like the bundled table, each refitted (2 chains x 400 draws, thinned
     to 49 for nearly independent draws); chi-square per parameter on 10 rank bins, Bonferroni
-    over the 19 parameters: family-wise false-alarm rate 1 %."""
+    over the 21 parameters (two of them the families' learned noise scales): family-wise
+    false-alarm rate 1 %."""
     out = tmp_path / "sbc"
     code, stdout, err = cli(
         "sbc",
@@ -88,7 +89,7 @@ def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
     )
     assert code == 0, err
     s = json.loads(stdout)
-    assert len(s["parameters"]) == 19
+    assert len(s["parameters"]) == 21  # 19 curve parameters + 2 learned noise scales
     bad = {k: (v["p_value"], v["counts"]) for k, v in s["parameters"].items() if not v["uniform"]}
     assert s["uniform"], f"non-uniform SBC ranks: {bad}"
     assert {p.name for p in out.iterdir()} >= {

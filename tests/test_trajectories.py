@@ -119,3 +119,9 @@ def test_curves_take_reference_times_or_a_posteriors_attrs():
     np.testing.assert_allclose(
         value_at(c, "u", np.array([2024.25]))[:, 0], np.exp(np.arange(6) + 1)
     )
+    # no learned noise in this posterior: NaN; a family's learned scale applies to its series
+    assert np.isnan(c["noise"].values).all()
+    post2 = post.assign(bounded_noise=(("chain", "draw"), np.full(shape, 0.3)))
+    c2 = curves(post2, t_ref)
+    np.testing.assert_array_equal(c2["noise"].sel(benchmark="b").values, 0.3)
+    assert np.isnan(c2["noise"].sel(benchmark="u").values).all()
