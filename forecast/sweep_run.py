@@ -10,13 +10,12 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from .dask_client import dask_client
 from .errors import ForecastError
 from .io import write_json, write_with
 from .scenario import PARAMS
@@ -94,7 +93,8 @@ def run_cells(
             save(k, _eval_chunk(table, sweep.names, sweep.cells[s]))
             prog.update(s.stop - s.start)
     elif todo:
-        with _client(workers or min(os.cpu_count() or 1, max(1, len(todo))), scheduler) as client:
+        n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
+        with dask_client(n_workers, scheduler) as client:
             t = client.scatter(table, broadcast=True)
             futures = {
                 client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
@@ -137,40 +137,6 @@ def _open_checkpoints(checkpoint: Path, resume: bool, key: str, n: int, chunk: i
             )
     checkpoint.mkdir(parents=True, exist_ok=True)
     write_json(manifest, {"key": key, "cells": n, "chunk": chunk})
-
-
-@contextmanager
-def _client(n_workers: int, scheduler: str | None) -> Iterator:
-    """A Dask client on ``scheduler``, or on a LocalCluster of ``n_workers`` processes."""
-    import dask
-    from dask.distributed import Client, LocalCluster
-
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as e:
-            raise ForecastError(
-                f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}"
-            ) from None
-    else:
-        # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which turns every large
-        # numpy temporary into an mmap/munmap pair: cells run 2x slower (measured). Unset it.
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-            cluster = LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-            )
-        client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dataset:
