@@ -39,7 +39,6 @@ from .priors import Priors
 LEVELS = (0.5, 0.8, 0.95)
 PIT_BINS = 10
 METHODS = ("model", "naive")
-AUTO_QUANTILES = (0.5, 0.75, 0.9)
 REFERENCE_NOTE = (
     "central 95 % of the share a calibrated forecast gives if the points were independent "
     "(points of one series and cutoff are not)"
