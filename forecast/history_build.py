@@ -25,31 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ForecastError
 from .history import frontier_flags
 from .history_series import SeriesSpec, registry
-from .observations import BUNDLED_NAME, parse_table
+from .observations import BUNDLED_NAME, DETAIL_COLUMNS, FIGURE_COLUMNS, parse_table
 from .schema import message
 
-HISTORY_COLUMNS = (
-    "benchmark",
-    "series",
-    "date",
-    "system",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "kind",
-    "approximate",
-    "variant",
-    "tasks",
-    "ci_low",
-    "ci_high",
-    "ci_level",
-    "se",
-    "frontier",
-    "seed_row",
-    "source",
-    "note",
-)
+HISTORY_COLUMNS = ("benchmark", "series", *FIGURE_COLUMNS, *DETAIL_COLUMNS, "source", "note")
 RAW_COMMON = ("series", "date", "model", "value", "unit", "lower", "upper", "source", "is_sota")
 SEED_FILE = "seed-series.toml"
 

@@ -24,8 +24,10 @@ from .errors import ForecastError
 from .observation_rows import KINDS, parse_row
 from .units import CANONICAL
 
-BASIC = (
-    "benchmark",
+# What one published figure says (after its benchmark), and the optional details of a
+# public-series row (after its series): grouped so the history table can order the same
+# columns its own way (history_build.HISTORY_COLUMNS).
+FIGURE_COLUMNS = (
     "date",
     "system",
     "value",
@@ -35,10 +37,10 @@ BASIC = (
     "kind",
     "approximate",
     "variant",
-    "source",
-    "note",
 )
-OPTIONAL = ("series", "tasks", "ci_low", "ci_high", "ci_level", "se", "frontier", "seed_row")
+DETAIL_COLUMNS = ("tasks", "ci_low", "ci_high", "ci_level", "se", "frontier", "seed_row")
+BASIC = ("benchmark", *FIGURE_COLUMNS, "source", "note")
+OPTIONAL = ("series", *DETAIL_COLUMNS)
 COLUMNS = BASIC + OPTIONAL
 REQUIRED = ("benchmark", "date", "system", "value", "unit", "kind", "source")
 NAN = math.nan
@@ -383,6 +385,8 @@ def without_origin(r: Observation) -> Observation:
 __all__ = [
     "CANONICAL",
     "COLUMNS",
+    "DETAIL_COLUMNS",
+    "FIGURE_COLUMNS",
     "KINDS",
     "Observation",
     "ai_rows",
