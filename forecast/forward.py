@@ -9,6 +9,9 @@ from .dates import from_years
 from .thresholds import Plan
 from .trajectories import NEVER, crossing_time
 
+THRESHOLD_UNITS = {"units": "canonical unit of the benchmark (fraction, minutes, multiplier)"}
+EventLabel = tuple[str, str, float, str]  # event id, benchmark, threshold value, title
+
 
 def event_dates(curves: xr.Dataset, plan: Plan) -> xr.Dataset:
     """First-passage times with dims (draw, event).
@@ -19,7 +22,22 @@ def event_dates(curves: xr.Dataset, plan: Plan) -> xr.Dataset:
     """
     times = np.stack([crossing_time(curves, t.benchmark, t.value) for t in plan.thresholds], axis=1)
     times = np.where(times <= plan.horizon, times, NEVER)
-    ev = [t.id for t in plan.thresholds]
+    labels = [(t.id, t.benchmark, t.value, t.title) for t in plan.thresholds]
+    return dates_dataset(curves, plan, times, labels, THRESHOLD_UNITS)
+
+
+def dates_dataset(
+    curves: xr.Dataset,
+    plan: Plan,
+    times: np.ndarray,
+    labels: list[EventLabel],
+    threshold_attrs: dict | None = None,
+) -> xr.Dataset:
+    """First-passage times ``times`` (decimal years, +inf = not by horizon; one column per
+    label) as a Dataset with dims (draw, event): ``crossing_year``, ``crossing_date``
+    (datetime64, NaT when not by horizon), the events' benchmark, threshold and title as
+    coordinates, and the horizon and chain/draw counts as attributes."""
+    ids, benchmarks, values, titles = zip(*labels, strict=True) if labels else ((),) * 4
     ds = xr.Dataset(
         {
             "crossing_year": (
@@ -32,14 +50,10 @@ def event_dates(curves: xr.Dataset, plan: Plan) -> xr.Dataset:
         coords={
             "draw": curves["draw"].values,
             "chain": ("draw", curves["chain"].values),
-            "event": np.array(ev, dtype=object),
-            "benchmark": ("event", np.array([t.benchmark for t in plan.thresholds], dtype=object)),
-            "threshold": (
-                "event",
-                np.array([t.value for t in plan.thresholds]),
-                {"units": "canonical unit of the benchmark (fraction, minutes, multiplier)"},
-            ),
-            "title": ("event", np.array([t.title for t in plan.thresholds], dtype=object)),
+            "event": np.array(ids, dtype=object),
+            "benchmark": ("event", np.array(benchmarks, dtype=object)),
+            "threshold": ("event", np.array(values, dtype=float), threshold_attrs or {}),
+            "title": ("event", np.array(titles, dtype=object)),
         },
     )
     ds.attrs = {

@@ -11,9 +11,10 @@ import numpy as np
 import xarray as xr
 
 from . import residual
-from .dates import from_years, parse_period
+from .dates import parse_period
 from .errors import ForecastError
 from .events import Condition, composite, condition_dates, parse_condition
+from .forward import dates_dataset
 from .observations import Observation
 from .scenario import Scenario, default_dir
 from .summary import iso_date, prob_with_mcse
@@ -133,39 +134,12 @@ def _binding(ev: EventColumns, d: np.ndarray, credit: np.ndarray, horizon: float
 def _dates_dataset(
     curves: xr.Dataset, plan: Plan, sc: Scenario, times: np.ndarray, events: list[EventColumns]
 ) -> xr.Dataset:
-    ts = plan.thresholds
-    ds = xr.Dataset(
-        {
-            "crossing_year": (
-                ("draw", "event"),
-                times,
-                {"units": "decimal year; inf = not by horizon"},
-            ),
-            "crossing_date": (("draw", "event"), from_years(times)),
-        },
-        coords={
-            "draw": curves["draw"].values,
-            "chain": ("draw", curves["chain"].values),
-            "event": np.array([t.id for t in ts] + [e.id for e in events], dtype=object),
-            "benchmark": (
-                "event",
-                np.array([t.benchmark for t in ts] + ["composite"] * len(events), dtype=object),
-            ),
-            "threshold": ("event", np.array([t.value for t in ts] + [np.nan] * len(events))),
-            "title": (
-                "event",
-                np.array([t.title for t in ts] + [e.title for e in events], dtype=object),
-            ),
-        },
-    )
-    ds.attrs = {
-        "horizon": plan.horizon_text,
-        "horizon_year": plan.horizon,
-        "n_chain": curves.attrs["n_chain"],
-        "n_draw": curves.attrs["n_draw"],
-        "scenario": sc.name,
-        "reading": sc.spec.reading,
-    }
+    """The thresholds' and the composite events' dates (composites: benchmark
+    ``composite``, no threshold value), tagged with the scenario and its reading."""
+    labels = [(t.id, t.benchmark, t.value, t.title) for t in plan.thresholds]
+    labels += [(e.id, "composite", np.nan, e.title) for e in events]
+    ds = dates_dataset(curves, plan, times, labels)
+    ds.attrs.update(scenario=sc.name, reading=sc.spec.reading)
     return ds
 
 
