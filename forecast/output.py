@@ -27,6 +27,17 @@ def check_out_dir(out: Path, force: bool, artifacts: tuple[str, ...] = ARTIFACTS
         )
 
 
+def make_dir(folder: Path, out: Path | None = None) -> None:
+    """Create ``folder`` (and its parents); a failure is a user error naming the output
+    directory ``out`` (``folder`` itself by default)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ForecastError(
+            f"cannot create the output directory ({e.strerror})", str(out or folder)
+        ) from None
+
+
 def inside(out: Path, name: str) -> Path:
     """``out / name``, refused unless it resolves inside ``out``: every file name derived from
     user text (event ids, labels) goes through here before anything is written."""
@@ -39,53 +50,45 @@ def inside(out: Path, name: str) -> Path:
     return out / name
 
 
+def date_columns(years: list) -> list[str]:
+    """CSV columns of one event's dates: 10/50/90 % quantile dates, P(not by horizon) ± MCSE,
+    the horizon, then P(by end of year) and its MCSE per year."""
+    return [
+        *("q10", "median", "q90", "p_not_by_horizon", "p_not_by_horizon_mcse", "horizon"),
+        *(f"p_by_{y}" for y in years),
+        *(f"mcse_by_{y}" for y in years),
+    ]
+
+
+def date_values(e: dict, years: list[str]) -> list:
+    """The :func:`date_columns` of one event (a summary event or a report headline row;
+    ``years`` as the keys of its ``p_by_year``); an uncrossed quantile is empty."""
+    q = e["quantiles"]
+    return [
+        *(q["0.1"] or "", q["0.5"] or "", q["0.9"] or ""),
+        *(e["p_not_by_horizon"], e["p_not_by_horizon_mcse"], e["horizon"]),
+        *(e["p_by_year"][y]["p"] for y in years),
+        *(e["p_by_year"][y]["mcse"] for y in years),
+    ]
+
+
 def summary_csv(summary: dict) -> tuple[list[str], list[list]]:
     years = list(next(iter(summary["events"].values()))["p_by_year"]) if summary["events"] else []
-    header = (
-        [
-            "event",
-            "benchmark",
-            "threshold",
-            "title",
-            "q10",
-            "median",
-            "q90",
-            "p_not_by_horizon",
-            "p_not_by_horizon_mcse",
-            "horizon",
-        ]
-        + [f"p_by_{y}" for y in years]
-        + [f"mcse_by_{y}" for y in years]
-        + ["max_rhat", "min_ess_bulk", "divergences", "data_hash", "priors_hash", "seed"]
-    )
+    header = [
+        *("event", "benchmark", "threshold", "title"),
+        *date_columns(years),
+        *("max_rhat", "min_ess_bulk", "divergences", "data_hash", "priors_hash", "seed"),
+    ]
     d, p = summary["diagnostics"], summary["provenance"]
-    rows = []
-    for ev, e in summary["events"].items():
-        q = e["quantiles"]
-        rows.append(
-            [
-                ev,
-                e["benchmark"],
-                e["threshold"],
-                e["title"],
-                q["0.1"] or "",
-                q["0.5"] or "",
-                q["0.9"] or "",
-                e["p_not_by_horizon"],
-                e["p_not_by_horizon_mcse"],
-                e["horizon"],
-            ]
-            + [e["p_by_year"][y]["p"] for y in years]
-            + [e["p_by_year"][y]["mcse"] for y in years]
-            + [
-                d["max_rhat"],
-                d["min_ess_bulk"],
-                d["divergences"],
-                p["data_hash"],
-                p["priors_hash"],
-                p["seed"],
-            ]
-        )
+    rows = [
+        [
+            *(ev, e["benchmark"], e["threshold"], e["title"]),
+            *date_values(e, years),
+            *(d["max_rhat"], d["min_ess_bulk"], d["divergences"]),
+            *(p["data_hash"], p["priors_hash"], p["seed"]),
+        ]
+        for ev, e in summary["events"].items()
+    ]
     return header, rows
 
 
@@ -113,12 +116,7 @@ def write_run(out: Path, result, force: bool = False) -> list[Path]:
         ds = ds.merge(q.rename({v: f"residual_{v}" for v in q.data_vars}))
     for v in ("event", "event_benchmark", "benchmark", "title"):
         ds[v] = ds[v].astype(str)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ForecastError(
-            f"cannot create the output directory ({e.strerror})", str(out)
-        ) from None
+    make_dir(out)
     save(result.posterior, out / "posterior.nc")
     write_with(out / "forecast.nc", lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
     write_text(out / "summary.json", summary_text)

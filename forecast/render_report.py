@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from .errors import ForecastError
 from .io import dumps_json, write_bytes, write_csv, write_text
+from .output import date_columns, date_values, make_dir
 from .report import FILES, PAGE, Built, check_out_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,61 +66,24 @@ def render_html(report: dict, images: dict[str, bytes], generated: str | None = 
 def headline_csv(report: dict) -> tuple[list[str], list[list]]:
     years = report["report_years"]
     p = report["provenance"]
-    header = (
+    header = [
+        *("reading", "event", "title", "benchmark", "threshold", "threshold_shown"),
+        *date_columns(years),
+        *("identical_in_every_reading", "scenario_hash", "data_hash", "priors_hash"),
+        *("posterior_hash", "seed"),
+    ]
+    rows = [
         [
-            "reading",
-            "event",
-            "title",
-            "benchmark",
-            "threshold",
-            "threshold_shown",
-            "q10",
-            "median",
-            "q90",
-            "p_not_by_horizon",
-            "p_not_by_horizon_mcse",
-            "horizon",
+            *(h["reading"], h["event"], h["title"], h["benchmark"]),
+            "" if h["threshold"] is None else h["threshold"],
+            h["threshold_shown"] or "",
+            *date_values(h, [str(y) for y in years]),
+            h["identical_in_every_reading"],
+            p["scenarios"][h["reading"]]["hash"],
+            *(p["data_hash"], p["priors_hash"], p["posterior_hash"], p["seed"]),
         ]
-        + [f"p_by_{y}" for y in years]
-        + [f"mcse_by_{y}" for y in years]
-        + [
-            "identical_in_every_reading",
-            "scenario_hash",
-            "data_hash",
-            "priors_hash",
-            "posterior_hash",
-            "seed",
-        ]
-    )
-    rows = []
-    for h in report["headline"]:
-        q = h["quantiles"]
-        rows.append(
-            [
-                h["reading"],
-                h["event"],
-                h["title"],
-                h["benchmark"],
-                "" if h["threshold"] is None else h["threshold"],
-                h["threshold_shown"] or "",
-                q["0.1"] or "",
-                q["0.5"] or "",
-                q["0.9"] or "",
-                h["p_not_by_horizon"],
-                h["p_not_by_horizon_mcse"],
-                h["horizon"],
-            ]
-            + [h["p_by_year"][str(y)]["p"] for y in years]
-            + [h["p_by_year"][str(y)]["mcse"] for y in years]
-            + [
-                h["identical_in_every_reading"],
-                p["scenarios"][h["reading"]]["hash"],
-                p["data_hash"],
-                p["priors_hash"],
-                p["posterior_hash"],
-                p["seed"],
-            ]
-        )
+        for h in report["headline"]
+    ]
     return header, rows
 
 
@@ -221,12 +185,7 @@ def write(
 
     check_out_dir(out, force)
     folder = out / "figures"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ForecastError(
-            f"cannot create the output directory ({e.strerror})", str(out)
-        ) from None
+    make_dir(folder, out)
     if progress:
         progress("drawing figures...")
     meta, images, written = write_figures(built, folder)
