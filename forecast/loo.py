@@ -215,23 +215,25 @@ def _per_event(ctx: Context, out_obs: list[dict], base: list, n_chain: int) -> d
             "median": iso_date(base[j][0]),
             "median_mcse_years": median_mcse(ctx.times[:, j], n_chain),
             "p_by_year": round(base[j][1], 4),
-            "moves_median_most": None
-            if best is None
-            else {
-                "observation": best[2]["observation"],
-                "method": best[2]["method"],
-                "median_without": best[2]["events"][ev]["median"],
-                "median_shift_years": best[2]["events"][ev]["median_shift_years"],
-            },
-            "moves_p_most": None
-            if bestp is None
-            else {
-                "observation": bestp[2]["observation"],
-                "method": bestp[2]["method"],
-                "p_shift": bestp[2]["events"][ev]["p_shift"],
-            },
+            "moves_median_most": _mover(
+                best, ev, median_without="median", median_shift_years="median_shift_years"
+            ),
+            "moves_p_most": _mover(bestp, ev, p_shift="p_shift"),
         }
     return per_event
+
+
+def _mover(best: tuple | None, ev: str, **fields: str) -> dict | None:
+    """The observation (and LOO method) whose removal moves event ``ev`` most, with the
+    named ``fields`` (output name = key in its per-event result); None if none can go."""
+    if best is None:
+        return None
+    o = best[2]
+    return {
+        "observation": o["observation"],
+        "method": o["method"],
+        **{name: o["events"][ev][key] for name, key in fields.items()},
+    }
 
 
 def loo_influence(
