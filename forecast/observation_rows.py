@@ -75,14 +75,23 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 NAN = math.nan
 
 
-def number(text: str, col: str, where: str) -> float:
+def finite_number(text: str, where: str, wrong: Callable[[str], str]) -> float:
+    """``text`` as a finite float; otherwise a ForecastError at ``where`` whose message is
+    ``wrong("a number")`` or ``wrong("a finite number")``."""
     try:
         x = float(text)
     except ValueError:
-        raise ForecastError(f"column {col!r} holds {text!r}; expected a number", where) from None
+        raise ForecastError(wrong("a number"), where) from None
     if not math.isfinite(x):
-        raise ForecastError(f"column {col!r} holds {text!r}; expected a finite number", where)
+        raise ForecastError(wrong("a finite number"), where)
     return x
+
+
+def number(text: str, col: str, where: str) -> float:
+    """The number in column ``col`` of a row."""
+    return finite_number(
+        text, where, lambda what: f"column {col!r} holds {text!r}; expected {what}"
+    )
 
 
 def boolean(text: str, col: str, where: str) -> bool:

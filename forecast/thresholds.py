@@ -7,7 +7,6 @@ benchmark's observations.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .dates import period_bounds
 from .errors import ForecastError
+from .observation_rows import finite_number
 from .observations import Observation, ai_rows, baselines, unit_of
 from .units import SUFFIXES, UNITS, fmt, unit
 
@@ -100,12 +100,7 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
         raise ForecastError(
             f"no AI observations for benchmark {bench!r}; known: {', '.join(known)}", where
         )
-    try:
-        value = float(num)
-    except ValueError:
-        raise ForecastError(f"{num!r} is not a number", where) from None
-    if not math.isfinite(value):
-        raise ForecastError(f"{num!r} is not a finite number", where)
+    value = finite_number(num, where, lambda what: f"{num!r} is not {what}")
     name = SUFFIXES.get(suffix, suffix) if suffix else unit_of(rows)[bench]
     if name not in UNITS:
         raise ForecastError(
