@@ -11,11 +11,15 @@ from pathlib import Path
 
 import click
 
-from .options import emit, guard, say, variant_pairs
+from .options import FitOptions, emit, guard, output_options, threshold_option, variant_pairs
 
 CROSSING_FILES = ("crossing.json", "crossing.txt")
 CROSSING_DEFAULTS = {"draws": 1000, "tune": 500, "chains": 2}
 ROLLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4}
+SAMPLER_FIELDS = (
+    *("priors_dir", "seed", "draws", "tune", "chains", "sampler"),
+    *("cache_dir", "refit", "strict", "quiet"),
+)
 
 
 def _sampler_options(fn):
@@ -112,13 +116,9 @@ def _sampler_options(fn):
     metavar="YEARS",
     help="Score only points at most this many years after the cutoff.",
 )
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    metavar="BENCH>=VALUE",
-    help="A threshold event to score (Brier). Series with no threshold get automatic ones "
-    "at the 50/75/90 % quantiles of their values. Repeatable.",
+@threshold_option(
+    "A threshold event to score (Brier). Series with no threshold get automatic ones "
+    "at the 50/75/90 % quantiles of their values. Repeatable."
 )
 @click.option(
     "--protocol",
@@ -147,14 +147,12 @@ def _sampler_options(fn):
     help="crossing: address of a running Dask scheduler to fit on instead of a local cluster.",
 )
 @_sampler_options
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="rolling: write backtest.json, backtest-points.csv, backtest-thresholds.csv and "
+@output_options(
+    "rolling: write backtest.json, backtest-points.csv, backtest-thresholds.csv and "
     "backtest.png/.svg; crossing: crossing.json (per target and pooled) and crossing.txt.",
+    "Overwrite backtest files already in --out.",
+    json_help="Print the result as JSON.",
 )
-@click.option("--force", is_flag=True, help="Overwrite backtest files already in --out.")
 @guard
 def backtest(protocol, series_names, workers, scheduler, **kw):
     """Backtests: fit on the past alone, forecast what came after, score it.
@@ -192,32 +190,24 @@ def backtest(protocol, series_names, workers, scheduler, **kw):
     for k, v in defaults.items():
         if kw[k] is None:
             kw[k] = v
+    fit = FitOptions(**{k: kw.pop(k) for k in SAMPLER_FIELDS})
     if protocol == "crossing":
-        _crossing(series_names, workers, scheduler, **kw)
+        _crossing(series_names, workers, scheduler, fit, **kw)
     else:
         if series_names or workers or scheduler:
             from ..errors import ForecastError
 
             raise ForecastError("--series, --workers and --scheduler need --protocol crossing")
-        _rolling(**kw)
+        _rolling(fit, **kw)
 
 
 def _crossing(
     series_names,
     workers,
     scheduler,
+    fit: FitOptions,
     data,
     unit,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    strict,
-    quiet,
     as_json,
     out,
     force,
@@ -226,7 +216,7 @@ def _crossing(
     from .. import crossing_run as cr
     from .. import crossing_table
     from ..errors import ForecastError, SamplerTrouble
-    from ..fit import SamplerSettings, default_cache_dir
+    from ..fit import default_cache_dir
     from ..io import write_json, write_text
     from ..output import check_out_dir
     from ..priors import load
@@ -241,7 +231,7 @@ def _crossing(
         )
     if out:
         check_out_dir(Path(out), force, CROSSING_FILES)
-    pr = load(priors_dir)
+    pr = load(fit.priors_dir)
     series = [s for f in data for s in cr.read_series(f, unit)] if data else cr.bundled_series()
     if series_names:
         known = {s.name for s in series}
@@ -252,46 +242,40 @@ def _crossing(
                 "--series",
             )
         series = [s for s in series if s.name in series_names]
-    settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
     res = cr.run(
         series,
         pr,
-        settings,
-        Path(cache_dir) if cache_dir else default_cache_dir(),
-        refit,
+        fit.settings(),
+        fit.cache or default_cache_dir(),
+        fit.refit,
         workers,
         scheduler,
-        progress=say(quiet),
+        progress=fit.say,
     )
     res = {
         "data": list(data) or ["<bundled>/public-series"],
         "priors_hash": pr.digest(),
-        "sampler": {
-            "seed": seed,
-            "draws": draws,
-            "tune": tune,
-            "chains": chains,
-            "sampler": sampler,
-        },
+        "sampler": _sampler_record(fit),
         **res,
     }
     text = crossing_table.table(res)
     if out:
         write_json(Path(out) / "crossing.json", res)
         write_text(Path(out) / "crossing.txt", text + "\n")
-        say(quiet)(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
+        fit.say(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
     if as_json:
         emit(res)
     else:
         click.echo(text)
     failed = [c["case"] for c in res["cases"] if not c["engine_diagnostics"]["ok"]]
-    if strict and failed:
+    if fit.strict and failed:
         raise SamplerTrouble(
             f"sampler diagnostics missed their thresholds in {', '.join(failed)} (--strict)"
         )
 
 
 def _rolling(
+    fit: FitOptions,
     data,
     with_bundled,
     unit,
@@ -301,16 +285,6 @@ def _rolling(
     n_cutoffs,
     max_lead,
     thresholds,
-    priors_dir,
-    seed,
-    draws,
-    tune,
-    chains,
-    sampler,
-    cache_dir,
-    refit,
-    strict,
-    quiet,
     as_json,
     out,
     force,
@@ -319,14 +293,13 @@ def _rolling(
     from .. import backtest_setup as setup
     from .. import render_backtest as show
     from ..errors import SamplerTrouble
-    from ..fit import SamplerSettings
     from ..observations import assemble, check_table, select_variants
     from ..pipeline import variant_choice
     from ..priors import load
 
     if out:
         show.check_out(Path(out), force)
-    pr = load(priors_dir)
+    pr = load(fit.priors_dir)
     if data:
         rows = []
         for f in data:
@@ -341,9 +314,8 @@ def _rolling(
         [setup.parse_cutoff(c) for c in cutoffs] if cutoffs else setup.auto_cutoffs(rows, n_cutoffs)
     )
     events = setup.events_for(rows, list(thresholds))
-    settings = SamplerSettings(seed=seed, draws=draws, tune=tune, chains=chains, sampler=sampler)
-    fitter = setup.CachedFitter(pr, settings, Path(cache_dir) if cache_dir else None, refit, quiet)
-    res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=say(quiet))
+    fitter = setup.CachedFitter(pr, fit.settings(), fit.cache, fit.refit, fit.quiet)
+    res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=fit.say)
     from ..observations import table_hash
 
     extra = {
@@ -354,26 +326,25 @@ def _rolling(
             "data_hash": table_hash(rows),
         },
         "priors_hash": pr.digest(),
-        "sampler": {
-            "seed": seed,
-            "draws": draws,
-            "tune": tune,
-            "chains": chains,
-            "sampler": sampler,
-        },
+        "sampler": _sampler_record(fit),
     }
     if out:
         paths = show.write(Path(out), res, extra)
-        say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
+        fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})
     else:
         click.echo(show.text(res.summary))
     bad = [c["cutoff"] for c in res.summary["cutoffs"] if not c["diagnostics"]["ok"]]
-    if strict and bad:
+    if fit.strict and bad:
         raise SamplerTrouble(
             f"sampler diagnostics missed their thresholds at cutoff(s) {', '.join(bad)} (--strict)"
         )
+
+
+def _sampler_record(fit: FitOptions) -> dict:
+    """The sampler settings as written in backtest.json and crossing.json."""
+    return {k: getattr(fit, k) for k in ("seed", "draws", "tune", "chains", "sampler")}
 
 
 COMMANDS = [backtest]

@@ -12,18 +12,22 @@ from pathlib import Path
 import click
 
 from ..settings import FOCUS_YEAR
-from .options import FitOptions, check_strict, data_options, emit, fit_options, guard, say
+from .options import (
+    FitOptions,
+    check_strict,
+    data_options,
+    emit,
+    fit_options,
+    guard,
+    output_options,
+    say,
+    threshold_option,
+)
 
 
 @click.command("check")
 @fit_options
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    metavar="BENCH>=VALUE",
-    help="An extra threshold, as for `run`. Repeatable.",
-)
+@threshold_option()
 @click.option("--horizon", help="As for `run` [default: 2040-12-31].")
 @click.option(
     "--loo",
@@ -64,13 +68,11 @@ from .options import FitOptions, check_strict, data_options, emit, fit_options, 
     type=click.IntRange(1990, 2200),
     help="Report P(event by the end of this year) in the LOO and sensitivity tables.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the check as JSON.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Write check.json, CSV tables and figures (PNG+SVG) here.",
+@output_options(
+    "Write check.json, CSV tables and figures (PNG+SVG) here.",
+    "Overwrite check files already in --out.",
+    json_help="Print the check as JSON.",
 )
-@click.option("--force", is_flag=True, help="Overwrite check files already in --out.")
 @guard
 def check(
     fit: FitOptions,
@@ -189,13 +191,11 @@ def check(
 @click.option(
     "--seed", default=1, show_default=True, type=int, help="Seed of the prior draws, data and fits."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Write sbc.json, sbc-ranks.csv and the rank histograms here.",
+@output_options(
+    "Write sbc.json, sbc-ranks.csv and the rank histograms here.",
+    "Overwrite SBC files already in --out.",
+    json_help="Print the result as JSON.",
 )
-@click.option("--force", is_flag=True, help="Overwrite SBC files already in --out.")
 @click.option("--strict", is_flag=True, help="Exit with code 3 when the ranks are not uniform.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
 @guard

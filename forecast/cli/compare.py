@@ -8,7 +8,15 @@ import click
 
 from ..errors import ForecastError
 from ..settings import FOCUS_YEAR
-from .options import FitOptions, check_strict, emit, fit_options, guard
+from .options import (
+    FitOptions,
+    check_strict,
+    emit,
+    fit_options,
+    guard,
+    output_options,
+    threshold_option,
+)
 from .run import HORIZON_HELP, load_scenario
 
 
@@ -38,21 +46,13 @@ def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon):
     metavar="FILE|NAME",
     help="A scenario applied to every data-file arm.",
 )
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    metavar="BENCH>=VALUE",
-    help="An extra threshold, as for `run`. Repeatable.",
-)
+@threshold_option()
 @click.option("--horizon", help=HORIZON_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Write compare.json and a date-CDF figure per event (PNG and SVG) here.",
+@output_options(
+    "Write compare.json and a date-CDF figure per event (PNG and SVG) here.",
+    "Overwrite files already in --out.",
+    json_help="Print the comparison as JSON.",
 )
-@click.option("--force", is_flag=True, help="Overwrite files already in --out.")
 @guard
 def compare(fit: FitOptions, arms, scenario_name, thresholds, horizon, as_json, out, force):
     """Put readings, scenarios or data files side by side.

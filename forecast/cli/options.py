@@ -251,3 +251,26 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         return fn(*args, fit=fit, **kwargs)
 
     return _apply(wrapper, _DATA_OPTIONS + _FIT_OPTIONS)
+
+
+def threshold_option(help: str = "An extra threshold, as for `run`. Repeatable.") -> Any:
+    """``--threshold BENCH>=VALUE`` (repeatable), passed to the command as ``thresholds``."""
+    return click.option(
+        "--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE", help=help
+    )
+
+
+def output_options(
+    out_help: str, force_help: str, json_help: str | None = None, out_required: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--json`` (as ``as_json``; left out without ``json_help``), ``--out DIRECTORY`` and
+    ``--force``, each with the command's own help."""
+    options = [
+        click.option(
+            "--out", required=out_required, type=click.Path(file_okay=False), help=out_help
+        ),
+        click.option("--force", is_flag=True, help=force_help),
+    ]
+    if json_help is not None:
+        options.insert(0, click.option("--json", "as_json", is_flag=True, help=json_help))
+    return lambda fn: _apply(fn, options)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .options import FitOptions, check_strict, fit_options, guard
+from .options import FitOptions, check_strict, fit_options, guard, output_options, threshold_option
 
 
 @click.command()
@@ -22,22 +22,13 @@ from .options import FitOptions, check_strict, fit_options, guard
     help="A reading of the research residual (a shipped name or a .toml file). Repeatable "
     "[default: inspiration-binding and compressed-perspiration].",
 )
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    metavar="BENCH>=VALUE",
-    help="An extra threshold, as for `run`. Repeatable.",
-)
+@threshold_option()
 @click.option("--horizon", help="As for `run` [default: the scenario's].")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Directory for index.html, report.json, report.csv, results.nc, posterior.nc and "
-    "figures/.",
+@output_options(
+    "Directory for index.html, report.json, report.csv, results.nc, posterior.nc and figures/.",
+    "Overwrite a report already in --out.",
+    out_required=True,
 )
-@click.option("--force", is_flag=True, help="Overwrite a report already in --out.")
 @guard
 def report(
     fit: FitOptions,

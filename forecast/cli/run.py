@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import FitOptions, check_strict, fit_options, guard
+from .options import FitOptions, check_strict, fit_options, guard, output_options, threshold_option
 
 THRESHOLD_HELP = (
     "An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
@@ -57,9 +57,7 @@ def fit(fit: FitOptions):
 
 @click.command()
 @fit_options
-@click.option(
-    "--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE", help=THRESHOLD_HELP
-)
+@threshold_option(THRESHOLD_HELP)
 @click.option("--horizon", help=HORIZON_HELP)
 @click.option(
     "--scenario",
@@ -69,18 +67,11 @@ def fit(fit: FitOptions):
     "as inspiration-binding or compressed-perspiration): adds its composite "
     "events, e.g. automated AI R&D, and the R&D multiplier trajectory.",
 )
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the summary as JSON (docs/schema/run.schema.json).",
+@output_options(
+    "Write posterior.nc, forecast.nc, summary.json and summary.csv here.",
+    "Overwrite artifacts already in --out.",
+    json_help="Print the summary as JSON (docs/schema/run.schema.json).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Write posterior.nc, forecast.nc, summary.json and summary.csv here.",
-)
-@click.option("--force", is_flag=True, help="Overwrite artifacts already in --out.")
 @guard
 def run(fit: FitOptions, thresholds, horizon, scenario_name, as_json, out, force):
     """Forecast threshold dates: fit if needed, then sample every draw forward.
