@@ -11,7 +11,17 @@ from pathlib import Path
 
 import click
 
-from .options import FitOptions, emit, guard, output_options, threshold_option, variant_pairs
+from .options import (
+    PRIORS_OPTION,
+    QUIET_OPTION,
+    FitOptions,
+    apply_options,
+    emit,
+    guard,
+    output_options,
+    threshold_option,
+    variant_pairs,
+)
 
 CROSSING_FILES = ("crossing.json", "crossing.txt")
 CROSSING_DEFAULTS = {"draws": 1000, "tune": 500, "chains": 2}
@@ -22,55 +32,49 @@ SAMPLER_FIELDS = (
 )
 
 
+_SAMPLER_OPTIONS = [
+    PRIORS_OPTION,
+    click.option("--seed", default=1, show_default=True, type=int, help="Random seed."),
+    click.option(
+        "--draws",
+        type=click.IntRange(100),
+        help="Posterior draws per chain, per fit [default: 1000; crossing: 1000].",
+    ),
+    click.option(
+        "--tune",
+        type=click.IntRange(100),
+        help="Warm-up per chain [default: 1000; crossing: 500].",
+    ),
+    click.option(
+        "--chains",
+        type=click.IntRange(2),
+        help="Chains per fit [default: 4; crossing: 2].",
+    ),
+    click.option(
+        "--sampler",
+        default="auto",
+        show_default=True,
+        type=click.Choice(["auto", "nutpie", "pymc"]),
+        help="NUTS implementation.",
+    ),
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        help="Where fitted posteriors are kept [default: $FORECAST_CACHE or ~/.cache/forecast].",
+    ),
+    click.option("--refit", is_flag=True, help="Ignore cached posteriors."),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help="Exit with code 3 when any cutoff's fit misses the "
+        "sampler thresholds (outputs are still written).",
+    ),
+    QUIET_OPTION,
+]
+
+
 def _sampler_options(fn):
-    for opt in reversed(
-        [
-            click.option(
-                "--priors",
-                "priors_dir",
-                type=click.Path(file_okay=False),
-                help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
-            ),
-            click.option("--seed", default=1, show_default=True, type=int, help="Random seed."),
-            click.option(
-                "--draws",
-                type=click.IntRange(100),
-                help="Posterior draws per chain, per fit [default: 1000; crossing: 1000].",
-            ),
-            click.option(
-                "--tune",
-                type=click.IntRange(100),
-                help="Warm-up per chain [default: 1000; crossing: 500].",
-            ),
-            click.option(
-                "--chains",
-                type=click.IntRange(2),
-                help="Chains per fit [default: 4; crossing: 2].",
-            ),
-            click.option(
-                "--sampler",
-                default="auto",
-                show_default=True,
-                type=click.Choice(["auto", "nutpie", "pymc"]),
-                help="NUTS implementation.",
-            ),
-            click.option(
-                "--cache-dir",
-                type=click.Path(file_okay=False),
-                help="Where fitted posteriors are kept [default: $FORECAST_CACHE or ~/.cache/forecast].",
-            ),
-            click.option("--refit", is_flag=True, help="Ignore cached posteriors."),
-            click.option(
-                "--strict",
-                is_flag=True,
-                help="Exit with code 3 when any cutoff's fit misses the "
-                "sampler thresholds (outputs are still written).",
-            ),
-            click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr."),
-        ]
-    ):
-        fn = opt(fn)
-    return fn
+    return apply_options(fn, _SAMPLER_OPTIONS)
 
 
 @click.command("backtest")

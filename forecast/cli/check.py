@@ -13,6 +13,8 @@ import click
 
 from ..settings import FOCUS_YEAR
 from .options import (
+    PRIORS_OPTION,
+    QUIET_OPTION,
     FitOptions,
     check_strict,
     data_options,
@@ -140,12 +142,7 @@ def check(
 
 @click.command("sbc")
 @data_options
-@click.option(
-    "--priors",
-    "priors_dir",
-    type=click.Path(file_okay=False),
-    help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
-)
+@PRIORS_OPTION
 @click.option(
     "--sims",
     default=200,
@@ -197,7 +194,7 @@ def check(
     json_help="Print the result as JSON.",
 )
 @click.option("--strict", is_flag=True, help="Exit with code 3 when the ranks are not uniform.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
+@QUIET_OPTION
 @guard
 def sbc(
     data,

@@ -171,13 +171,15 @@ _DATA_OPTIONS = [
         "core-bench=automated-grading. Overrides the priors file.",
     ),
 ]
+PRIORS_OPTION = click.option(
+    "--priors",
+    "priors_dir",
+    type=click.Path(file_okay=False),
+    help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
+)
+QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
 _FIT_OPTIONS = [
-    click.option(
-        "--priors",
-        "priors_dir",
-        type=click.Path(file_okay=False),
-        help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
-    ),
+    PRIORS_OPTION,
     click.option(
         "--seed",
         default=1,
@@ -226,12 +228,13 @@ _FIT_OPTIONS = [
         help=f"Exit with code {EXIT_SAMPLER_TROUBLE} when R-hat, ESS or divergences "
         "miss their thresholds (they are always reported).",
     ),
-    click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr."),
+    QUIET_OPTION,
 ]
 _FIELDS = tuple(FitOptions.__dataclass_fields__)
 
 
-def _apply(fn: Callable[..., Any], options: list) -> Callable[..., Any]:
+def apply_options(fn: Callable[..., Any], options: list) -> Callable[..., Any]:
+    """``fn`` decorated with each click option of ``options``, listed in --help in that order."""
     for opt in reversed(options):
         fn = opt(fn)
     return fn
@@ -239,7 +242,7 @@ def _apply(fn: Callable[..., Any], options: list) -> Callable[..., Any]:
 
 def data_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--data, --no-bundled and --variant, passed to the command as they are."""
-    return _apply(fn, _DATA_OPTIONS)
+    return apply_options(fn, _DATA_OPTIONS)
 
 
 def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -250,7 +253,7 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         fit = FitOptions(**{k: kwargs.pop(k) for k in _FIELDS})
         return fn(*args, fit=fit, **kwargs)
 
-    return _apply(wrapper, _DATA_OPTIONS + _FIT_OPTIONS)
+    return apply_options(wrapper, _DATA_OPTIONS + _FIT_OPTIONS)
 
 
 def threshold_option(help: str = "An extra threshold, as for `run`. Repeatable.") -> Any:
@@ -273,4 +276,4 @@ def output_options(
     ]
     if json_help is not None:
         options.insert(0, click.option("--json", "as_json", is_flag=True, help=json_help))
-    return lambda fn: _apply(fn, options)
+    return lambda fn: apply_options(fn, options)
