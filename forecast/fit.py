@@ -23,6 +23,7 @@ from .growth import build_model
 from .io import write_with
 from .observations import Observation, table_hash, to_dataset
 from .priors import Priors
+from .start_check import check_start
 
 # Bump when the model's equations change, so cached posteriors are refitted.
 MODEL_VERSION = "growth-4"
@@ -101,6 +102,7 @@ def sample(
 
     s = settings.resolved()
     model, design = build_model(rows, priors)
+    check_start(model, rows)
     free = [v.name for v in model.free_RVs]
     _log(
         f"fitting {len(design.bounded)} bounded and {len(design.unbounded)} unbounded series "

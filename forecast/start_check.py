@@ -1,0 +1,49 @@
+"""Refuse to start the sampler where it cannot start: a non-finite log-density or gradient at
+the initial point would crash the native sampler (nutpie aborts the process with SIGSEGV), so
+it is checked here first and reported as a user error naming the likely observations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import ForecastError
+from .observations import Observation
+
+
+def suspects(rows: list[Observation]) -> list[str]:
+    """Observations that commonly make the starting point non-finite: a range reaching a
+    bound (0 % or 100 %) and dates far from the rest of their benchmark (over 30 years)."""
+    out = []
+    ai = [r for r in rows if r.kind == "ai"]
+    for r in ai:
+        if r.is_range and r.dimension == "share" and (r.low <= 0 or r.high >= 1):
+            out.append(f"{r.origin}: {r.benchmark} range {r.low:g}-{r.high:g} reaches a bound")
+        times = [q.time for q in ai if q.benchmark == r.benchmark]
+        if abs(r.time - float(np.median(times))) > 30:
+            out.append(f"{r.origin}: {r.benchmark} dated {r.date}, far from its other rows")
+    return out
+
+
+def check_start(model: Any, rows: list[Observation]) -> None:
+    """Raise a ForecastError unless the model's log-density and gradient are finite at its
+    initial point."""
+    point = model.initial_point()
+    logp = float(model.compile_logp()(point))
+    grad = np.asarray(model.compile_dlogp()(point))
+    if np.isfinite(logp) and np.isfinite(grad).all():
+        return
+    terms = model.point_logps(point)
+    bad = [k for k, v in terms.items() if not np.isfinite(v)]
+    what = (
+        f"the log-density is not finite ({', '.join(bad) or 'total'})"
+        if not np.isfinite(logp)
+        else "the log-density's gradient is not finite"
+    )
+    rows_txt = "; ".join(suspects(rows)) or "no single row stands out"
+    raise ForecastError(
+        f"the growth model cannot start sampling: {what} at the starting point. Likely "
+        f"causes: {rows_txt}. Give a range inside (0 %, 100 %) (a published 100 % is accepted "
+        "as a value: it is censored at one task's worth) or check the date."
+    )
