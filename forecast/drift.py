@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from .trajectories import crossing_time
+from .trajectories import closed_form_crossing_time
 
 STEP_YEARS = 1 / 12  # the monthly grid
 HORIZON_YEARS = 30.0  # paths are followed this long after the last observation
@@ -55,16 +55,17 @@ HORIZON_YEARS = 30.0  # paths are followed this long after the last observation
 
 @dataclass(frozen=True)
 class Drift:
-    """``sigma``: sd of the log growth rate's random-walk innovation per sqrt(year);
+    """``sigma``: sd of the log growth rate's random-walk innovation per sqrt(year) (a
+    number, or an array (draw,): each draw its own);
     ``level_sd``: sd of each draw's level shift on the transformed scale (logit / log);
     ``level_sigma``: sd of a random walk on the level itself after t0, per sqrt(year) on
     the transformed scale (a local linear trend's level innovation)."""
 
-    sigma: float
+    sigma: float | np.ndarray
     level_sd: float = 0.0
     step: float = STEP_YEARS
     horizon: float = HORIZON_YEARS
-    level_sigma: float = 0.0
+    level_sigma: float | np.ndarray = 0.0
 
 
 def _growth(accel, tau):
@@ -113,19 +114,21 @@ def paths(
     walk = np.zeros_like(z)  # W_k at the start of step k (W_0 = 0)
     walk[:, 1:] = np.sqrt(h) * np.cumsum(z[:, :-1], axis=1)
     tau0 = t0 - t_ref
+    sigma = np.asarray(drift.sigma, dtype=float)[..., None]  # scalar or per draw
+    level_sigma = np.asarray(drift.level_sigma, dtype=float)[..., None]
     if family == "bounded":
         x0 = level + delta + rate * tau0
-        inc = h * rate[:, None] * np.exp(drift.sigma * walk)
+        inc = h * rate[:, None] * np.exp(sigma * walk)
     else:
         x0 = level + delta + rate * _growth(accel, tau0)
         tau_k = grid[None, :-1] - t_ref
         g = accel[:, None]
         with np.errstate(over="ignore"):
             base = rate[:, None] * np.exp(g * tau_k) * _growth(g, h)
-        inc = base * np.exp(drift.sigma * walk)
-    if drift.level_sigma > 0:
+        inc = base * np.exp(sigma * walk)
+    if np.any(level_sigma > 0):
         z_level = np.random.default_rng([seed, 2]).standard_normal(z.shape)
-        inc = inc + drift.level_sigma * np.sqrt(h) * z_level
+        inc = inc + level_sigma * np.sqrt(h) * z_level
     x = np.empty((len(rate), n_step + 1))
     x[:, 0] = x0
     np.cumsum(inc, axis=1, out=x[:, 1:])
@@ -165,7 +168,7 @@ def crossing_times(
     )
     out = []
     for theta in np.atleast_1d(np.asarray(thresholds, dtype=float)):
-        before = crossing_time(shifted, benchmark, float(theta))
+        before = closed_form_crossing_time(shifted, benchmark, float(theta))
         if family == "bounded":
             ratio = np.where(theta < ceiling, theta / ceiling, 0.5)  # 0.5: unused filler
             z = np.where(theta < ceiling, np.log(ratio) - np.log1p(-ratio), np.inf)
@@ -174,3 +177,21 @@ def crossing_times(
         after = first_passage(grid, x, z)
         out.append(np.where(before <= t0, before, after))
     return np.array(out)
+
+
+def forward_crossing_times(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
+    """Crossing dates (decimal years, +inf = never) of ``threshold`` (canonical unit) for
+    every draw of ``c``, each draw walking after the series' last observation ``t_last``
+    with its own ``drift_sigma`` and ``level_sigma`` (variables of ``c``, per sqrt(year));
+    the random numbers are seeded by the benchmark's name, so every threshold of a
+    benchmark sees the same paths and one posterior always gives the same dates."""
+    import zlib
+
+    s = c.sel(benchmark=benchmark)
+    drift = Drift(
+        np.asarray(s["drift_sigma"].values, dtype=float),
+        level_sigma=np.asarray(s["level_sigma"].values, dtype=float),
+    )
+    t0 = float(s["t_last"].item())
+    seed = zlib.crc32(benchmark.encode())
+    return crossing_times(c, benchmark, [threshold], t0, drift, seed)[0]

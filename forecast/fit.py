@@ -26,7 +26,7 @@ from .priors import Priors
 from .start_check import check_start
 
 # Bump when the model's equations change, so cached posteriors are refitted.
-MODEL_VERSION = "growth-4"
+MODEL_VERSION = "growth-5"
 
 
 @dataclass(frozen=True)

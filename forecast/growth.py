@@ -11,10 +11,17 @@ Unbounded (minutes, multiplier, ...)::
     log rate_b = rate_mean + rate_spread * z_b;   g_b ~ Normal(0, s_g)
 
 t is in decimal years; ``rate`` is per year (logit units for bounded, natural-log units for
-unbounded); ``t_ref_b`` is the mean date of the benchmark's observations. Observations
-enter on the logit (bounded) or log (unbounded) scale with normal noise of fixed scale
-(wider for approximate figures), inflated by the date's own uncertainty times the local
-slope; a published range enters as an interval likelihood, P(low < y < high).
+unbounded); ``t_ref_b`` is the mean date of the series' observations. One curve per
+``series`` (a benchmark x task set x grader x harness; the benchmark id when the table
+names none). Observations enter on the logit (bounded) or log (unbounded) scale, Normal or
+Student-t (``likelihood``, ``nu`` in priors/*.toml) with sd^2 = (scale_f x approximate
+factor)^2 + known_sd^2 + (slope x date sd)^2: ``scale_f`` the family's noise scale, fixed
+or learned (sd x exp(sigma z), z ~ N(0, 1), non-centred), ``known_sd`` a published
+uncertainty on the same scale; a published range or a censored 0/100 % figure enters as an
+interval likelihood, P(low < y < high). With ``[rate_drift] in_forecasts`` the posterior
+also carries the forward walk's scales and each series' last date as constants
+(``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_t_last``), which
+:func:`forecast.trajectories.crossing_time` follows after the last observation.
 
 The curve expressions (transformed value and slope) are :mod:`forecast.curves`', evaluated
 here on PyTensor tensors; the numpy forward code calls the same functions.
@@ -132,6 +139,17 @@ def _rates(pm, name, dim, mean, spread, pooling):
     return pm.Deterministic(f"{name}_log_rate", mean.mu + sd * z, dims=dim)
 
 
+def _forward_drift(pm, name, fam, dim, t_last):
+    """The forward walk's scales (per sqrt(year)) and each series' last observation date
+    (decimal year) as posterior constants, so forecasts from this posterior follow the walk
+    (:func:`forecast.trajectories.crossing_time`)."""
+    rd = fam.rate_drift
+    if rd is not None and rd.in_forecasts:
+        pm.Deterministic(f"{name}_t_last", pm.math.constant(np.asarray(t_last)), dims=dim)
+        pm.Deterministic(f"{name}_drift_sigma", pm.math.constant(rd.sigma, dtype="float64"))
+        pm.Deterministic(f"{name}_level_sigma", pm.math.constant(rd.level_sigma, dtype="float64"))
+
+
 def build_model(rows: list[Observation], priors: Priors):
     """The joint growth model of every benchmark in ``rows`` (a ``pm.Model``) and its Design."""
     import pymc as pm
@@ -160,6 +178,7 @@ def build_model(rows: list[Observation], priors: Priors):
             i = o["idx"]
             eta, slope = curves.bounded_transformed(level[i], rate[i], ceiling[i], o["tau"], pt)
             _likelihood(pm, pt, "bounded", eta, slope, o, p.observation_noise)
+            _forward_drift(pm, "bounded", p, BOUNDED_DIM, [d.t_last[b] for b in d.bounded])
         if d.unbounded:
             q = priors.unbounded
             log_rate = _rates(
@@ -183,4 +202,5 @@ def build_model(rows: list[Observation], priors: Priors):
             i = o["idx"]
             eta, slope = curves.unbounded_transformed(level[i], rate[i], accel[i], o["tau"], pt)
             _likelihood(pm, pt, "unbounded", eta, slope, o, q.observation_noise)
+            _forward_drift(pm, "unbounded", q, UNBOUNDED_DIM, [d.t_last[b] for b in d.unbounded])
     return model, d

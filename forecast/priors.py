@@ -79,14 +79,17 @@ class GrowthRate(_Strict):
 
 
 class RateDrift(_Strict):
-    """Random walk on the log growth rate after a series' last observation, used by the
-    crossing-date backtest's ``engine_drift`` forecast (:mod:`forecast.drift`), not by the
-    fit: ``sigma`` per sqrt(year), ``level_sd`` on the transformed scale (logit / log),
-    ``level_sigma`` (a random walk on the level after the last point) per sqrt(year) on it."""
+    """Random walk on the log growth rate after a series' last observation
+    (:mod:`forecast.drift`): ``sigma`` per sqrt(year), ``level_sd`` on the transformed scale
+    (logit / log), ``level_sigma`` (a random walk on the level after the last point) per
+    sqrt(year) on it. Always used by the crossing-date backtest's ``engine_drift``; with
+    ``in_forecasts`` the fitted posterior carries ``sigma`` and ``level_sigma`` per draw and
+    every crossing date (:func:`forecast.trajectories.crossing_time`) follows the walk."""
 
     sigma: Annotated[float, Field(ge=0)]
     level_sd: Annotated[float, Field(ge=0)] = 0.0
     level_sigma: Annotated[float, Field(ge=0)] = 0.0
+    in_forecasts: bool = False
     why: Why
 
 
@@ -188,10 +191,15 @@ class Priors(_Strict):
         return out
 
     def digest(self) -> str:
-        """Content hash of the priors (the source path excluded, and ``rate_drift``: it
-        enters no fit, so the posterior cache keyed on this hash stays valid)."""
-        drift = {"rate_drift": True}
-        body = self.model_dump(exclude={"source": True, "bounded": drift, "unbounded": drift})
+        """Content hash of the priors (the source path excluded, and ``rate_drift`` unless
+        it is ``in_forecasts``: otherwise it enters no fit, so the posterior cache keyed on
+        this hash stays valid)."""
+        ex: dict = {"source": True}
+        for fam in ("bounded", "unbounded"):
+            rd = getattr(self, fam).rate_drift
+            if rd is None or not rd.in_forecasts:
+                ex[fam] = {"rate_drift": True}
+        body = self.model_dump(exclude=ex)
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
 
     def with_pooling(self, mode: str) -> Priors:

@@ -21,6 +21,7 @@ from .curves import NEVER
 
 __all__ = [
     "NEVER",
+    "closed_form_crossing_time",
     "crossing_time",
     "crossing_time_stepping",
     "curve",
@@ -45,12 +46,17 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
 
     Variables: ``level``, ``rate`` (per year), ``ceiling`` (fraction; NaN for unbounded),
     ``accel`` (relative change of the rate per year; 0 for bounded), ``noise`` (the family's
-    learned observation-noise scale on the transformed scale; NaN when the noise is fixed).
-    Coordinates along
-    ``benchmark``: ``family`` (bounded/unbounded), ``t_ref`` (decimal year); ``chain`` stays
+    learned observation-noise scale on the transformed scale; NaN when the noise is fixed),
+    ``drift_sigma`` and ``level_sigma`` (the forward walk after the last observation, per
+    sqrt(year), see :mod:`forecast.drift`; 0 when the fit carries none). Coordinates along
+    ``benchmark``: ``family`` (bounded/unbounded), ``t_ref``, ``t_last`` (decimal years; t_last
+    from the attrs' ``t_last``, NaN when not given); ``chain`` stays
     as a coordinate along ``draw``.
     """
+    t_last: dict[str, float] = {}
     if isinstance(t_ref.get("t_ref"), str):  # a posterior's attrs
+        if isinstance(t_ref.get("t_last"), str):
+            t_last = {str(b): float(t) for b, t in json.loads(t_ref["t_last"]).items()}
         t_ref = reference_times(t_ref)
     parts = []
     for fam in ("bounded", "unbounded"):
@@ -69,11 +75,14 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
         ds = xr.Dataset(
             {"level": level, "rate": rate, "ceiling": ceiling, "accel": accel, "noise": noise}
         )
+        for v in ("drift_sigma", "level_sigma"):  # the forward walk, when the fit carries it
+            ds[v] = p[f"{fam}_{v}"].broadcast_like(rate) if f"{fam}_{v}" in p else 0 * rate
         ds = ds.rename({fam: "benchmark"})
         ds = ds.assign_coords(
             benchmark=np.array(names, dtype=object),
             family=("benchmark", np.array([fam] * len(names), dtype=object)),
             t_ref=("benchmark", np.array([t_ref[b] for b in names])),
+            t_last=("benchmark", _last_dates(p, fam, names, t_last)),
         )
         parts.append(ds)
     ds = xr.concat(parts, dim="benchmark") if len(parts) > 1 else parts[0]
@@ -84,6 +93,15 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     ds = ds.assign_coords(draw=np.arange(n_chain * n_draw), chain=("draw", chain))
     ds.attrs = {"n_chain": n_chain, "n_draw": n_draw}
     return ds
+
+
+def _last_dates(p: xr.Dataset, fam: str, names: list, given: Mapping[str, float]) -> np.ndarray:
+    """Each series' last observation date (decimal year): the posterior's own constant
+    ``{fam}_t_last`` when the fit stored one, else ``given`` (the attrs), else NaN."""
+    if f"{fam}_t_last" in p:
+        v = p[f"{fam}_t_last"]
+        return np.asarray(v.isel({d: 0 for d in ("chain", "draw") if d in v.dims}).values)
+    return np.array([given.get(b, np.nan) for b in names])
 
 
 def _params(c: xr.Dataset, benchmark: str):
@@ -135,8 +153,26 @@ def transformed_at(c: xr.Dataset, benchmark: str, t) -> tuple[np.ndarray, np.nda
 
 
 def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
-    """Closed-form time (decimal year) each draw's curve reaches ``threshold`` (canonical
-    unit); +inf if never (see :func:`forecast.curves.crossing`)."""
+    """Time (decimal year) each draw reaches ``threshold`` (canonical unit); +inf if never.
+
+    The closed form of the fitted curve (:func:`closed_form_crossing_time`), unless the
+    curves carry a forward walk (``drift_sigma`` or ``level_sigma`` > 0) and the series'
+    last observation date ``t_last``: then after t_last the path follows that walk
+    (:func:`forecast.drift.forward_crossing_times`, seeded by the benchmark's name)."""
+    s = c.sel(benchmark=benchmark)
+    walk = "drift_sigma" in c and (
+        np.any(s["drift_sigma"].values > 0) or np.any(s["level_sigma"].values > 0)
+    )
+    if walk and np.isfinite(float(s["t_last"].item())):
+        from .drift import forward_crossing_times
+
+        return forward_crossing_times(c, benchmark, threshold)
+    return closed_form_crossing_time(c, benchmark, threshold)
+
+
+def closed_form_crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
+    """Closed-form time (decimal year) each draw's fitted curve reaches ``threshold``
+    (canonical unit); +inf if never (see :func:`forecast.curves.crossing`)."""
     fam, level, rate, ceiling, accel, t_ref = _params(c, benchmark)
     return t_ref + cv.crossing(fam, level, rate, ceiling, accel, threshold)
 

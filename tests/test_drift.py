@@ -194,3 +194,30 @@ def test_level_walk_adds_its_variance_per_year():
     dev = x[:, k] - rate * grid[k]  # the fitted line is rate * tau
     assert abs(dev.mean()) < 4 * s / np.sqrt(n)
     assert dev.std() == pytest.approx(s, rel=4 / np.sqrt(2 * n))
+
+
+def test_crossing_time_follows_the_walk_the_curves_carry():
+    """Curves with drift_sigma / level_sigma and t_last: crossing_time is the forward walk
+    with each draw's own sigmas (here two values, checked against crossing_times with the
+    same per-draw arrays and seed); with zero sigmas it is the closed form."""
+    import zlib
+
+    from forecast.trajectories import closed_form_crossing_time
+
+    level, rate, ceiling = _draws(400, seed=2)
+    c = _curves("bounded", level, rate, ceiling, np.zeros(400))
+    sig = np.where(np.arange(400) % 2 == 0, 0.2, 0.6)
+    walk = c.assign(
+        drift_sigma=(("draw", "benchmark"), sig[:, None]),
+        level_sigma=(("draw", "benchmark"), np.full((400, 1), 1.0)),
+    ).assign_coords(t_last=("benchmark", np.array([2024.5])))
+    got = crossing_time(walk, "b", 0.7)
+    want = dr.crossing_times(
+        walk, "b", [0.7], 2024.5, dr.Drift(sig, level_sigma=np.full(400, 1.0)), zlib.crc32(b"b")
+    )[0]
+    np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(got, closed_form_crossing_time(c, "b", 0.7))
+    still = walk.assign(drift_sigma=0 * walk["drift_sigma"], level_sigma=0 * walk["level_sigma"])
+    np.testing.assert_array_equal(
+        crossing_time(still, "b", 0.7), closed_form_crossing_time(c, "b", 0.7)
+    )
