@@ -222,29 +222,11 @@ def engine_fits(
             out[c.id] = engine_fit(c, priors, settings, cache_dir, refit)
             say(f"  {k}/{len(todo)} {c.id}")
         return out
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as e:
-            raise ForecastError(
-                f"cannot reach the Dask scheduler ({e})", f"--scheduler {scheduler}"
-            ) from None
-    else:
-        import dask
+    from .dask_client import dask_client
 
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-            cluster = LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-            )
-        client = Client(cluster)
-    try:
+    with dask_client(n_workers, scheduler) as client:
         futures = {
             client.submit(engine_fit, c, priors, settings, cache_dir, refit, pure=False): c
             for c in todo
@@ -252,10 +234,6 @@ def engine_fits(
         for k, (fut, res) in enumerate(as_completed(futures, with_results=True), 1):
             out[futures[fut].id] = res
             say(f"  {k}/{len(todo)} {futures[fut].id}")
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
     return out
 
 

@@ -49,7 +49,7 @@ def inputs(
     rows = assemble(list(data), include_bundled=not no_bundled)
     if as_of is not None:
         rows = rows_as_of(rows, as_of)
-    rows = select_variants(rows, variant_choice(rows, pr, variants or {}))
+    rows = select_variants(rows, variant_choice(rows, pr, variants or {}, as_of))
     return Inputs(
         rows, pr, settings or SamplerSettings(), [str(d) for d in data], not no_bundled, as_of
     )
@@ -74,7 +74,9 @@ def rows_as_of(rows: list[Observation], as_of: str) -> list[Observation]:
     return kept
 
 
-def variant_choice(rows: list[Observation], pr: Priors, cli: dict[str, str]) -> dict[str, str]:
+def variant_choice(
+    rows: list[Observation], pr: Priors, cli: dict[str, str], as_of: str | None = None
+) -> dict[str, str]:
     """Which variant each benchmark uses: --variant over the priors file; both checked here."""
     from .errors import ForecastError
 
@@ -95,7 +97,14 @@ def variant_choice(rows: list[Observation], pr: Priors, cli: dict[str, str]) -> 
             )
     for fam in ("bounded", "unbounded"):
         for b, o in getattr(pr, fam).benchmarks.items():
-            if o.variant and b in offered and b not in cli and o.variant not in offered[b]:
+            moot = as_of is not None and offered.get(b) == {""}  # its variant rows came later
+            if (
+                o.variant
+                and b in offered
+                and b not in cli
+                and o.variant not in offered[b]
+                and not moot
+            ):
                 raise ForecastError(
                     f"key 'benchmarks.{b}.variant' is {o.variant!r}, but the rows of {b!r} offer "
                     f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",

@@ -11,6 +11,7 @@ from scipy import special, stats
 
 from forecast import crossing as cx
 from forecast import crossing_run as cr
+from forecast.results import SCHEMA_VERSION
 
 from .conftest import ROOT
 
@@ -231,6 +232,7 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
     # the JSON is the typed result's serialisation (docs/schema/crossing.schema.json)
     schema = json.loads((ROOT / "docs" / "schema" / "crossing.schema.json").read_text())
     jsonschema.validate(res, schema)
+    assert res["schema_version"] == SCHEMA_VERSION
 
 
 @pytest.mark.slow

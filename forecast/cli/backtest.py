@@ -224,6 +224,7 @@ def _crossing(
     from ..io import write_json, write_text
     from ..output import check_out_dir
     from ..priors import load
+    from ..results import crossing_summary
 
     bad = [
         k for k in ("with_bundled", "benchmark", "variants", "cutoffs", "thresholds") if ignored[k]
@@ -262,6 +263,7 @@ def _crossing(
         "sampler": _sampler_record(fit),
         **res,
     }
+    res = crossing_summary(res).as_json()  # validated: docs/schema/crossing.schema.json
     text = crossing_table.table(res)
     if out:
         write_json(Path(out) / "crossing.json", res)

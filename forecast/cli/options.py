@@ -123,6 +123,7 @@ class FitOptions:
     refit: bool = False
     strict: bool = False
     quiet: bool = False
+    as_of: str | None = None
 
     @property
     def cache(self) -> Path | None:
@@ -142,7 +143,7 @@ class FitOptions:
 
         return inputs(
             [*self.data, *extra_data], self.no_bundled, self.priors_dir,
-            variant_pairs(self.variants), self.settings(),
+            variant_pairs(self.variants), self.settings(), as_of=self.as_of,
         )  # fmt: skip
 
     def say(self, msg: str) -> None:
@@ -229,6 +230,13 @@ _FIT_OPTIONS = [
         "miss their thresholds (they are always reported).",
     ),
     QUIET_OPTION,
+    click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE",
+        help="Forecast as the world stood on DATE (YYYY, YYYY-MM or YYYY-MM-DD): only rows "
+        "published before it enter, bundled or not; recorded in the provenance.",
+    ),
 ]
 _FIELDS = tuple(FitOptions.__dataclass_fields__)
 
