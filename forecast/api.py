@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .pipeline import inputs  # observations, priors and settings, validated (as_of: rows before it)
+
 if TYPE_CHECKING:
     import xarray as xr
 
@@ -25,22 +27,6 @@ if TYPE_CHECKING:
     from .pipeline import Inputs, Result
     from .report import Built
     from .results import CrossingSummary
-
-
-def inputs(
-    data: Sequence[str] = (),
-    no_bundled: bool = False,
-    priors_dir: str | None = None,
-    variants: dict[str, str] | None = None,
-    settings: SamplerSettings | None = None,
-    as_of: str | None = None,
-) -> Inputs:
-    """Observations (bundled seed figures plus ``data`` files or bundled tables such as
-    ``"history:swe-bench-verified"``), priors and sampler settings, validated. ``as_of``
-    (YYYY, YYYY-MM or YYYY-MM-DD) keeps only rows dated before it."""
-    from .pipeline import inputs as make
-
-    return make(list(data), no_bundled, priors_dir, variants, settings, as_of=as_of)
 
 
 def fit(inp: Inputs, cache_dir: Path | None = None, refit: bool = False) -> xr.DataTree:
