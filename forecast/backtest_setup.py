@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from .observations import (
     parse_table,
     read_table,
 )
+from .posterior_meta import meta
 from .priors import Priors
 
 # quantiles of a series' values that become its automatic threshold events
@@ -234,4 +234,4 @@ class CachedFitter:
             refit=self.refit,
             quiet=self.quiet,
         )
-        return dt["posterior"].to_dataset(), dict(dt.attrs), json.loads(dt.attrs["diagnostics"])
+        return dt["posterior"].to_dataset(), dict(dt.attrs), meta(dt.attrs).diagnostics

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 import zlib
@@ -37,6 +36,7 @@ from .dates import parse_period
 from .drift import Drift, crossing_times
 from .errors import ForecastError
 from .observations import Observation
+from .posterior_meta import meta
 
 METHODS = ["engine", "engine_drift", "line", "bayes_line", "drifting_line"]
 LINE_DRAWS = 4000  # draws of the Bayesian lines per case
@@ -171,7 +171,7 @@ def engine_fit(case: cx.Case, priors, settings, cache_dir: Path, refit: bool) ->
     return {
         "draws": draws,
         "curves": c.sel(benchmark=[case.series]),
-        "diagnostics": json.loads(dt.attrs["diagnostics"]),
+        "diagnostics": meta(dt.attrs).diagnostics,
         "cached": cached,
     }
 

@@ -18,6 +18,7 @@ import xarray as xr
 
 from . import scoring
 from .observations import Observation, ai_rows
+from .posterior_meta import meta
 from .predictive import label, obs_arrays, predictive
 from .priors import Priors
 from .summary import iso_date
@@ -129,7 +130,6 @@ class Context:
 def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = None):
     """Fit on other rows or priors (cached like any fit); crossing times per event (NaN
     columns for events whose benchmark has no data left), curves and diagnostics."""
-    import json
 
     from .fit import fit
     from .forward import event_dates
@@ -153,7 +153,7 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
         for j, t in enumerate(plan.thresholds):
             if t in keep:
                 times[:, j] = d["crossing_year"].values[:, keep.index(t)]
-    return times, c, json.loads(dt.attrs["diagnostics"])
+    return times, c, meta(dt.attrs).diagnostics
 
 
 # ---------------------------------------------------------------- influence

@@ -15,6 +15,7 @@ import xarray as xr
 from . import __version__
 from .fit import SamplerSettings
 from .observations import Observation, assemble, select_variants, table_hash
+from .posterior_meta import meta
 from .priors import Priors
 from .priors import load as load_priors
 from .results import RunSummary, run_summary
@@ -196,7 +197,7 @@ def forecast(
     summ = {
         "forecast_version": __version__,
         "provenance": provenance(inp, posterior, plan),
-        "diagnostics": json.loads(posterior.attrs["diagnostics"]),
+        "diagnostics": meta(posterior.attrs).diagnostics,
         **extra,
         "events": events,
         "references": refs,

@@ -13,16 +13,16 @@ import numpy as np
 import xarray as xr
 
 from .figures import pyplot
+from .posterior_meta import meta
 
 # Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
 FIGURE_VERSION = 1
 
 
 def _free(posterior: xr.DataTree) -> list[str]:
-    names = json.loads(posterior.attrs.get("free_parameters", "[]"))
-    return [n for n in names if n in posterior["posterior"].data_vars] or list(
-        posterior["posterior"].data_vars
-    )
+    names = meta(posterior.attrs).free_parameters
+    present = [str(v) for v in posterior["posterior"].to_dataset().data_vars]
+    return [n for n in names if n in present] or present
 
 
 def _rasterize_lines(fig: Any) -> None:

@@ -5,12 +5,11 @@ in human units (doubling time in months; years from 10 % to 90 % of the ceiling)
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import xarray as xr
 
 from .dates import from_years
+from .posterior_meta import meta
 from .settings import QUANTILES
 
 LOGIT_90 = float(np.log(9.0))
@@ -127,9 +126,8 @@ def _interval(x: np.ndarray, nd: int = 3) -> dict:
 
 def growth_summary(curves: xr.Dataset, attrs: dict) -> dict:
     """Growth-rate posteriors per benchmark in human units, with where the rate came from."""
-    n_obs = json.loads(attrs["n_observations"])
-    pooling = json.loads(attrs["pooling"])
-    t_lasts = json.loads(attrs.get("t_last", "{}"))
+    m = meta(attrs)
+    n_obs, pooling, t_lasts = m.n_observations, m.pooling, m.t_last
     out = {}
     for b in curves["benchmark"].values:
         s = curves.sel(benchmark=b)

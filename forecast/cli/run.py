@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..posterior_meta import meta
 from .options import FitOptions, check_strict, fit_options, guard, output_options, threshold_option
 
 THRESHOLD_HELP = (
@@ -48,7 +49,7 @@ def fit(fit: FitOptions):
     from ..trajectories import curves, reference_times
 
     dt, _reused = fit_posterior(fit.inputs(), fit.cache, fit.refit, fit.quiet)
-    diag = json.loads(dt.attrs["diagnostics"])
+    diag = meta(dt.attrs).diagnostics
     click.echo(diag_line(diag))
     c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
     click.echo(growth_table(growth_summary(c, dt.attrs)))

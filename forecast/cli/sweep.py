@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ForecastError
+from ..posterior_meta import meta as posterior_meta
 from .options import FitOptions, check_strict, fit_options, guard
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
@@ -132,7 +133,7 @@ def sweep(
             raise ForecastError(
                 f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
             )
-    diag = json.loads(dt.attrs["diagnostics"])
+    diag = posterior_meta(dt.attrs).diagnostics
     key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
     if not quiet:
         click.echo(
