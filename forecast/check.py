@@ -52,6 +52,7 @@ from .predictive import (
     prior_curves,
 )
 from .priors import Priors
+from .settings import FOCUS_YEAR
 from .summary import iso_date
 
 __all__ = [
@@ -321,7 +322,7 @@ def run(
     loo="auto",
     factors=(2.0,),
     prior_samples=2000,
-    year=2028,
+    year=FOCUS_YEAR,
     k_max=K_MAX,
     progress=None,
 ) -> CheckResult:

@@ -19,6 +19,7 @@ from .dask_client import dask_client
 from .errors import ForecastError
 from .io import write_json, write_with
 from .scenario import PARAMS
+from .settings import FOCUS_YEAR
 from .sweep import QUANTILES, DrawTable, Sweep, evaluate
 
 CHUNK = 50  # cells per task
@@ -178,7 +179,12 @@ def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dat
 
 
 def results(
-    sweep: Sweep, table: DrawTable, res: dict, attrs: dict, diagnostics: dict, focus: int = 2028
+    sweep: Sweep,
+    table: DrawTable,
+    res: dict,
+    attrs: dict,
+    diagnostics: dict,
+    focus: int = FOCUS_YEAR,
 ) -> tuple[xr.Dataset, dict]:
     """The gathered arrays as a Dataset (sweep.nc) and the summary written to sweep.json:
     per event the range of P(by end of the focus year) across cells."""
@@ -222,7 +228,7 @@ def run_key(sweep: Sweep, posterior_hash: str, seed: int, extra: dict) -> str:
 
 
 def summary_rows(
-    ds: xr.Dataset, names: list[str], focus: int = 2028
+    ds: xr.Dataset, names: list[str], focus: int = FOCUS_YEAR
 ) -> tuple[list[str], list[list]]:
     """One CSV row per cell and event: parameters, P(by focus year) +- MCSE, quantile dates."""
     from .dates import from_years

@@ -11,6 +11,7 @@ import click
 
 from ..errors import ForecastError
 from ..posterior_meta import meta as posterior_meta
+from ..settings import FOCUS_YEAR
 from .options import FitOptions, check_strict, fit_options, guard
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
@@ -158,8 +159,8 @@ def sweep(
         click.echo(f"wrote {', '.join(str(p) for p in paths)} and heatmaps", err=True)
         for ev, v in meta["events"].items():
             click.echo(
-                f"{ev}: P(by end of 2028) ranges from {v['p_by_2028_min']:.3f} to "
-                f"{v['p_by_2028_max']:.3f} across {sw.n_cells} cells"
+                f"{ev}: P(by end of {FOCUS_YEAR}) ranges from {v[f'p_by_{FOCUS_YEAR}_min']:.3f} "
+                f"to {v[f'p_by_{FOCUS_YEAR}_max']:.3f} across {sw.n_cells} cells"
             )
     check_strict(diag, fit.strict)
 
@@ -210,7 +211,7 @@ def sensitivity(
     """Which assumption moves the date most? Sobol indices over a sweep file's axes.
 
     First-order (S1) and total (ST) variance-based indices, with 95 % confidence
-    half-widths, of P(event by end of 2028) and of the event's median date (draws not
+    half-widths, of P(event by the end of the focus year, forecast/data/settings.toml) and of the event's median date (draws not
     crossing by the horizon count at the horizon), with respect to each axis of FILE taken
     over its [low, high] range (log axes uniformly in log). Parameters are ranked by ST.
     """
@@ -234,7 +235,7 @@ def sensitivity(
     log = [sw.spec.axes[n].spacing == "log" for n in sw.names]
     model = _sensitivity_model(prep, ev, workers, scheduler, synchronous, fit.quiet)
     out_d = sobol_indices(
-        model, sw.names, bounds, log, samples, fit.seed, ["p_by_2028", "median_date_year"]
+        model, sw.names, bounds, log, samples, fit.seed, [f"p_by_{FOCUS_YEAR}", "median_date_year"]
     )
     result = {
         "sweep_file": str(file),
@@ -266,7 +267,7 @@ def sensitivity(
 
 
 def _sensitivity_model(prep: Prepared, ev: str, workers, scheduler, synchronous, quiet):
-    """Points (k, axes) -> (P(event by end of 2028), median date in decimal years) (k, 2),
+    """Points (k, axes) -> (P(event by end of the focus year), median date in decimal years) (k, 2),
     evaluated as a sweep of those cells."""
     import dataclasses
     import tempfile
@@ -291,7 +292,7 @@ def _sensitivity_model(prep: Prepared, ev: str, workers, scheduler, synchronous,
                 quiet,
                 "sensitivity",
             )
-        p28 = res["p"][:, j, prep.table.years.index(2028)]
+        p28 = res["p"][:, j, prep.table.years.index(FOCUS_YEAR)]
         med = np.nan_to_num(res["quantiles"][:, j, 1], nan=prep.plan.horizon)
         return np.stack([p28, med], axis=1)
 
