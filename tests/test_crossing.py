@@ -227,7 +227,9 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
             assert 0 <= t[m]["pit"] <= 1 and t[m]["crps"] >= 0
     # the shipped priors carry a [rate_drift], so the drifting engine is scored too
     assert res["methods"] == cr.METHODS
-    assert case["drift"]["sigma"] == 0.4 and case["drift"]["level_sd"] == 1.0
+    # priors/*.toml [rate_drift]: log-rate walk 0.4/sqrt(yr), level walk 2.0/sqrt(yr), no shift
+    d = case["drift"]
+    assert (d["sigma"], d["level_sd"], d["level_sigma"]) == (0.4, 0.0, 2.0)
     assert res["pooled"]["engine"]["n"] == 2 and set(res["by_family"]) == {"PostTrainBench"}
     # the JSON is the typed result's serialisation (docs/schema/crossing.schema.json)
     schema = json.loads((ROOT / "docs" / "schema" / "crossing.schema.json").read_text())
