@@ -35,7 +35,9 @@ class Axis(BaseModel):
 
     @model_validator(mode="after")
     def _shape(self):
-        if (self.values is None) == (self.low is None or self.high is None):
+        has_values = self.values is not None
+        has_bounds = self.low is not None or self.high is not None
+        if has_values == has_bounds or (self.low is None) != (self.high is None):
             raise ValueError("give either 'values' or both 'low' and 'high'")
         if self.low is not None and not self.low < self.high:
             raise ValueError(f"low {self.low} must be below high {self.high}")

@@ -11,13 +11,12 @@ import contextlib
 import csv
 import io
 import math
-import tomllib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from forecast.errors import ForecastError
@@ -500,7 +499,6 @@ def test_sweep_loader_accepts_or_names_the_file(tmp_path_factory, muts):
         (d / name).write_text((ROOT / "scenarios" / name).read_text())
     p = d / "mutated.toml"
     text = _apply(SWEEP_LINES, muts)
-    assume(not _values_and_low_without_high(text))  # a known bug: see the xfail test below
     p.write_text(text)
     try:
         load_sweep(p)
@@ -508,24 +506,6 @@ def test_sweep_loader_accepts_or_names_the_file(tmp_path_factory, muts):
         assert str(e).startswith(str(p)) or "compressed-perspiration.toml" in str(e), e
 
 
-def _values_and_low_without_high(text: str) -> bool:
-    """Whether a sweep file has an axis with `values` and `low` but no `high`."""
-    try:
-        axes = tomllib.loads(text).get("axes", {})
-    except tomllib.TOMLDecodeError:
-        return False
-    return isinstance(axes, dict) and any(
-        isinstance(a, dict) and "values" in a and "low" in a and "high" not in a
-        for a in axes.values()
-    )
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in forecast/sweep_design.py (was sweep.py) Axis._shape: an axis with `values` and `low` but no "
-    "`high` passes the values-or-bounds check and then evaluates `low < None`, a TypeError "
-    "(exit 1, internal error) instead of a ForecastError naming the file and key",
-)
 def test_sweep_axis_with_values_and_low_is_a_user_error(tmp_path):
     from forecast.sweep import load as load_sweep
 
