@@ -5,6 +5,7 @@ compared by the shift in each event's median and P(by the focus year, forecast/d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,12 +13,15 @@ from .results import compare_summary
 from .settings import FOCUS_YEAR
 from .summary import iso_date
 
+if TYPE_CHECKING:
+    from .pipeline import Result
+
 
 @dataclass
 class Arm:
     label: str
     kind: str  # "scenario" | "data"
-    result: object  # pipeline.Result
+    result: Result
 
 
 def gap_summary(a: np.ndarray, b: np.ndarray, horizon: float) -> dict:
@@ -57,6 +61,7 @@ def gap_summary(a: np.ndarray, b: np.ndarray, horizon: float) -> dict:
 
 def compare(arms: list[Arm]) -> dict:
     first = arms[0]
+    by_event: dict[str, dict] = {}
     events = [
         e
         for e in first.result.summary["events"]
@@ -120,5 +125,6 @@ def compare(arms: list[Arm]) -> dict:
             if paired:
                 shift["per_draw"] = gap_summary(ta, tb, first.result.plan.horizon)
             entry["versus_first"][a.label] = shift
-        out["events"][ev] = entry
+        by_event[ev] = entry
+    out["events"] = by_event
     return compare_summary(out).as_json()

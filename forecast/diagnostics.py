@@ -20,9 +20,12 @@ def compute(posterior: xr.Dataset, sample_stats: xr.Dataset, var_names: list[str
 
     def worst(d: xr.Dataset, fn) -> tuple[float, str]:
         vals = {
-            k: float(fn(v.values)) for k, v in d.data_vars.items() if np.isfinite(v.values).any()
+            str(k): float(fn(v.values))
+            for k, v in d.data_vars.items()
+            if np.isfinite(v.values).any()
         }
-        k = (max if fn is np.nanmax else min)(vals, key=vals.get)
+        pick = max if fn is np.nanmax else min
+        k = pick(vals, key=lambda name: vals[name])
         return vals[k], k
 
     max_rhat, rhat_var = worst(rhat, np.nanmax)

@@ -83,7 +83,7 @@ def environment() -> dict[str, str]:
 
 def posterior_hash(posterior: xr.Dataset) -> str:
     h = hashlib.sha256()
-    for name in sorted(posterior.data_vars):
+    for name in sorted(str(v) for v in posterior.data_vars):
         h.update(name.encode())
         h.update(np.ascontiguousarray(posterior[name].values).tobytes())
     return h.hexdigest()[:16]
@@ -216,7 +216,11 @@ def save_cached(dt: xr.DataTree, path: Path) -> None:
     """Cache a posterior with a content digest beside it (``<name>.nc.sha256``)."""
     save(dt, path)
     digest = _file_digest(path)
-    write_with(_digest_path(path), lambda tmp: Path(tmp).write_text(digest + "\n"))
+
+    def write(tmp: Path) -> None:
+        Path(tmp).write_text(digest + "\n")
+
+    write_with(_digest_path(path), write)
 
 
 def load_cached(path: Path) -> tuple[xr.DataTree | None, str]:

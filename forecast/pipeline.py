@@ -6,6 +6,7 @@ The CLI, the notebooks and the tests all go through here.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class Inputs:
 
 
 def inputs(
-    data: list[str] = (),
+    data: Sequence[str] = (),
     no_bundled: bool = False,
     priors_dir: str | None = None,
     variants: dict[str, str] | None = None,
@@ -138,7 +139,7 @@ def fit_posterior(
 
 def forecast(
     inp: Inputs,
-    thresholds: list[str] = (),
+    thresholds: Sequence[str] = (),
     horizon: str | None = None,
     cache_dir: Path | None = None,
     refit: bool = False,

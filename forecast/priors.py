@@ -182,6 +182,7 @@ class Priors(_Strict):
         if isinstance(c, UncertainCeiling | DefaultCeiling):
             return c.low, c.high, c.alpha, c.beta
         v = c.value if isinstance(c, FixedCeiling) else c
+        assert v is not None  # a fixed ceiling always has its value (validated on load)
         return float(v), float(v), 1.0, 1.0
 
     def variants(self) -> dict[str, str]:
@@ -255,5 +256,9 @@ def load(directory: str | Path | None = None) -> Priors:
         raise ForecastError(
             "not a directory; expected a folder with bounded.toml and unbounded.toml", str(d)
         )
-    parts = {fam: load_file(d / fname, schema) for fam, (fname, schema) in FILES.items()}
-    return Priors(**parts, source=str(d))
+    bounded_file, bounded_schema = FILES["bounded"]
+    unbounded_file, unbounded_schema = FILES["unbounded"]
+    bounded = load_file(d / bounded_file, bounded_schema)  # type: ignore[arg-type]
+    unbounded = load_file(d / unbounded_file, unbounded_schema)  # type: ignore[arg-type]
+    assert isinstance(bounded, BoundedPriors) and isinstance(unbounded, UnboundedPriors)
+    return Priors(bounded=bounded, unbounded=unbounded, source=str(d))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -122,7 +123,7 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
 
 def load_plan(
     rows: list[Observation],
-    extra: list[str] = (),
+    extra: Sequence[str] = (),
     horizon: str | None = None,
     path: Path | None = None,
     builtins: bool = True,
