@@ -13,7 +13,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import ForecastError
 from .schema import message
@@ -93,6 +101,13 @@ class RateDrift(_Strict):
     why: Why
 
 
+def _ceiling_kind(v: object) -> str:
+    """Which ceiling a priors file's [ceiling] table (or a parsed one) describes."""
+    if isinstance(v, dict):
+        return "<fixed>" if "value" in v else "<uncertain>"
+    return "<fixed>" if isinstance(v, FixedCeiling) else "<uncertain>"
+
+
 class FixedCeiling(_Strict):
     value: Annotated[float, Field(gt=0, le=1)]
     why: Why
@@ -151,7 +166,12 @@ class BoundedPriors(_Strict):
     pooling: Pooling
     growth_rate: GrowthRate
     level: Normal
-    ceiling: FixedCeiling | DefaultCeiling
+    # a table with `value` is a fixed ceiling, any other an uncertain one: choosing the
+    # branch first keeps the error message about the key the file actually has
+    ceiling: Annotated[
+        Annotated[FixedCeiling, Tag("<fixed>")] | Annotated[DefaultCeiling, Tag("<uncertain>")],
+        Discriminator(_ceiling_kind),
+    ]
     rate_drift: RateDrift | None = None
     benchmarks: dict[str, BenchmarkOverride] = {}
 

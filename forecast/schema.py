@@ -11,7 +11,7 @@ def _key(loc: tuple) -> str:
     return ".".join(
         str(p)
         for p in loc
-        if not str(p).startswith(("function-", "union[", "literal["))
+        if not str(p).startswith(("function-", "union[", "literal[", "<"))
         and str(p) not in ("float", "str", "int", "list[str]", "UncertainCeiling")
     )
 
