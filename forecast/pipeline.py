@@ -16,6 +16,7 @@ import xarray as xr
 from . import __version__
 from .fit import SamplerSettings
 from .observations import Observation, assemble, select_variants, table_hash
+from .observed import apply_observed, observed_events
 from .posterior_meta import meta
 from .priors import Priors
 from .priors import load as load_priors
@@ -184,12 +185,16 @@ def forecast(
             "start": scenario.spec.start,
         }
         extra["residual"] = reading.residual_summary(res_inputs, traj, plan.report_years)
+    observed = observed_events(plan, inp.rows)
+    d = apply_observed(d, observed)
     d.attrs.update(
         {k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float, np.generic))}
     )
     events = events_summary(d, plan.report_years)
     for t in plan.thresholds:
         events[t.id]["threshold_shown"] = t.shown
+        if t.id in observed:
+            events[t.id]["observed"] = observed[t.id].as_json()
     if scenario is not None:
         for ev_id, b in binding.items():
             events[ev_id].update(b)

@@ -89,6 +89,9 @@ def render(summary: dict, reused: bool) -> str:
             f"Scenario: {sc['title']} ({sc['path']}, {sc['digest'][:8]})\n  {sc['description']}"
         )
     parts.append(events_table(summary["events"]))
+    seen = observed_text(summary["events"])
+    if seen:
+        parts.append(seen)
     comp = composite_text(summary)
     if comp:
         parts.append(comp)
@@ -96,6 +99,17 @@ def render(summary: dict, reused: bool) -> str:
         parts.append(references_text(summary["references"]))
     parts += [growth_table(summary["benchmarks"]), diag_line(summary["diagnostics"])]
     return "\n\n".join(parts)
+
+
+def observed_text(events: dict) -> str:
+    """Events an observation already meets: dated by that observation (P = 1 from then)."""
+    lines = [
+        f"observed: {ev} is met by {e['observed']['system']} on {e['observed']['date']} "
+        f"({e['observed']['source']}); every draw crosses by then, P = 1 from that date"
+        for ev, e in events.items()
+        if e.get("observed")
+    ]
+    return "\n".join(lines)
 
 
 def composite_text(summary: dict) -> str:

@@ -102,6 +102,15 @@ class Diagnostics(_Result):
     ok: bool
 
 
+class ObservedFigure(_Result):
+    """The first published figure that already meets a threshold: the event is observed."""
+
+    date: str
+    value: float = Field(description="the figure, canonical unit")
+    system: str
+    source: str
+
+
 class Event(_Result):
     """One event's date distribution. Composite events add their conditions and binding shares."""
 
@@ -119,6 +128,9 @@ class Event(_Result):
     )
     condition_medians: dict[str, str | None] | None = None
     threshold_shown: str
+    observed: ObservedFigure | None = Field(
+        None, description="set when an observation already meets the threshold: P = 1 from its date"
+    )
 
     def p_by(self, year: int | str) -> ProbMCSE:
         """P(crossed by the end of ``year``) with its MCSE."""
