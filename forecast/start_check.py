@@ -30,8 +30,9 @@ def check_start(model: Any, rows: list[Observation]) -> None:
     """Raise a ForecastError unless the model's log-density and gradient are finite at its
     initial point."""
     point = model.initial_point()
-    logp = float(model.compile_logp()(point))
-    grad = np.asarray(model.compile_dlogp()(point))
+    # FAST_COMPILE: one evaluation does not repay an optimised compile (1.7 s vs 2.9 s)
+    logp = float(model.compile_logp(mode="FAST_COMPILE")(point))
+    grad = np.asarray(model.compile_dlogp(mode="FAST_COMPILE")(point))
     if np.isfinite(logp) and np.isfinite(grad).all():
         return
     terms = model.point_logps(point)
