@@ -133,6 +133,7 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
 
     from .fit import fit
     from .forward import event_dates
+    from .observed import apply_observed, observed_events
     from .trajectories import curves, reference_times
 
     dt, _ = fit(
@@ -149,7 +150,9 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
     keep = [t for t in plan.thresholds if t.benchmark in present]
     times = np.full((c.sizes["draw"], len(plan.thresholds)), np.nan)
     if keep:
-        d = event_dates(c, replace(plan, thresholds=keep))
+        sub = replace(plan, thresholds=keep)
+        # as in the base forecast: thresholds these rows already meet are observed
+        d = apply_observed(event_dates(c, sub), observed_events(sub, rows))
         for j, t in enumerate(plan.thresholds):
             if t in keep:
                 times[:, j] = d["crossing_year"].values[:, keep.index(t)]
