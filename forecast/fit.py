@@ -70,14 +70,9 @@ def cache_key(rows: list[Observation], priors: Priors, settings: SamplerSettings
 def environment() -> dict[str, str]:
     """Interpreter and numerical-library versions: part of the cache key, so a posterior
     sampled by another install is refitted rather than reused, and recorded in provenance."""
-    from importlib.metadata import PackageNotFoundError, version
-
     env = {"python": platform.python_version()}
     for pkg in ("numpy", "scipy", "pymc", "pytensor", "numba", "nutpie"):
-        try:
-            env[pkg] = version(pkg)
-        except PackageNotFoundError:
-            env[pkg] = "absent"
+        env[pkg] = package_version(pkg, missing="absent")
     return env
 
 
@@ -181,19 +176,20 @@ def provenance(rows, priors, s: SamplerSettings, post, diag, design, free) -> di
             dict(sorted({r.benchmark: r.variant for r in rows if r.variant}.items()))
         ),
         "diagnostics": json.dumps(diag),
-        "pymc_version": _version("pymc"),
-        "arviz_version": _version("arviz"),
+        "pymc_version": package_version("pymc"),
+        "arviz_version": package_version("arviz"),
         "environment": json.dumps(environment(), sort_keys=True),
     }
 
 
-def _version(pkg: str) -> str:
+def package_version(pkg: str, missing: str = "not installed") -> str:
+    """An installed distribution's version, or ``missing``."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(pkg)
     except PackageNotFoundError:
-        return "not installed"
+        return missing
 
 
 def save(dt: xr.DataTree, path: str | Path) -> None:

@@ -269,7 +269,7 @@ def _scenario_parameters(scenarios) -> list[dict]:
 
 def _provenance(inp, scenarios, first_summary: dict) -> dict:
     """The first reading's provenance with data files, scenario files, priors and software."""
-    from .fit import _version
+    from .fit import package_version
 
     prov = dict(first_summary["provenance"])
     prov["data_files"] = [
@@ -281,11 +281,11 @@ def _provenance(inp, scenarios, first_summary: dict) -> dict:
     prov["versions"] = {
         "forecast": __version__,
         "python": platform.python_version(),
-        "pymc": _version("pymc"),
-        "arviz": _version("arviz"),
-        "nutpie": _version("nutpie"),
-        "xarray": _version("xarray"),
-        "matplotlib": _version("matplotlib"),
+        "pymc": package_version("pymc"),
+        "arviz": package_version("arviz"),
+        "nutpie": package_version("nutpie"),
+        "xarray": package_version("xarray"),
+        "matplotlib": package_version("matplotlib"),
     }
     return prov
 

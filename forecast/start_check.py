@@ -17,11 +17,14 @@ def suspects(rows: list[Observation]) -> list[str]:
     bound (0 % or 100 %) and dates far from the rest of their benchmark (over 30 years)."""
     out = []
     ai = [r for r in rows if r.kind == "ai"]
+    median_time = {
+        b: float(np.median([q.time for q in ai if q.benchmark == b]))
+        for b in {r.benchmark for r in ai}
+    }
     for r in ai:
         if r.is_range and r.dimension == "share" and (r.low <= 0 or r.high >= 1):
             out.append(f"{r.origin}: {r.benchmark} range {r.low:g}-{r.high:g} reaches a bound")
-        times = [q.time for q in ai if q.benchmark == r.benchmark]
-        if abs(r.time - float(np.median(times))) > 30:
+        if abs(r.time - median_time[r.benchmark]) > 30:
             out.append(f"{r.origin}: {r.benchmark} dated {r.date}, far from its other rows")
     return out
 
