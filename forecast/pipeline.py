@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -216,9 +217,10 @@ def forecast(
     return Result(posterior, reused, c, d, plan, notes, run.as_json(), traj, run)
 
 
+@lru_cache(maxsize=1)
 def code_commit() -> str | None:
     """The git commit of the code when it runs from a checkout ("+dirty" with local edits);
-    None for an installed copy."""
+    None for an installed copy. Read once per process (two git calls), not once per run."""
     import subprocess
 
     root = Path(__file__).resolve().parent.parent
