@@ -25,6 +25,7 @@ from .curves import logit, logit_crossing
 from .errors import ForecastError
 from .observations import Observation, baselines
 from .residual import effective_to_real, first_time
+from .series_choice import read_on
 from .thresholds import parse_threshold
 from .trajectories import crossing_time
 
@@ -37,7 +38,7 @@ _CEIL = re.compile(r"^(?P<p>[0-9.]+)\s*%\s+of\s+ceiling$")
 class Condition:
     text: str
     kind: str  # "threshold" | "ceiling_share" | "residual"
-    target: str  # benchmark or residual quantity
+    target: str  # the series it is read on, or the residual quantity
     value: float  # canonical threshold, share of ceiling, or residual level
 
 
@@ -54,31 +55,33 @@ def parse_condition(text: str, rows: list[Observation], where: str) -> Condition
         if not v > 0 or not np.isfinite(v):
             raise ForecastError(f"condition {text!r}: expected a positive level", where)
         return Condition(text, "residual", lhs, v)
-    benches = {r.benchmark for r in rows if r.kind == "ai"}
-    if lhs not in benches:
+    found = read_on(lhs, rows, where)
+    if found is None:
+        benches = {r.benchmark for r in rows if r.kind == "ai"}
         raise ForecastError(
             f"condition {text!r}: no observations of {lhs!r}; known: "
             f"{', '.join(sorted(benches | set(RESIDUAL)))}",
             where,
         )
+    bench, series = found
     if rhs == "human_baseline":
         base = baselines(rows)
-        if lhs not in base:
-            raise ForecastError(f"condition {text!r}: {lhs!r} has no human-baseline row", where)
-        return Condition(text, "threshold", lhs, base[lhs].value)
+        if bench not in base:
+            raise ForecastError(f"condition {text!r}: {bench!r} has no human-baseline row", where)
+        return Condition(text, "threshold", series, base[bench].value)
     if c := _CEIL.match(rhs):
         share = float(c["p"]) / 100
-        if not 0 < share < 1 or next(r for r in rows if r.benchmark == lhs).dimension != "share":
+        if not 0 < share < 1 or next(r for r in rows if r.benchmark == bench).dimension != "share":
             raise ForecastError(
                 f"condition {text!r}: 'P% of ceiling' needs a bounded benchmark and 0 < P < 100",
                 where,
             )
-        return Condition(text, "ceiling_share", lhs, share)
+        return Condition(text, "ceiling_share", series, share)
     try:
         t = parse_threshold(f"{lhs}>={rhs.replace(' ', '')}", rows)
     except ForecastError as e:
         raise ForecastError(f"condition {text!r}: {e}", where) from None
-    return Condition(text, "threshold", lhs, t.value)
+    return Condition(text, "threshold", series, t.value)
 
 
 def condition_dates(cond: Condition, curves: xr.Dataset, traj: xr.Dataset | None) -> np.ndarray:

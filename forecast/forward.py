@@ -20,9 +20,9 @@ def event_dates(curves: xr.Dataset, plan: Plan) -> xr.Dataset:
     horizon (including thresholds at or above a bounded benchmark's ceiling);
     ``crossing_date`` is the same as datetime64 (NaT when not by horizon).
     """
-    times = np.stack([crossing_time(curves, t.benchmark, t.value) for t in plan.thresholds], axis=1)
+    times = np.stack([crossing_time(curves, t.series, t.value) for t in plan.thresholds], axis=1)
     times = np.where(times <= plan.horizon, times, NEVER)
-    labels = [(t.id, t.benchmark, t.value, t.title) for t in plan.thresholds]
+    labels = [(t.id, t.series, t.value, t.title) for t in plan.thresholds]
     return dates_dataset(curves, plan, times, labels, THRESHOLD_UNITS)
 
 

@@ -53,7 +53,7 @@ def series_summary(rows: list[Observation]) -> list[dict]:
 
 
 def mixed_benchmarks(summary: list[dict]) -> dict[str, list[str]]:
-    """Benchmarks holding more than one series (one growth curve each today)."""
+    """Benchmarks holding more than one series (one growth curve each)."""
     by: dict[str, list[str]] = {}
     for s in summary:
         by.setdefault(s["benchmark"], []).append(s["series"])

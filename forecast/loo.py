@@ -147,7 +147,7 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
     c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
     present = set(map(str, c["benchmark"].values))
     plan = ctx.plan
-    keep = [t for t in plan.thresholds if t.benchmark in present]
+    keep = [t for t in plan.thresholds if t.series in present]
     times = np.full((c.sizes["draw"], len(plan.thresholds)), np.nan)
     if keep:
         sub = replace(plan, thresholds=keep)
@@ -166,9 +166,9 @@ def _refit_without(ctx: Context, ob, i: int, entry: dict, loo_pit: np.ndarray) -
     """Event stats without observation ``i`` by refitting; fills its LOO PIT and notes."""
     r = ob.rows[i]
     rows = [x for x in ctx.rows if x is not r]
-    if not any(x.benchmark == r.benchmark for x in ai_rows(rows)):
+    if not any(x.series == r.series for x in ai_rows(rows)):
         entry["note"] = (
-            f"the only observation of {r.benchmark}: without it the benchmark "
+            f"the only observation of {r.series}: without it the series "
             "has no data and its events are not defined"
         )
     c = None
@@ -177,7 +177,7 @@ def _refit_without(ctx: Context, ob, i: int, entry: dict, loo_pit: np.ndarray) -
     else:
         times, c, diag = refit_times(ctx, rows)
         entry["diagnostics_ok"] = bool(diag["ok"])
-    if c is not None and r.benchmark in set(map(str, c["benchmark"].values)):
+    if c is not None and r.series in set(map(str, c["benchmark"].values)):
         e, s = predictive(c, ob, [i])
         loo_pit[i] = scoring.mixture_cdf(ob.y[[i]], e, s)[0]
     return [

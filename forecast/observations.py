@@ -264,32 +264,49 @@ def assemble(
     include_bundled: bool = True,
     today: date | None = None,
 ) -> list[Observation]:
-    """The table a run uses: the seed figures (unless excluded) plus each ``--data`` entry's
-    rows, a file or a bundled table (``history[:SERIES,...]``, ``frontier[:SERIES,...]``).
+    """The table a run uses: the bundled data (unless excluded: the frontier records of every
+    bundled series, seed figures included) plus each ``--data`` entry's rows, a file or a
+    bundled table (``history[:SERIES,...]``, ``frontier[:SERIES,...]``, ``seed``).
 
-    A seed figure named by a history row's ``seed_row`` is dropped: that result is kept once.
+    Bundled tables are merged row by row (a row in two selections is kept once), and a seed
+    figure named by a history row's ``seed_row`` is dropped: that result is kept once.
     """
-    from .history import is_table_name, table_rows
+    from .history import DEFAULT_TABLE, is_table_name, table_rows
 
-    seed = bundled() if include_bundled else []
-    extra: list[Observation] = []
+    names = [DEFAULT_TABLE] if include_bundled else []
+    names += [str(f) for f in user_files if is_table_name(f)]
+    tables: dict[str, Observation] = {}
+    for name in names:
+        for r in table_rows(name):
+            tables.setdefault(r.origin, r)
+    files: list[Observation] = []
     for f in user_files:
-        extra += table_rows(str(f)) if is_table_name(f) else read_table(f, today)
-    if not seed and not extra:
+        if not is_table_name(f):
+            files += read_table(f, today)
+    if not tables and not files:
         raise ForecastError("no observations: --no-bundled was given without any --data file")
-    reported = {r.seed_row for r in extra if r.seed_row}
-    return check_table([r for r in seed if seed_ref(r) not in reported] + extra)
+    rows = list(tables.values())
+    reported = {r.seed_row for r in rows + files if r.seed_row}
+    return check_table([r for r in rows if seed_ref(r) not in reported] + files)
 
 
 def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Observation]:
-    """Keep rows without a variant, and for each benchmark only the chosen variant.
+    """Keep rows without a variant, and where one series holds two readings of its results
+    (variants, e.g. an automated and a manual grade in one seed series) only the chosen one.
+    Variants that sit in series of their own (the bundled history splits graders into
+    series) are all kept: the model links them through the pooled priors.
 
-    A benchmark whose rows carry variants must have a choice (from the priors file or
+    A benchmark whose series mix variants must have a choice (from the priors file or
     ``--variant BENCH=NAME``); an unknown choice is an error naming the offered variants.
     """
-    offered: dict[str, set[str]] = {}
+    in_series: dict[str, set[str]] = {}
     for r in rows:
         if r.variant:
+            in_series.setdefault(r.series, set()).add(r.variant)
+    mixed = {s for s, v in in_series.items() if len(v) > 1}
+    offered: dict[str, set[str]] = {}
+    for r in rows:
+        if r.variant and r.series in mixed:
             offered.setdefault(r.benchmark, set()).add(r.variant)
     for b, names in offered.items():
         if b not in choice:
@@ -301,7 +318,11 @@ def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Obs
             raise ForecastError(
                 f"variant {choice[b]!r} chosen for {b!r}, but its rows offer {', '.join(sorted(names))}"
             )
-    return [r for r in rows if not r.variant or choice.get(r.benchmark) == r.variant]
+    return [
+        r
+        for r in rows
+        if not r.variant or r.series not in mixed or choice.get(r.benchmark) == r.variant
+    ]
 
 
 def ai_rows(rows: list[Observation]) -> list[Observation]:

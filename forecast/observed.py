@@ -34,15 +34,13 @@ class Observed:
         }  # fmt: skip
 
 
-def first_observed(rows: list[Observation], benchmark: str, threshold: float) -> Observed | None:
-    """The earliest AI row of ``benchmark`` whose figure meets ``threshold``: a point value at
+def first_observed(rows: list[Observation], series: str, threshold: float) -> Observed | None:
+    """The earliest AI row of ``series`` whose figure meets ``threshold``: a point value at
     or above it, or a range (or censored figure) whose low end is."""
     met = [
         r
         for r in rows
-        if r.kind == "ai"
-        and r.benchmark == benchmark
-        and (r.low if r.is_range else r.value) >= threshold
+        if r.kind == "ai" and r.series == series and (r.low if r.is_range else r.value) >= threshold
     ]
     if not met:
         return None
@@ -55,7 +53,7 @@ def observed_events(plan: Plan, rows: list[Observation]) -> dict[str, Observed]:
     """Event id -> its first observation, for the plan's thresholds already met."""
     out = {}
     for t in plan.thresholds:
-        obs = first_observed(rows, t.benchmark, t.value)
+        obs = first_observed(rows, t.series, t.value)
         if obs is not None:
             out[t.id] = obs
     return out

@@ -16,7 +16,8 @@ from .figures import pyplot
 from .posterior_meta import meta
 
 # Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
-FIGURE_VERSION = 1
+FIGURE_VERSION = 2
+RANK_PANELS = 24  # rank plots show at most this many parameter elements, the worst R-hat first
 
 
 def _free(posterior: xr.DataTree) -> list[str]:
@@ -51,22 +52,42 @@ def trace_plot(posterior: xr.DataTree) -> Any:
     return fig
 
 
+def worst_elements(posterior: xr.DataTree, names: list[str], k: int = RANK_PANELS) -> xr.Dataset:
+    """The ``k`` elements of the parameters ``names`` with the highest rank-normalised R-hat,
+    each as its own (chain, draw) variable named ``name[label]``, worst first."""
+    import arviz_stats as azs
+
+    post = posterior["posterior"].to_dataset()
+    cols: dict[str, xr.DataArray] = {}
+    for v in names:
+        da = post[v]
+        other = [d for d in da.dims if d not in ("chain", "draw")]
+        if not other:
+            cols[v] = da
+            continue
+        flat = da.stack(element=other)
+        for i in range(flat.sizes["element"]):
+            e = flat.isel(element=i)
+            lab = ",".join(str(e[d].item()) for d in other).replace("/", "\u2215")
+            cols[f"{v}[{lab}]"] = e.drop_vars(["element", *other], errors="ignore")
+    ds = xr.Dataset(cols)
+    rhat = azs.rhat(ds)
+    order = sorted(cols, key=lambda n: -float(rhat[n]))
+    return ds[order[:k]]
+
+
 def rank_plot(posterior: xr.DataTree) -> Any:
-    """Fractional-rank Δ-ECDF per chain of every fitted parameter element (ArviZ
-    ``plot_rank``); chains targeting the same posterior stay near zero."""
+    """Fractional-rank Δ-ECDF per chain (ArviZ ``plot_rank``) of the fitted parameter
+    elements with the highest R-hat (at most :data:`RANK_PANELS`); chains targeting the same
+    posterior stay near zero."""
     pyplot()
     import arviz_plots as azp
 
-    names = _free(posterior)
-    post = posterior["posterior"]
-    n = sum(
-        int(np.prod([post[v].sizes[d] for d in post[v].dims if d not in ("chain", "draw")]))
-        for v in names
-    )
+    ds = worst_elements(posterior, _free(posterior))
+    n = len(ds.data_vars)
     rows = -(-n // 4)
     pc = azp.plot_rank(
-        posterior,
-        var_names=names,
+        xr.DataTree.from_dict({"posterior": ds}),
         backend="matplotlib",
         col_wrap=4,
         figure_kwargs={"figsize": (13, 2.6 * rows), "layout": "constrained"},
@@ -74,9 +95,16 @@ def rank_plot(posterior: xr.DataTree) -> Any:
     )
     fig = pc.viz["figure"].item()
     _rasterize_lines(fig)
-    fig.suptitle(
-        "Rank plots: chains should be indistinguishable (p-values of the multi-chain test)"
+    total = sum(
+        int(np.prod([v.sizes[d] for d in v.dims if d not in ("chain", "draw")]))
+        for v in (posterior["posterior"][x] for x in _free(posterior))
     )
+    shown = (
+        "every fitted parameter element"
+        if n == total
+        else (f"the {n} of {total} fitted parameter elements with the highest R-hat")
+    )
+    fig.suptitle(f"Rank plots of {shown}: chains should be indistinguishable")
     return fig
 
 

@@ -153,6 +153,36 @@ def _legend_and_sources(ax: Any, lax: Any, wrapped: str, foot: float) -> None:
     )
 
 
+def _series_named(obs: xr.Dataset, name: str) -> str:
+    """The fitted series a benchmark or series id names (:mod:`forecast.series_choice`)."""
+    from .errors import ForecastError
+    from .series_choice import choose
+
+    bench = obs["benchmark"].values.astype(str)
+    ser = obs["series"].values.astype(str) if "series" in obs else bench
+    ai = obs["kind"].values.astype(str) == "ai"
+    by: dict[str, list[str]] = {}
+    for b, s in zip(bench[ai], np.where(ser == "", bench, ser)[ai], strict=True):
+        if s not in by.setdefault(b, []):
+            by[b].append(s)
+    found = choose(name, by, "fan chart")
+    if found is None:
+        raise ForecastError(f"no observations of {name!r}", "fan chart")
+    return found[1]
+
+
+def _rows_of(obs: xr.Dataset, series: str) -> np.ndarray:
+    """Positions of the series' AI rows and of its benchmark's human baselines and floors."""
+    kind = obs["kind"].values.astype(str)
+    bench = obs["benchmark"].values.astype(str)
+    ser = obs["series"].values.astype(str) if "series" in obs else bench
+    ser = np.where(ser == "", bench, ser)
+    of = set(bench[(ser == series) & (kind == "ai")]) or {series}
+    return np.flatnonzero(
+        ((ser == series) & (kind == "ai")) | ((kind != "ai") & np.isin(bench, list(of)))
+    )
+
+
 def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300) -> Any:
     """Observed points (with their ranges, date uncertainty and numbered sources), the
     posterior median and 50/80/95 % bands of the growth curve, and the thresholds on this
@@ -166,7 +196,8 @@ def fan_chart(results: xr.DataTree, benchmark: str, n_grid: int = 300) -> Any:
     curves = results["curves"].to_dataset()
     obs = results["observations"].to_dataset()
     horizon = float(results.attrs["horizon_year"])
-    o = obs.isel(observation=np.flatnonzero(obs["benchmark"].values.astype(str) == benchmark))
+    benchmark = _series_named(obs, benchmark)
+    o = obs.isel(observation=_rows_of(obs, benchmark))
     ai = o["kind"].values.astype(str) == "ai"
     dim = str(o["dimension"].values[0])
     t_obs = o["time"].values[ai]

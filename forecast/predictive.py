@@ -67,7 +67,7 @@ class ObsArrays:
 
 
 def label(r: Observation) -> str:
-    return f"{r.benchmark} {r.date} ({r.system})"
+    return f"{r.series} {r.date} ({r.system})"
 
 
 def _noise(r: Observation, priors: Priors):

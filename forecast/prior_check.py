@@ -14,16 +14,21 @@ from .trajectories import curves, value_at
 
 
 def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), horizon=None) -> dict:
+    import warnings
+
     import pymc as pm
 
     model, design = build_model(inp.rows, inp.priors)
-    with model:
+    with model, warnings.catch_warnings():
+        # censored rows enter the fit as Potentials, which prior sampling ignores; the
+        # predictive below is computed from the parameters, so nothing here is biased
+        warnings.filterwarnings("ignore", "The effect of Potentials", UserWarning)
         prior = pm.sample_prior_predictive(draws=samples, random_seed=seed)
     c = curves(prior["prior"].to_dataset(), design.t_ref)
     rng = np.random.default_rng(seed)
     obs = []
     for r in (r for r in inp.rows if r.kind == "ai"):
-        v = value_at(c, r.benchmark, np.array([r.time]))[:, 0]
+        v = value_at(c, r.series, np.array([r.time]))[:, 0]
         fam = "bounded" if r.bounded else "unbounded"
         noise = getattr(inp.priors, fam).observation_noise
         sd = noise.sd_approximate if r.approximate else noise.sd
@@ -36,7 +41,7 @@ def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), hor
         q = np.quantile(z[np.isfinite(z)], [0.05, 0.25, 0.75, 0.95])
         obs.append(
             {
-                "benchmark": r.benchmark,
+                "benchmark": r.series,
                 "date": r.date,
                 "scale": "logit" if r.bounded else "log",
                 "observed": float(y),

@@ -17,6 +17,7 @@ from .events import Condition, composite, condition_dates, parse_condition
 from .forward import dates_dataset
 from .observations import Observation
 from .scenario import Scenario, default_dir
+from .series_choice import read_on
 from .summary import iso_date, prob_with_mcse
 from .thresholds import Plan, parse_horizon
 from .trajectories import crossing_time
@@ -71,20 +72,26 @@ def scenario_table(
         for ev, conds, cols in parsed
     ]
     table = residual.build(
-        curves, sc, seed, start_of(sc), horizon, np.stack(eng) if eng else None, res
-    )
+        curves, sc, seed, start_of(sc), horizon, np.stack(eng) if eng else None, res,
+        horizon_series(sc, rows),
+    )  # fmt: skip
     return table, events
 
 
-def _check(curves: xr.Dataset, plan: Plan, sc: Scenario) -> None:
+def horizon_series(sc: Scenario, rows: list[Observation]) -> str:
+    """The series the scenario's METR horizon is read on (:mod:`forecast.series_choice`)."""
+    name = sc.spec.residual.horizon_benchmark
+    where = f"{sc.path}: residual.horizon_benchmark"
+    found = read_on(name, rows, where)
+    if found is None:
+        raise ForecastError(f"no observations of {name!r}", where)
+    return found[1]
+
+
+def _check(plan: Plan, sc: Scenario, rows: list[Observation]) -> None:
     if start_of(sc) >= plan.horizon:
         raise ForecastError(f"key 'start' ({sc.spec.start}) is not before the horizon", sc.path)
-    if sc.spec.residual.horizon_benchmark not in curves["benchmark"].values:
-        raise ForecastError(
-            f"key 'residual.horizon_benchmark': no observations of "
-            f"{sc.spec.residual.horizon_benchmark!r}",
-            sc.path,
-        )
+    horizon_series(sc, rows)
     ids = {t.id for t in plan.thresholds}
     for ev in sc.spec.events:
         if ev.id in ids:
@@ -96,8 +103,8 @@ def dates(
 ) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset, dict]:
     """(dates with dims draw x event, residual inputs, residual trajectories, binding shares):
     the scenario as one cell of the residual evaluation a sweep runs."""
-    _check(curves, plan, sc)
-    t_eff = [crossing_time(curves, t.benchmark, t.value) for t in plan.thresholds]
+    _check(plan, sc, rows)
+    t_eff = [crossing_time(curves, t.series, t.value) for t in plan.thresholds]
     table, events = scenario_table(curves, sc, rows, seed, plan.horizon, t_eff)
     p = residual.cell_params(table, [], np.empty((1, 0)))
     sol = residual.solve(table, p, 1, record=True)
@@ -136,7 +143,7 @@ def _dates_dataset(
 ) -> xr.Dataset:
     """The thresholds' and the composite events' dates (composites: benchmark
     ``composite``, no threshold value), tagged with the scenario and its reading."""
-    labels = [(t.id, t.benchmark, t.value, t.title) for t in plan.thresholds]
+    labels = [(t.id, t.series, t.value, t.title) for t in plan.thresholds]
     labels += [(e.id, "composite", np.nan, e.title) for e in events]
     ds = dates_dataset(curves, plan, times, labels)
     ds.attrs.update(scenario=sc.name, reading=sc.spec.reading)

@@ -232,6 +232,7 @@ def _observations(rows) -> list[dict]:
         obs.append(
             {
                 "benchmark": r.benchmark,
+                "series": r.series,
                 "date": r.date,
                 "system": r.system,
                 "figure": fig,

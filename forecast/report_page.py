@@ -196,7 +196,7 @@ def figures(report: dict, images: dict[str, str]) -> list[dict]:
 def observations(report: dict) -> Table:
     rows = [
         [
-            o["benchmark"],
+            o["series"],
             o["date"] or "—",
             o["system"],
             Cell(o["figure"], cls="num"),
@@ -208,7 +208,7 @@ def observations(report: dict) -> Table:
         ]
         for o in report["observations"]
     ]
-    header = ["benchmark", "date", "system", "figure", "kind", "variant", "source", "note", "row"]
+    header = ["series", "date", "system", "figure", "kind", "variant", "source", "note", "row"]
     return table(header, rows, "observations-table")
 
 

@@ -107,10 +107,17 @@ def build(
     horizon: float,
     engineering: np.ndarray | None = None,
     residual: list[tuple[str, float]] | None = None,
+    horizon_series: str | None = None,
 ) -> Table:
-    """The per-draw table of a scenario on a posterior's ``curves``, grid ``start``..``horizon``."""
+    """The per-draw table of a scenario on a posterior's ``curves``, grid ``start``..``horizon``;
+    the METR horizon is read on the curve of ``horizon_series`` (default: the scenario's
+    ``residual.horizon_benchmark``, or the series event-series.toml reads that benchmark on)."""
     grid = np.arange(start, horizon + STEP / 2, STEP)
-    bench = sc.spec.residual.horizon_benchmark
+    bench = horizon_series or sc.spec.residual.horizon_benchmark
+    if bench not in curves["benchmark"].values:  # a benchmark id: its series for conditions
+        from .history_series import event_series
+
+        bench = event_series().conditions.get(bench, bench)
     n = curves.sizes["draw"]
     with np.errstate(divide="ignore"):
         ln_h = np.log(value_at(curves, bench, grid))

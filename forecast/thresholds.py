@@ -20,12 +20,15 @@ from .dates import period_bounds
 from .errors import ForecastError
 from .observation_rows import finite_number
 from .observations import Observation, ai_rows, baselines, unit_of
+from .series_choice import read_on
 from .units import SUFFIXES, UNITS, fmt, unit
 
 
 @dataclass(frozen=True)
 class Threshold:
-    """``benchmark >= value``, ``value`` in the benchmark's canonical unit."""
+    """``benchmark >= value``, ``value`` in the benchmark's canonical unit, read on the
+    fitted curve of ``series`` (:mod:`forecast.series_choice`; the benchmark id itself when
+    the data holds one series of it named like it)."""
 
     id: str
     benchmark: str
@@ -33,6 +36,7 @@ class Threshold:
     dimension: str
     title: str
     origin: str
+    series: str
 
     @property
     def shown(self) -> str:
@@ -95,12 +99,14 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
         raise ForecastError(
             "expected BENCHMARK>=VALUE, e.g. posttrainbench>=51.1% or metr-horizon>=167h", where
         )
-    bench, num, suffix = m["b"], m["v"], m["u"]
-    known = sorted({r.benchmark for r in ai_rows(rows)})
-    if bench not in known:
+    named, num, suffix = m["b"], m["v"], m["u"]
+    found = read_on(named, rows, where)
+    if found is None:
+        known = sorted({r.benchmark for r in ai_rows(rows)})
         raise ForecastError(
-            f"no AI observations for benchmark {bench!r}; known: {', '.join(known)}", where
+            f"no AI observations for benchmark {named!r}; known: {', '.join(known)}", where
         )
+    bench, series = found
     value = finite_number(num, where, lambda what: f"{num!r} is not {what}")
     name = SUFFIXES.get(suffix, suffix) if suffix else unit_of(rows)[bench]
     if name not in UNITS:
@@ -117,8 +123,9 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
     canonical = value * u.to_canonical
     if dim != "share" and canonical <= 0:
         raise ForecastError(f"threshold {value:g} must be positive for a {dim} metric", where)
-    ident = f"{bench}>={num}{suffix or ''}"
-    return Threshold(ident, bench, canonical, dim, f"{bench} reaches {fmt(canonical, dim)}", where)
+    ident = f"{named}>={num}{suffix or ''}"
+    title = f"{named} reaches {fmt(canonical, dim)}"
+    return Threshold(ident, bench, canonical, dim, title, where, series)
 
 
 def load_plan(
@@ -161,7 +168,9 @@ def load_plan(
                 s.at_least
                 * unit(s.unit or unit_of(rows)[s.benchmark], f"{path}: {s.id}").to_canonical
             )
-        out.append(Threshold(s.id, s.benchmark, value, dim, s.title, builtin_origin))
+        found = read_on(s.benchmark, rows, f"{path}: {s.id}", event=s.id)
+        assert found is not None  # the benchmark has AI rows
+        out.append(Threshold(s.id, s.benchmark, value, dim, s.title, builtin_origin, found[1]))
     for spec in extra:
         t = parse_threshold(spec, rows)
         if any(t.id == o.id for o in out):

@@ -11,7 +11,7 @@ SMALL = SamplerSettings(draws=200, tune=200, chains=2)
 
 
 def test_as_of_keeps_only_rows_published_before_the_date():
-    inp = api.inputs()
+    inp = api.inputs(["seed"], no_bundled=True)
     ai = [r for r in inp.rows if r.kind == "ai"]
     kept = rows_as_of(inp.rows, "2025-06")
     kept_ai = [r for r in kept if r.kind == "ai"]

@@ -222,11 +222,18 @@ def test_a_result_in_both_tables_is_kept_once():
         "RAG + Claude 2",
     )
     assert claude2.value == pytest.approx(0.0196) and "~2 percent" in claude2.note
-    used = assemble(["history:swe-bench-full"])
+    used = assemble(["seed", "history:swe-bench-full"], include_bundled=False)
     seed_swe = [r.system for r in used if r.origin.startswith("<bundled>/observations.csv")]
     assert "Claude 2" not in seed_swe and "Claude Mythos Preview" in seed_swe
-    metr = assemble(["history:metr-horizon-1.1-p50"])
+    metr = assemble(["seed", "history:metr-horizon-1.1-p50"], include_bundled=False)
     assert len(metr) == 19 - 5 + 25  # the five seed METR figures are suite 1.1 rows
+    # the default: every series' frontier records, each seed figure in them or as itself
+    default = assemble()
+    assert all(r.origin.startswith("<bundled>/history.csv") for r in default)
+    assert {r.seed_row for r in default if r.seed_row} <= {r.seed_row for r in rows}
+    assert len(assemble(["frontier", "history:swe-bench-full"])) == len(default) + sum(
+        1 for r in rows if r.series == "swe-bench-full" and r.kind == "ai" and not r.frontier
+    )  # selections merge row by row
     ptb = [r for r in rows if r.series == "posttrainbench" and r.kind != "ai"]
     assert [(r.kind, r.value, r.seed_row) for r in ptb] == [
         ("human_baseline", pytest.approx(0.511), "observations.csv:8"),

@@ -101,12 +101,12 @@ def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
 
 
 def test_sbc_runs_end_to_end_on_a_small_design(tmp_path):
-    """Ten simulations on METR's series alone: every rank in 0..N, the counts add up, and the
+    """Ten simulations on METR's suite 1.1 series alone: every rank in 0..N, the counts add up, and the
     text report and files render from the result."""
     from forecast import render_sbc
 
     inp = inputs()
-    rows = [r for r in inp.rows if r.benchmark == "metr-horizon"]
+    rows = [r for r in inp.rows if r.series == "metr-horizon-1.1-p50"]
     res = sbc.run(rows, inp.priors, sims=10, draws=50, tune=50, chains=2, n_ranks=9, bins=2)
     assert res.ranks.shape == (10, len(res.labels)) and res.ranks.min() >= 0
     assert res.ranks.max() <= 9
@@ -114,7 +114,7 @@ def test_sbc_runs_end_to_end_on_a_small_design(tmp_path):
     assert s["sims"] == 10 and s["alpha"] == 0.01 and s["n_ranks"] == 9
     assert all(sum(t["counts"]) == 10 for t in s["parameters"].values())
     assert set(s["parameters"]) == set(res.labels)
-    assert "unbounded_accel[metr-horizon]" in render_sbc.text(s)
+    assert "unbounded_accel[metr-horizon-1.1-p50]" in render_sbc.text(s)
     paths = render_sbc.write(tmp_path, res)
     assert {p.name for p in paths} >= {"sbc.json", "sbc-ranks.csv", "sbc-ranks.png"}
     assert json.loads((tmp_path / "sbc.json").read_text())["parameters"] == s["parameters"]

@@ -74,10 +74,19 @@ def data(data, no_bundled, variants, as_json, show_rows, schema):
         "frontier records (running maximum). Rows not used are another variant of the same "
         "result (choose with --variant; see --rows)."
     )
+    from ..errors import ForecastError
+    from ..series_choice import read_on
+
     for b, ss in mixed_benchmarks(summary).items():
+        try:
+            found = read_on(b, rows, "forecast data")
+            read = f"a threshold on {b!r} is read on {found[1] if found else ss[0]!r}"
+        except ForecastError:
+            read = "a threshold must name one of them"
         click.echo(
-            f"note: benchmark {b!r} has {len(ss)} series ({', '.join(ss)}); the growth model "
-            "fits one curve per benchmark, so a fit pools them: select one series per benchmark."
+            f"note: benchmark {b!r} has {len(ss)} series ({', '.join(ss)}), each with its own "
+            f"growth curve, linked only through the pooled priors; {read} "
+            "(forecast/data/event-series.toml), a series id names another."
         )
 
 

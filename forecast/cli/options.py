@@ -152,16 +152,18 @@ class FitOptions:
 
 _DATA_HELP = (
     "A CSV of extra observations (same schema as `forecast data --schema`), or a bundled "
-    "table of public series: `history`, `history:SERIES,...` or `frontier[:SERIES,...]` "
-    "(frontier records only; `forecast data --data history` lists the series). Repeatable."
+    "table: `frontier[:SERIES,...]` (frontier records of the public series; `frontier` is the "
+    "default data), `history[:SERIES,...]` (every row) or `seed` (the evidence notes' figures "
+    "alone, with --no-bundled). `forecast data` lists the series. Repeatable."
 )
 _DATA_OPTIONS = [
     click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False), help=_DATA_HELP),
     click.option(
         "--no-bundled",
         is_flag=True,
-        help="Leave out the bundled seed figures: only the --data files (or bundled tables "
-        "named there) enter the fit, not even through the pooled growth rates.",
+        help="Leave out the bundled data (the frontier records of every public series, seed "
+        "figures included): only the --data files (or bundled tables named there) enter the "
+        "fit, not even through the pooled growth rates.",
     ),
     click.option(
         "--variant",

@@ -1,0 +1,60 @@
+"""Which fitted series a threshold, a scenario condition or a residual input is read on.
+
+The growth model fits one curve per series (a benchmark x task set x grader x harness). A
+threshold names either a series (``metr-horizon-1.0-p50>=8h``) or a benchmark
+(``metr-horizon>=167h``). A benchmark with one series in the data is read on it; with
+several, the choice is data, not code: the built-in event's entry, then the benchmark's
+``[conditions]`` entry in ``forecast/data/event-series.toml``, then a series named like the
+benchmark (the seed figures). Anything else is an error that lists the series to choose from.
+"""
+
+from __future__ import annotations
+
+from .errors import ForecastError
+from .observations import Observation
+
+
+def series_by_benchmark(rows: list[Observation]) -> dict[str, list[str]]:
+    """The series of each benchmark's AI rows, in order of first appearance."""
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        if r.kind == "ai" and r.series not in out.setdefault(r.benchmark, []):
+            out[r.benchmark].append(r.series)
+    return out
+
+
+def read_on(
+    name: str, rows: list[Observation], where: str, event: str | None = None
+) -> tuple[str, str] | None:
+    """``(benchmark, series)`` for a benchmark or series id ``name``; None when the rows hold
+    neither. ``event`` is a built-in event id whose series list is consulted first."""
+    return choose(name, series_by_benchmark(rows), where, event)
+
+
+def choose(
+    name: str, by_bench: dict[str, list[str]], where: str, event: str | None = None
+) -> tuple[str, str] | None:
+    """:func:`read_on` given each benchmark's series (as from :func:`series_by_benchmark`)."""
+    from .history_series import event_series
+
+    for bench, series in by_bench.items():
+        if name in series and name != bench:
+            return bench, name
+    cands = by_bench.get(name)
+    if not cands:
+        return None
+    if len(cands) == 1:
+        return name, cands[0]
+    emap = event_series()
+    preferred = list(emap.events[event].series) if event in emap.events else []
+    if name in emap.conditions:
+        preferred.append(emap.conditions[name])
+    preferred.append(name)
+    for s in preferred:
+        if s in cands:
+            return name, s
+    raise ForecastError(
+        f"benchmark {name!r} has {len(cands)} series in the data ({', '.join(cands)}) and none "
+        f"is named for it in event-series.toml; name the series instead, e.g. {cands[0]!r}",
+        where,
+    )
