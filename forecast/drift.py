@@ -179,19 +179,26 @@ def crossing_times(
     return np.array(out)
 
 
+def walk_seed(run_seed: int, series: str) -> int:
+    """The seed of a series' forward walk: the run's ``--seed`` and the series' name, so
+    every threshold of a series sees the same paths, one seed always gives the same dates,
+    and another seed gives other paths (its Monte Carlo error includes the walk's)."""
+    import zlib
+
+    return zlib.crc32(f"{int(run_seed)}:{series}".encode())
+
+
 def forward_crossing_times(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
     """Crossing dates (decimal years, +inf = never) of ``threshold`` (canonical unit) for
     every draw of ``c``, each draw walking after the series' last observation ``t_last``
     with its own ``drift_sigma`` and ``level_sigma`` (variables of ``c``, per sqrt(year));
-    the random numbers are seeded by the benchmark's name, so every threshold of a
-    benchmark sees the same paths and one posterior always gives the same dates."""
-    import zlib
-
+    the random numbers come from :func:`walk_seed` of the fit's seed (``c.attrs["seed"]``,
+    0 when absent) and the series."""
     s = c.sel(benchmark=benchmark)
     drift = Drift(
         np.asarray(s["drift_sigma"].values, dtype=float),
         level_sigma=np.asarray(s["level_sigma"].values, dtype=float),
     )
     t0 = float(s["t_last"].item())
-    seed = zlib.crc32(benchmark.encode())
+    seed = walk_seed(int(c.attrs.get("seed", 0)), benchmark)
     return crossing_times(c, benchmark, [threshold], t0, drift, seed)[0]

@@ -134,7 +134,7 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
     from .fit import fit
     from .forward import event_dates
     from .observed import apply_observed, observed_events
-    from .trajectories import curves, reference_times
+    from .trajectories import curves
 
     dt, _ = fit(
         rows,
@@ -144,7 +144,7 @@ def refit_times(ctx: Context, rows: list[Observation], priors: Priors | None = N
         refit=ctx.refit,
         quiet=ctx.quiet,
     )
-    c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
+    c = curves(dt["posterior"].to_dataset(), dt.attrs)
     present = set(map(str, c["benchmark"].values))
     plan = ctx.plan
     keep = [t for t in plan.thresholds if t.series in present]

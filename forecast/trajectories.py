@@ -54,7 +54,9 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     as a coordinate along ``draw``.
     """
     t_last: dict[str, float] = {}
+    seed = None
     if isinstance(t_ref.get("t_ref"), str):  # a posterior's attrs
+        seed = t_ref.get("seed")
         if isinstance(t_ref.get("t_last"), str):
             t_last = {str(b): float(t) for b, t in json.loads(t_ref["t_last"]).items()}
         t_ref = reference_times(t_ref)
@@ -92,6 +94,8 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     ds = ds.drop_vars(["sample", "chain", "draw"]).rename({"sample": "draw"})
     ds = ds.assign_coords(draw=np.arange(n_chain * n_draw), chain=("draw", chain))
     ds.attrs = {"n_chain": n_chain, "n_draw": n_draw}
+    if seed is not None:  # the fit's seed: the forward walk's random numbers follow it
+        ds.attrs["seed"] = int(seed)
     return ds
 
 
@@ -158,7 +162,7 @@ def crossing_time(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray
     The closed form of the fitted curve (:func:`closed_form_crossing_time`), unless the
     curves carry a forward walk (``drift_sigma`` or ``level_sigma`` > 0) and the series'
     last observation date ``t_last``: then after t_last the path follows that walk
-    (:func:`forecast.drift.forward_crossing_times`, seeded by the benchmark's name)."""
+    (:func:`forecast.drift.forward_crossing_times`, seeded by the fit's seed and the series)."""
     s = c.sel(benchmark=benchmark)
     walk = "drift_sigma" in c and (
         np.any(s["drift_sigma"].values > 0) or np.any(s["level_sigma"].values > 0)

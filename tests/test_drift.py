@@ -199,9 +199,8 @@ def test_level_walk_adds_its_variance_per_year():
 def test_crossing_time_follows_the_walk_the_curves_carry():
     """Curves with drift_sigma / level_sigma and t_last: crossing_time is the forward walk
     with each draw's own sigmas (here two values, checked against crossing_times with the
-    same per-draw arrays and seed); with zero sigmas it is the closed form."""
-    import zlib
-
+    same per-draw arrays and seed); another fit seed gives other paths; with zero sigmas it
+    is the closed form."""
     from forecast.trajectories import closed_form_crossing_time
 
     level, rate, ceiling = _draws(400, seed=2)
@@ -213,9 +212,11 @@ def test_crossing_time_follows_the_walk_the_curves_carry():
     ).assign_coords(t_last=("benchmark", np.array([2024.5])))
     got = crossing_time(walk, "b", 0.7)
     want = dr.crossing_times(
-        walk, "b", [0.7], 2024.5, dr.Drift(sig, level_sigma=np.full(400, 1.0)), zlib.crc32(b"b")
+        walk, "b", [0.7], 2024.5, dr.Drift(sig, level_sigma=np.full(400, 1.0)), dr.walk_seed(0, "b")
     )[0]
     np.testing.assert_array_equal(got, want)
+    walk.attrs["seed"] = 7
+    assert not np.array_equal(crossing_time(walk, "b", 0.7), got)
     assert not np.array_equal(got, closed_form_crossing_time(c, "b", 0.7))
     still = walk.assign(drift_sigma=0 * walk["drift_sigma"], level_sigma=0 * walk["level_sigma"])
     np.testing.assert_array_equal(

@@ -46,12 +46,12 @@ def fit(fit: FitOptions):
     from ..pipeline import fit_posterior
     from ..render_text import diag_line, growth_table
     from ..summary import growth_summary
-    from ..trajectories import curves, reference_times
+    from ..trajectories import curves
 
     dt, _reused = fit_posterior(fit.inputs(), fit.cache, fit.refit, fit.quiet)
     diag = meta(dt.attrs).diagnostics
     click.echo(diag_line(diag))
-    c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
+    c = curves(dt["posterior"].to_dataset(), dt.attrs)
     click.echo(growth_table(growth_summary(c, dt.attrs)))
     check_strict(diag, fit.strict)
 

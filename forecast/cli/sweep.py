@@ -36,7 +36,7 @@ def _prepare(file, horizon: str | None, fit: FitOptions) -> Prepared:
     from ..pipeline import fit_posterior
     from ..sweep import build_table, load
     from ..thresholds import load_plan
-    from ..trajectories import curves, reference_times
+    from ..trajectories import curves
 
     sw = load(file, seed=fit.seed)
     inp = fit.inputs()
@@ -47,7 +47,7 @@ def _prepare(file, horizon: str | None, fit: FitOptions) -> Prepared:
         horizon_where=None if horizon else f"{sw.base.path}: horizon",
     )
     dt, _ = fit_posterior(inp, fit.cache, fit.refit, fit.quiet)
-    c = curves(dt["posterior"].to_dataset(), reference_times(dt.attrs))
+    c = curves(dt["posterior"].to_dataset(), dt.attrs)
     return Prepared(sw, dt, build_table(c, sw.base, inp.rows, plan, fit.seed), plan)
 
 
