@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import backtest, check, compare, data, report, run, sweep
+from . import backtest, check, compare, data, report, run, structural, sweep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +31,7 @@ def main(debug):
       forecast run --threshold "swe-bench>=98%"    an extra threshold
       forecast run --scenario inspiration-binding  a reading: automated AI R&D, R&D multiplier
       forecast compare inspiration-binding compressed-perspiration   the two readings side by side
+      forecast structural                   each headline's range over modelling choices
       forecast sweep scenarios/sweep-residual.toml --out sweep/      a grid of assumptions
       forecast report --out report/         a citable HTML page with its JSON and CSV
       forecast backtest --protocol crossing how this engine has forecast real histories
@@ -41,7 +42,7 @@ def main(debug):
     """
 
 
-for _module in (data, run, compare, check, backtest, sweep, report):
+for _module in (data, run, compare, structural, check, backtest, sweep, report):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

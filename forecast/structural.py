@@ -1,0 +1,297 @@
+"""Structural uncertainty: the headline numbers under modelling choices the data cannot settle.
+
+A variant (``scenarios/structural.toml``) changes one choice of the central model: the data
+(seed figures alone, a series left out), the priors (scales x2 or x0.5, no pooling) or the
+forward walk. Each is fitted once (cached like any fit) and forecast with the same seed and
+readings. Every headline number is then reported three ways: its central value (the model as
+given), the structural range across variants (which variant gives each end), and its Monte
+Carlo error. A verdict on a published claim is "agrees" or "disagrees" only when every
+variant under every reading gives it; otherwise it "depends on" the variants that flip it.
+Probabilities are P(by the end of the focus year); dates are to the month.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ForecastError
+from .pipeline import Inputs, fit_posterior, forecast, inputs
+from .priors import Priors
+from .scenario import Scenario
+from .schema import message
+from .settings import FOCUS_YEAR
+
+FILE_NAME = "structural.toml"
+
+
+class Variant(BaseModel):
+    """One structural variant; the fields it leaves out keep the central model's choice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    title: Annotated[str, Field(min_length=5)]
+    why: Annotated[str, Field(min_length=10)]
+    data: list[str] | None = None
+    drop_series: list[str] = []
+    widen: Annotated[float, Field(gt=0, le=10)] = 1.0
+    pooling: Literal["partial", "none"] | None = None
+    walk: bool = True
+    level_walk: Annotated[float, Field(ge=0, le=10)] = 1.0
+
+
+class VariantFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    variant: Annotated[list[Variant], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique(self) -> VariantFile:
+        ids = [v.id for v in self.variant]
+        dup = sorted({i for i in ids if ids.count(i) > 1} | ({"central"} & set(ids)))
+        if dup:
+            raise ValueError(f"variant ids must be unique and not 'central': {', '.join(dup)}")
+        return self
+
+
+def default_file() -> Path:
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "scenarios", here / "_bundled" / "scenarios"):
+        if (cand / FILE_NAME).is_file():
+            return cand / FILE_NAME
+    raise ForecastError(f"cannot find scenarios/{FILE_NAME}")
+
+
+def load_variants(path: str | Path | None = None) -> list[Variant]:
+    """The variants of a file (default: the shipped ``scenarios/structural.toml``)."""
+    p = Path(path) if path else default_file()
+    try:
+        raw = tomllib.loads(p.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ForecastError(
+            "file not found; expected a structural-variants TOML file", str(p)
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ForecastError(f"cannot read ({e})", str(p)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ForecastError(f"not valid TOML ({e})", str(p)) from None
+    try:
+        return VariantFile.model_validate(raw).variant
+    except ValidationError as e:
+        raise ForecastError(message(e, VariantFile), str(p)) from None
+
+
+def variant_priors(pr: Priors, v: Variant) -> Priors:
+    """The central priors with the variant's prior and walk changes."""
+    from .check import widen
+
+    if v.widen != 1:
+        pr = widen(pr, v.widen)
+    if v.pooling:
+        pr = pr.with_pooling(v.pooling)
+    if not v.walk or v.level_walk != 1:
+        fams = {}
+        for fam in ("bounded", "unbounded"):
+            f = getattr(pr, fam)
+            rd = f.rate_drift
+            if rd is not None:
+                rd = rd.model_copy(
+                    update={"in_forecasts": rd.in_forecasts and v.walk}
+                    | {"level_sigma": rd.level_sigma * v.level_walk}
+                )
+                f = f.model_copy(update={"rate_drift": rd})
+            fams[fam] = f
+        pr = pr.model_copy(update=fams)
+    return pr
+
+
+def variant_inputs(base: Inputs, v: Variant, where: str) -> Inputs:
+    """The central inputs with the variant's data and prior changes."""
+    rows = base.rows
+    if v.data is not None:
+        rows = inputs(
+            v.data, no_bundled=True, priors_dir=base.priors.source, settings=base.settings,
+            as_of=base.as_of,
+        ).rows  # fmt: skip
+    known = {r.series for r in rows}
+    for s in v.drop_series:
+        if s not in known:
+            raise ForecastError(
+                f"variant {v.id!r}: drop_series names {s!r}, which is not in the data; known: "
+                f"{', '.join(sorted(known))}",
+                where,
+            )
+    rows = [r for r in rows if r.series not in set(v.drop_series)]
+    if not any(r.kind == "ai" for r in rows):
+        raise ForecastError(f"variant {v.id!r} leaves no AI observation", where)
+    return replace(base, rows=rows, priors=variant_priors(base.priors, v))
+
+
+def _month(date: str | None) -> str | None:
+    return None if date is None else date[:7]
+
+
+def _arm_numbers(summary: dict, reading: str | None, year: int) -> dict[str, dict]:
+    """Per event key: P(by the focus year) and its MCSE, the median month, P(never)."""
+    out = {}
+    for ev, e in summary["events"].items():
+        composite = e.get("threshold_shown") == "composite"
+        key = f"{ev} [{reading}]" if composite and reading else ev
+        p = e["p_by_year"][str(year)]
+        out[key] = {
+            "title": e["title"],
+            "reading": reading if composite else None,
+            "p": p["p"],
+            "mcse": p["mcse"],
+            "median": _month(e["quantiles"]["0.5"]),
+            "p_never": e["p_not_by_horizon"],
+        }
+    return out
+
+
+def run(
+    base: Inputs,
+    variants: Sequence[Variant],
+    scenarios: Sequence[Scenario | None],
+    thresholds: Sequence[str] = (),
+    horizon: str | None = None,
+    cache_dir: Path | None = None,
+    refit: bool = False,
+    progress: Callable[[str], None] | None = None,
+    where: str = FILE_NAME,
+    year: int = FOCUS_YEAR,
+) -> dict:
+    """Fit and forecast the central model and every variant under every reading; the
+    structural summary (see the module docstring) as a JSON-ready dict."""
+    arms = [("central", base)] + [(v.id, variant_inputs(base, v, where)) for v in variants]
+    numbers: dict[str, dict[str, dict]] = {}
+    verdicts: dict[str, dict[str, dict]] = {}
+    fits = []
+    for i, (name, inp) in enumerate(arms):
+        if progress:
+            progress(f"[{i + 1}/{len(arms)}] {name}: fit and forecast")
+        post, reused = fit_posterior(inp, cache_dir, refit, quiet=True)
+        numbers[name] = {}
+        for sc in scenarios:
+            res = forecast(inp, thresholds, horizon, cache_dir, posterior=post, scenario=sc)
+            reading = sc.name if sc is not None else None
+            numbers[name].update(_arm_numbers(res.summary, reading, year))
+            for ref in res.summary["references"]:
+                verdicts.setdefault(ref["id"], {"claim": ref})["|".join([name, reading or ""])] = {
+                    "p": ref["engine_p"], "mcse": ref["engine_mcse"], "verdict": ref["verdict"],
+                }  # fmt: skip
+        diag = res.summary["diagnostics"]
+        fits.append(
+            {
+                "id": name,
+                "n_rows": len(inp.rows),
+                "posterior_hash": res.summary["provenance"]["posterior_hash"],
+                "diagnostics_ok": bool(diag["ok"]),
+                "max_rhat": diag["max_rhat"],
+                "divergences": diag["divergences"],
+                "reused": reused,
+            }
+        )
+    return {
+        "focus_year": year,
+        "seed": base.settings.seed,
+        "readings": [sc.name if sc else None for sc in scenarios],
+        "variants": [{"id": "central", "title": "the model as given", "why": ""}]
+        + [{"id": v.id, "title": v.title, "why": v.why} for v in variants],
+        "fits": fits,
+        "events": _events(numbers),
+        "claims": [_claim(c) for c in verdicts.values()],
+    }
+
+
+def _events(numbers: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    """Per event: central value, each variant's, the range and the variant it depends on most."""
+    out = {}
+    for key, c in numbers["central"].items():
+        per = {a: n[key] for a, n in numbers.items() if key in n}
+        others = {a: v for a, v in per.items() if a != "central"}
+        ps = {a: v["p"] for a, v in per.items()}
+        lo = min(ps, key=lambda a: ps[a])
+        hi = max(ps, key=lambda a: ps[a])
+        months = sorted(v["median"] or "never" for v in per.values())
+        most = max(others, key=lambda a: abs(others[a]["p"] - c["p"]), default=None)
+        out[key] = {
+            "title": c["title"],
+            "reading": c["reading"],
+            "central": {k: c[k] for k in ("p", "mcse", "median", "p_never")},
+            "range": {
+                "p_low": ps[lo],
+                "low_variant": lo,
+                "p_high": ps[hi],
+                "high_variant": hi,
+                "median_earliest": months[0],
+                "median_latest": months[-1],
+                "width": round(ps[hi] - ps[lo], 6),
+            },
+            "depends_most_on": None
+            if most is None
+            else {"variant": most, "p": others[most]["p"], "shift": _shift(others[most], c)},
+            "variants": {
+                a: {k: v[k] for k in ("p", "mcse", "median", "p_never")} for a, v in per.items()
+            },
+            "missing_in": sorted(set(numbers) - set(per)),
+        }
+    return out
+
+
+def _shift(v: dict, c: dict) -> float:
+    return round(v["p"] - c["p"], 6)
+
+
+def _claim(c: dict) -> dict:
+    """A claim's verdict across every (variant, reading): "agrees" or "disagrees" only when
+    every arm does; "depends on the reading" when each reading is unanimous but they differ;
+    else "depends on" the variants whose verdict differs from the central model's under the
+    same reading."""
+    claim = c["claim"]
+    arms = {k: v for k, v in c.items() if k != "claim"}
+    by_reading: dict[str, dict[str, dict]] = {}
+    for k, v in arms.items():
+        name, reading = k.split("|", 1)
+        by_reading.setdefault(reading, {})[name] = v
+    kinds = {v["verdict"] for v in arms.values()}
+    flips = []
+    if len(kinds) == 1:
+        overall = kinds.pop()
+    elif all(len({v["verdict"] for v in r.values()}) == 1 for r in by_reading.values()):
+        overall = "depends on the reading: " + "; ".join(
+            f"{next(iter(r.values()))['verdict']} under {reading}"
+            for reading, r in by_reading.items()
+        )
+    else:
+        parts = []
+        for reading, r in by_reading.items():
+            base = r.get("central", next(iter(r.values())))["verdict"]
+            names = sorted(n for n, v in r.items() if v["verdict"] != base)
+            flips += [_arm_label(f"{n}|{reading}") for n in names]
+            if names:
+                under = f" under {reading}" if reading else ""
+                parts.append(f"{', '.join(names)}{under} (central: {base})")
+        overall = "depends on " + "; ".join(parts)
+    central = {reading: r["central"] for reading, r in by_reading.items() if "central" in r}
+    return {
+        "id": claim["id"],
+        "who": claim.get("who", ""),
+        "claim": claim.get("claim", ""),
+        "event": claim["event"],
+        "by": claim["by"],
+        "p_at_least": claim["p_at_least"],
+        "central": central,
+        "verdict": overall,
+        "flipped_by": flips,
+        "arms": {_arm_label(k): v for k, v in arms.items()},
+    }
+
+
+def _arm_label(key: str) -> str:
+    name, reading = key.split("|", 1)
+    return f"{name} ({reading})" if reading else name

@@ -1,0 +1,109 @@
+"""Structural variants: each headline number's range over modelling choices, and verdicts that
+hold only when every variant and reading agrees."""
+
+import json
+
+import pytest
+
+from forecast import structural as st
+from forecast.errors import ForecastError
+from forecast.fit import SamplerSettings
+from forecast.pipeline import inputs
+
+from .conftest import write
+
+TINY = ("--draws", "200", "--tune", "200", "--chains", "2")
+SMALL = SamplerSettings(draws=200, tune=200, chains=2)
+VARIANTS = """
+[[variant]]
+id = "wide"
+title = "every prior scale x2"
+widen = 2.0
+why = "prior scales are judgement"
+
+[[variant]]
+id = "no-walk"
+title = "no forward walk"
+walk = false
+why = "the walk is a calibration choice"
+"""
+
+
+def test_shipped_variants_load_and_each_changes_the_inputs():
+    variants = st.load_variants()
+    assert len(variants) >= 8 and all(len(v.why) > 40 for v in variants)
+    base = inputs()
+    for v in variants:
+        inp = st.variant_inputs(base, v, "structural.toml")
+        changed = inp.rows != base.rows or inp.priors.digest() != base.priors.digest()
+        walk = [getattr(inp.priors, f).rate_drift for f in ("bounded", "unbounded")]
+        assert changed or not all(w.in_forecasts for w in walk), v.id
+
+
+def test_bad_variant_files_are_user_errors(tmp_path):
+    bad = write(tmp_path / "v.toml", VARIANTS.replace("widen = 2.0", "widen = 2.0\nwiden_x = 1"))
+    with pytest.raises(ForecastError, match="widen_x") as e:
+        st.load_variants(bad)
+    assert str(bad) in str(e.value)
+    dup = write(tmp_path / "d.toml", VARIANTS.replace('id = "no-walk"', 'id = "wide"'))
+    with pytest.raises(ForecastError, match="unique"):
+        st.load_variants(dup)
+    gone = st.Variant(id="x", title="drop a series", why="a test of errors", drop_series=["nope"])
+    with pytest.raises(ForecastError, match="'nope', which is not in the data"):
+        st.variant_inputs(inputs(), gone, "v.toml")
+
+
+def test_claim_verdict_holds_only_when_every_arm_agrees():
+    claim = {"id": "c", "event": "e", "by": "2028-12-31", "p_at_least": 0.6}
+    agree = {"p": 0.9, "mcse": 0.01, "verdict": "agrees"}
+    disagree = {"p": 0.2, "mcse": 0.01, "verdict": "disagrees"}
+    all_agree = st._claim({"claim": claim, "central|r1": agree, "wide|r1": agree})
+    assert all_agree["verdict"] == "agrees" and all_agree["flipped_by"] == []
+    split = st._claim({"claim": claim, "central|r1": agree, "wide|r1": disagree, "x|r2": agree})
+    assert split["verdict"] == "depends on wide under r1 (central: agrees)"
+    assert split["flipped_by"] == ["wide (r1)"]
+    by_reading = st._claim(
+        {"claim": claim, "central|r1": agree, "wide|r1": agree, "central|r2": disagree}
+    )
+    assert by_reading["verdict"] == "depends on the reading: agrees under r1; disagrees under r2"
+
+
+def test_structural_run_ranges_cover_every_variant(cache_dir, tmp_path):
+    """On METR's seed figures with two variants: each event's range spans the central value and
+    every variant's, and the variant it depends on most is the one furthest from the centre."""
+    base = inputs(["seed"], no_bundled=True, settings=SMALL)
+    base.rows[:] = [r for r in base.rows if r.benchmark == "metr-horizon"]
+    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    s = st.run(base, variants, [None], cache_dir=cache_dir)
+    assert [f["id"] for f in s["fits"]] == ["central", "wide", "no-walk"]
+    for e in s["events"].values():
+        ps = {a: v["p"] for a, v in e["variants"].items()}
+        assert set(ps) == {"central", "wide", "no-walk"}
+        assert e["range"]["p_low"] == min(ps.values()) and e["range"]["p_high"] == max(ps.values())
+        d = e["depends_most_on"]
+        furthest = max(("wide", "no-walk"), key=lambda a: abs(ps[a] - ps["central"]))
+        assert d["variant"] == furthest and d["shift"] == pytest.approx(
+            ps[furthest] - ps["central"]
+        )
+    json.dumps(s, allow_nan=False)  # JSON-ready
+
+
+def test_structural_command(cli, tmp_path):
+    data = ("--no-bundled", "--data", "seed")
+    variants = write(tmp_path / "v.toml", VARIANTS)
+    out = tmp_path / "st"
+    code, stdout, err = cli(
+        "structural", *TINY, *data, "--variants", str(variants), "--scenario",
+        "compressed-perspiration", "--out", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "structural range" in stdout and "depends most on" in stdout
+    assert "automated-ai-rnd [compressed-perspiration]" in stdout
+    assert "Published claims, across every variant and reading" in stdout
+    s = json.loads((out / "structural.json").read_text("utf-8"))
+    assert s["readings"] == ["compressed-perspiration"]
+    assert {c["id"] for c in s["claims"]} >= {"clark-2028"}
+    code, _, err = cli("structural", *TINY, *data, "--variants", str(variants), "--out", str(out))
+    assert code == 2 and "--force" in err
+    code, _, err = cli("structural", "--variants", str(tmp_path / "missing.toml"))
+    assert code == 2 and "missing.toml" in err
