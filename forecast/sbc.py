@@ -184,6 +184,7 @@ def parameters(prior: xr.Dataset, priors: Priors, ob: ObsArrays) -> list[tuple[s
     """The scalar quantities ranked: hyper-parameters, and per benchmark its log growth rate,
     level, rate change (unbounded) and ceiling where the ceiling is uncertain."""
     out: list[tuple[str, dict]] = []
+    bench_of = {r.series: r.benchmark for r in ob.rows}
     for name in PARAMS:
         if name not in prior:
             continue
@@ -194,7 +195,8 @@ def parameters(prior: xr.Dataset, priors: Priors, ob: ObsArrays) -> list[tuple[s
             continue
         for b in da[dims[0]].values:
             if name == "bounded_ceiling":
-                lo, hi, _, _ = priors.ceiling(str(b))
+                # the model's own lookup: the series, else its benchmark, else the default
+                lo, hi, _, _ = priors.ceiling(str(b), bench_of.get(str(b), str(b)))
                 if lo == hi:
                     continue  # fixed: not a parameter
             out.append((name, {dims[0]: str(b)}))

@@ -59,10 +59,9 @@ def test_sbc_options_are_checked(cli):
 
 @pytest.mark.slow
 def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
-    """100 data sets shaped like the bundled table, each refitted (2 chains x 400 draws, thinned
-    to 49 for nearly independent draws); chi-square per parameter on 10 rank bins, Bonferroni
-    over the 21 parameters (two of them the families' learned noise scales): family-wise
-    false-alarm rate 1 %."""
+    """100 data sets shaped like the bundled table (16 series), each refitted (2 chains x 400
+    draws, thinned to 49 for nearly independent draws); chi-square per parameter on 10 rank
+    bins, Bonferroni over the 50 parameters: family-wise false-alarm rate 1 %."""
     out = tmp_path / "sbc"
     code, stdout, err = cli(
         "sbc",
@@ -89,7 +88,9 @@ def test_sbc_ranks_are_uniform_on_the_bundled_design(cli, tmp_path):
     )
     assert code == 0, err
     s = json.loads(stdout)
-    assert len(s["parameters"]) == 21  # 19 curve parameters + 2 learned noise scales
+    # 11 bounded series: log rate and level each, 9 uncertain ceilings (MLE-bench's is fixed),
+    # the pooled rate's mean and spread; 5 unbounded: log rate, level, rate change; 2 noises
+    assert len(s["parameters"]) == 11 * 2 + 9 + 2 + 5 * 3 + 2
     bad = {k: (v["p_value"], v["counts"]) for k, v in s["parameters"].items() if not v["uniform"]}
     assert s["uniform"], f"non-uniform SBC ranks: {bad}"
     assert {p.name for p in out.iterdir()} >= {
