@@ -116,7 +116,7 @@ def dates(
         d = cond[:, ev.columns]
         when, credit = composite(d, plan.horizon)
         cols.append(when)
-        binding[ev.id] = _binding(ev, d, credit, plan.horizon)
+        binding[ev.id] = _binding(ev, d, credit, plan.horizon, start_of(sc))
     times = np.stack(cols, axis=1)
     times = np.where(times <= plan.horizon, times, np.inf)
     ds = _dates_dataset(curves, plan, sc, times, events)
@@ -124,10 +124,18 @@ def dates(
     return ds, residual.inputs_dataset(p), traj, binding
 
 
-def _binding(ev: EventColumns, d: np.ndarray, credit: np.ndarray, horizon: float) -> dict:
+def _binding(
+    ev: EventColumns, d: np.ndarray, credit: np.ndarray, horizon: float, start: float
+) -> dict:
+    """Per condition: the share of draws in which it is met last (binding), its median date,
+    and the share of draws in which it is already met at the scenario's start (such a
+    condition is met, not binding, unless every condition is)."""
     d_h = np.where(d <= horizon, d, np.inf)
     return {
         "conditions": [c.text for c in ev.conditions],
+        "met_at_start": {
+            c.text: round(float((d[:, i] <= start).mean()), 6) for i, c in enumerate(ev.conditions)
+        },
         "binding_shares": {
             c.text: round(float(credit[:, i].mean()), 6) for i, c in enumerate(ev.conditions)
         },

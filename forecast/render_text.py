@@ -120,10 +120,12 @@ def composite_text(summary: dict) -> str:
         lines.append(
             f"{ev}: binding (last) condition, share of draws (median date of the condition):"
         )
+        met = e.get("met_at_start") or {}
         for c, share in e["binding_shares"].items():
-            lines.append(
-                f"  {100 * share:5.1f} %  {c:<36} {e['condition_medians'][c] or 'not by horizon'}"
-            )
+            when = e["condition_medians"][c] or "not by horizon"
+            at_start = met.get(c, 0.0)
+            note = f"  (met at the start in {100 * at_start:.0f} %)" if at_start >= 0.005 else ""
+            lines.append(f"  {100 * share:5.1f} %  {c:<36} {when}{note}")
     if "residual" in summary:
         tr = summary["residual"]["trajectories"]
         years = [y for y in map(str, SHOWN_YEARS) if y in tr["rd_multiplier"]["by_end_of_year"]]

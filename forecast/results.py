@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: met_at_start on composite events
 
 
 class _Result(BaseModel):
@@ -127,6 +127,9 @@ class Event(_Result):
         None, description="share of draws in which each condition is met last (sums to 1)"
     )
     condition_medians: dict[str, str | None] | None = None
+    met_at_start: dict[str, float] | None = Field(
+        None, description="share of draws in which each condition is already met at the start"
+    )
     threshold_shown: str
     observed: ObservedFigure | None = Field(
         None, description="set when an observation already meets the threshold: P = 1 from its date"
