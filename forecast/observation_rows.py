@@ -53,9 +53,10 @@ logit for shares): sd = (T(ci_high) - T(ci_low)) / (2 z), z the normal quantile 
 by the delta method. It is meant to add in quadrature to the model's observation noise; the
 asymmetry of an interval on that scale is not kept. Both are ignored for a censored row.
 
-Bundled tables: ``--data history`` is every bundled series (the seed figures included),
-``--data history:SERIES[,SERIES...]`` some of them, ``--data frontier[:SERIES,...]`` their
-running-maximum records only; a path that exists is always read as a file. A seed figure
+Bundled tables: ``frontier`` (the default data) is every bundled series' running-maximum
+records, ``--data history`` every row of every series (the seed figures included),
+``--data history:SERIES[,SERIES...]`` / ``frontier:SERIES[,...]`` some of them, ``seed`` the
+seed figures alone; a path that exists is always read as a file. A seed figure
 that a selected history row reports (``seed_row``) is used once, as the history row.
 """
 

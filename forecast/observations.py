@@ -2,7 +2,8 @@
 
 The CSV schema (``forecast data --schema``) is described in :mod:`forecast.observation_rows`,
 which validates one row; this module reads whole tables, checks them as a whole and combines
-the bundled seed figures with ``--data`` files and bundled history selections.
+the bundled data (the history table's frontier records) with ``--data`` files and other
+bundled selections (``history``, ``frontier:SERIES``, ``seed``).
 """
 
 from __future__ import annotations

@@ -22,19 +22,21 @@ def data(data, no_bundled, variants, as_json, show_rows, schema):
     Every row is one published figure with its source. Bad rows are reported with the
     file, row number and what was expected; exit code 2.
 
-    The seed figures are bundled and used by default. The bundled history table (every
-    public series: METR horizons, SWE-bench splits, MLE-bench, PostTrainBench, with the
-    seed figures merged in, each result once) is used when asked for, as a --data value:
-    `history` (every series), `history:SERIES[,SERIES...]`, or `frontier[:SERIES,...]`
-    (the frontier records only: a row above every earlier row of its series). A seed
-    figure that a selected history row reports is not used a second time. Until the growth
-    model fits one curve per series, give one series per benchmark to a fit (see
-    docs/data.md); `--no-bundled` leaves the seed figures out.
+    The bundled data, used by default by every command, are the frontier records (a row
+    above every earlier row of its series) of every public series in the history table:
+    METR horizons (suites 1.0 and 1.1, 50 % and 80 %), six SWE-bench series, MLE-bench all
+    and lite, PostTrainBench, CORE-Bench and the training speed-up, with the evidence notes'
+    seed figures merged in, each result once. Other selections as a --data value:
+    `history` (every row), `history:SERIES[,SERIES...]`, `frontier:SERIES[,...]`, or `seed`
+    (the seed figures alone); `--no-bundled` leaves the default out. Each series gets its
+    own growth curve; a threshold on a benchmark with several series is read on the series
+    forecast/data/event-series.toml names (see docs/data.md).
 
     \b
     Examples:
       forecast data
-      forecast data --data history
+      forecast data --data history --no-bundled
+      forecast data --data seed --no-bundled
       forecast data --data frontier:swe-bench-verified --no-bundled --rows
       forecast fit --no-bundled --data history:metr-horizon-1.1-p50
       forecast data --data my-benchmark.csv
