@@ -10,9 +10,11 @@ out of the header or left empty)::
     benchmark    id of the benchmark or metric, e.g. ``posttrainbench``; priors, thresholds
                  and human baselines are per benchmark
     [series]     the series: one benchmark x task set x grader x harness, e.g.
-                 ``swe-bench-verified`` vs ``swe-bench-lite``; empty = the benchmark id.
-                 Rows of different series are different measurements (``forecast data``
-                 lists the bundled ones)
+                 ``swe-bench-verified`` vs ``swe-bench-lite``; empty = the benchmark id,
+                 or, for an AI row added to bundled data that hold no series of that name,
+                 the series the benchmark is read on (forecast/data/event-series.toml: a
+                 new ``swe-bench`` figure is a SWE-bench Verified one). Rows of different
+                 series are different measurements (``forecast data`` lists the bundled ones)
     date         YYYY, YYYY-MM, YYYY-MM-DD or an interval START/END (empty for a human
                  baseline or a floor)
     system       the AI system (or the human group for a baseline)

@@ -295,3 +295,17 @@ def test_data_command_lists_series_with_counts(cli):
     )
     code, out, _ = cli("data", "--no-bundled", "--data", "history:swe-bench-lite")
     assert code == 0 and "swe-bench-lite" in out and " 84 " in out and "valid" in out
+
+
+def test_a_new_figure_without_a_series_joins_the_series_its_benchmark_is_read_on(tmp_path):
+    f = tmp_path / "new.csv"
+    f.write_text(
+        "benchmark,series,date,system,value,low,high,unit,kind,approximate,variant,source,note\n"
+        "swe-bench,,2026-06,new system,96,,,percent,ai,,,test,\n"
+        "swe-bench,swe-bench-lite,2026-06,new system,90,,,percent,ai,,,test,\n"
+        "toy,,2026-06,new system,50,,,percent,ai,,,test,\n"
+    )
+    added = [r for r in assemble([str(f)]) if r.source == "test"]
+    assert [r.series for r in added] == ["swe-bench-verified", "swe-bench-lite", "toy"]
+    alone = [r for r in assemble([str(f)], include_bundled=False) if r.source == "test"]
+    assert [r.series for r in alone] == ["swe-bench", "swe-bench-lite", "toy"]
