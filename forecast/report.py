@@ -74,14 +74,17 @@ def reproduce_command(
     thresholds=(),
     horizon=None,
     out="report",
+    structural=False,
 ) -> str:
     """The command line that regenerates a report's numbers: every input that changes them
     (data files, priors, variants, seed, sampler settings, scenarios, thresholds, horizon)."""
     parts = ["forecast", "report"]
     for s in scenarios:
         parts += ["--scenario", _scenario_arg(s)]
+    from .history import is_table_name
+
     for d in data:
-        parts += ["--data", str(Path(d).resolve())]
+        parts += ["--data", str(d) if is_table_name(d) else str(Path(d).resolve())]
     if no_bundled:
         parts.append("--no-bundled")
     for v in variants:
@@ -104,6 +107,8 @@ def reproduce_command(
         parts += ["--threshold", t]
     if horizon:
         parts += ["--horizon", horizon]
+    if structural:
+        parts.append("--structural")
     parts += ["--out", str(Path(out).resolve()), "--force"]
     return shlex.join(parts)
 
@@ -118,8 +123,12 @@ def build(
     quiet=False,
     command: str | None = None,
     posterior=None,
+    structural: bool = False,
+    progress=None,
 ) -> Built:
-    """Fit once (or reuse), run every reading on the same draws, and assemble the report."""
+    """Fit once (or reuse), run every reading on the same draws, and assemble the report;
+    with ``structural``, also every variant of ``scenarios/structural.toml`` (each fitted once
+    and cached) under the same readings (:mod:`forecast.structural`)."""
     from .compare import Arm, compare
     from .pipeline import forecast
     from .plots_results import results_tree
@@ -149,6 +158,13 @@ def build(
     claims = load_references()
     cmp = compare([Arm(n, "scenario", r) for n, r in results.items()]) if len(results) > 1 else None
     report = report_data(inp, loaded, results, cmp, command)
+    if structural:
+        from . import structural as st
+
+        report["structural"] = st.run(
+            inp, st.load_variants(), loaded, list(thresholds), horizon, cache_dir, refit,
+            progress=progress,
+        )  # fmt: skip
     tree = results_tree(results, claims)
     return Built(report, tree, posterior, cache_dir)
 
@@ -273,8 +289,13 @@ def _provenance(inp, scenarios, first_summary: dict) -> dict:
     from .fit import package_version
 
     prov = dict(first_summary["provenance"])
+    from .history import is_table_name
+
     prov["data_files"] = [
-        {"path": str(Path(d).resolve()), "sha256_16": file_hash(d)} for d in inp.data_files
+        {"path": f"<bundled table> {d}", "sha256_16": None}  # covered by the data hash
+        if is_table_name(d)
+        else {"path": str(Path(d).resolve()), "sha256_16": file_hash(d)}
+        for d in inp.data_files
     ]
     prov["scenarios"] = {sc.name: {"path": sc.path, "hash": sc.digest} for sc in scenarios}
     prov.pop("scenario_hash", None)

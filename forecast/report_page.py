@@ -301,7 +301,9 @@ def provenance(report: dict, generated: str) -> list[tuple[str, str]]:
     """The provenance list: (label, value) pairs."""
     prov = report["provenance"]
     s = prov["sampler"]
-    files = "; ".join(f"{d['path']} ({d['sha256_16']})" for d in prov["data_files"])
+    files = "; ".join(
+        d["path"] + (f" ({d['sha256_16']})" if d["sha256_16"] else "") for d in prov["data_files"]
+    )
     scen = "; ".join(f"{k}: {v['hash']} ({v['path']})" for k, v in prov["scenarios"].items())
     return [
         ("forecast version", prov["versions"]["forecast"]),
@@ -323,6 +325,44 @@ def provenance(report: dict, generated: str) -> list[tuple[str, str]]:
     ]
 
 
+def structural(report: dict) -> dict:
+    """The structural section: per event, central ± MC error, range, median months and the
+    variant it depends on most; the claims' verdicts across variants and readings."""
+    s = report["structural"]
+    rows = []
+    for key, e in s["events"].items():
+        c, r, d = e["central"], e["range"], e["depends_most_on"]
+        rows.append(
+            [
+                key,
+                Cell(f"{c['p']:.2f} ± {c['mcse']:.3f}", cls="num"),
+                Cell(
+                    f"{r['p_low']:.2f} ({r['low_variant']}) – {r['p_high']:.2f} ({r['high_variant']})",
+                    cls="num",
+                ),
+                f"{c['median'] or 'never'} ({r['median_earliest']} .. {r['median_latest']})",
+                "—" if d is None else f"{d['variant']} ({d['shift']:+.2f})",
+            ]
+        )
+    header = [
+        "event",
+        f"P(by end of {s['focus_year']}) ± MC error",
+        "structural range (variant)",
+        "median month (range)",
+        "depends most on",
+    ]
+    variants = table(
+        ["variant", "what it changes", "why"],
+        [[v["id"], v["title"], v["why"]] for v in s["variants"][1:]],
+    )
+    return {
+        "events": table(header, rows, "structural-table"),
+        "variants": variants,
+        "claims": [f"{c['who']}: {c['claim']} — {c['verdict']}" for c in s["claims"]],
+        "fits_ok": all(f["diagnostics_ok"] for f in s["fits"]),
+    }
+
+
 def context(report: dict, images: dict[str, str], generated: str) -> dict:
     """Everything the template reads: ``images`` maps a figure id to its data URI,
     ``generated`` is the time shown (UTC)."""
@@ -333,6 +373,7 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
         ("headline", "Headline: when each event happens"),
         ("readings", "The readings compared"),
         ("claims", "Published claims beside the engine"),
+        ("structural", "What each headline depends on (structural variants)"),
         ("figures", "Figures"),
         ("observations", "Observations and their sources"),
         ("growth", "Growth rates (posterior median and 80 % interval)"),
@@ -341,7 +382,11 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
         ("provenance", "Provenance and how to reproduce"),
         ("notes", "Notes"),
     ]
-    shown = {"claims": claims_table is not None, "notes": bool(report.get("notes"))}
+    shown = {
+        "claims": claims_table is not None,
+        "notes": bool(report.get("notes")),
+        "structural": "structural" in report,
+    }
     prov = report["provenance"]
     return {
         "title": "forecast report: " + ", ".join(names),
@@ -353,6 +398,7 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
         "headline": headline(report, years, len(names)),
         "readings": readings(report),
         "claims": claims_table,
+        "structural": structural(report) if "structural" in report else None,
         "figures": figures(report, images),
         "n_observations": len(report["observations"]),
         "observations": observations(report),

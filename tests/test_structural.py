@@ -107,3 +107,24 @@ def test_structural_command(cli, tmp_path):
     assert code == 2 and "--force" in err
     code, _, err = cli("structural", "--variants", str(tmp_path / "missing.toml"))
     assert code == 2 and "missing.toml" in err
+
+
+def test_report_shows_the_structural_section(cache_dir, tmp_path, monkeypatch):
+    """`forecast report --structural`: the page gets the section, its JSON the summary, and the
+    reproduce command the flag."""
+    from forecast import render_report
+    from forecast.report import build, reproduce_command
+
+    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    monkeypatch.setattr(st, "load_variants", lambda path=None: variants)
+    base = inputs(["seed"], no_bundled=True, settings=SMALL)
+    cmd = reproduce_command(scenarios=["compressed-perspiration"], data=["seed"], structural=True)
+    built = build(base, ["compressed-perspiration"], cache_dir=cache_dir, quiet=True,
+                  command=cmd, structural=True)  # fmt: skip
+    out = tmp_path / "rep"
+    render_report.write(out, built, False, None)
+    page = (out / "index.html").read_text("utf-8")
+    assert 'id="structural-table"' in page and "What each headline depends on" in page
+    s = json.loads((out / "report.json").read_text("utf-8"))["structural"]
+    assert [v["id"] for v in s["variants"]] == ["central", "wide", "no-walk"]
+    assert "--structural" in cmd and "--data seed" in cmd  # a bundled table stays a name

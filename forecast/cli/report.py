@@ -24,6 +24,12 @@ from .options import FitOptions, check_strict, fit_options, guard, output_option
 )
 @threshold_option()
 @click.option("--horizon", help="As for `run` [default: the scenario's].")
+@click.option(
+    "--structural",
+    is_flag=True,
+    help="Add a section with each headline's range over the structural variants of "
+    "scenarios/structural.toml (as `forecast structural`; ten fits cold, a few minutes).",
+)
 @output_options(
     "Directory for index.html, report.json, report.csv, results.nc, posterior.nc and figures/.",
     "Overwrite a report already in --out.",
@@ -35,6 +41,7 @@ def report(
     scenario_names,
     thresholds,
     horizon,
+    structural,
     out,
     force,
 ):
@@ -52,6 +59,7 @@ def report(
       forecast report --out report/
       forecast report --out report/ --data mine.csv --threshold "my-bench>=90%"
       forecast report --out r1/ --scenario inspiration-binding --seed 7
+      forecast report --out report/ --structural     + each headline's structural range
     """
     from ..render_report import headline_text, write
     from ..report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
@@ -74,6 +82,7 @@ def report(
         thresholds=thresholds,
         horizon=horizon,
         out=out,
+        structural=structural,
     )
     built = build(
         inp,
@@ -84,6 +93,8 @@ def report(
         fit.refit,
         fit.quiet,
         command,
+        structural=structural,
+        progress=None if fit.quiet else fit.say,
     )
     write(out_dir, built, force, None if fit.quiet else fit.say)
     rep = built.report
