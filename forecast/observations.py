@@ -314,6 +314,15 @@ def default_series(rows: list[Observation], bundled: set[str]) -> list[Observati
     return out
 
 
+def mixed_series(rows: list[Observation]) -> set[str]:
+    """The series holding rows of two or more variants (two readings of one result)."""
+    in_series: dict[str, set[str]] = {}
+    for r in rows:
+        if r.variant:
+            in_series.setdefault(r.series, set()).add(r.variant)
+    return {s for s, v in in_series.items() if len(v) > 1}
+
+
 def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Observation]:
     """Keep rows without a variant, and where one series holds two readings of its results
     (variants, e.g. an automated and a manual grade in one seed series) only the chosen one.
@@ -323,11 +332,7 @@ def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Obs
     A benchmark whose series mix variants must have a choice (from the priors file or
     ``--variant BENCH=NAME``); an unknown choice is an error naming the offered variants.
     """
-    in_series: dict[str, set[str]] = {}
-    for r in rows:
-        if r.variant:
-            in_series.setdefault(r.series, set()).add(r.variant)
-    mixed = {s for s, v in in_series.items() if len(v) > 1}
+    mixed = mixed_series(rows)
     offered: dict[str, set[str]] = {}
     for r in rows:
         if r.variant and r.series in mixed:

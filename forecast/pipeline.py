@@ -83,7 +83,9 @@ def variant_choice(
 ) -> dict[str, str]:
     """Which variant each benchmark uses: --variant over the priors file; both checked here."""
     from .errors import ForecastError
+    from .observations import mixed_series
 
+    mixed = mixed_series(rows)
     offered: dict[str, set[str]] = {}
     for r in rows:
         offered.setdefault(r.benchmark, set()).add(r.variant)
@@ -97,6 +99,14 @@ def variant_choice(
             raise ForecastError(
                 f"{b!r} has no rows of variant {v!r}; its rows offer "
                 f"{', '.join(sorted(x for x in offered[b] if x)) or 'no variants'}",
+                f"--variant {b}={v}",
+            )
+        if not any(r.benchmark == b and r.series in mixed for r in rows):
+            series = sorted({r.series for r in rows if r.benchmark == b and r.variant})
+            raise ForecastError(
+                f"has no effect: in this data the variants of {b!r} are series of their own "
+                f"({', '.join(series)}), all fitted; to leave one out use "
+                "`forecast structural` or a data selection (--no-bundled --data frontier:...)",
                 f"--variant {b}={v}",
             )
     for fam in ("bounded", "unbounded"):
