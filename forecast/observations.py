@@ -286,32 +286,12 @@ def assemble(
             files += read_table(f, today)
     if not tables and not files:
         raise ForecastError("no observations: --no-bundled was given without any --data file")
+    from .series_choice import default_series
+
     rows = list(tables.values())
     files = default_series(files, {r.series for r in rows})
     reported = {r.seed_row for r in rows + files if r.seed_row}
     return check_table([r for r in rows if seed_ref(r) not in reported] + files)
-
-
-def default_series(rows: list[Observation], bundled: set[str]) -> list[Observation]:
-    """A file's AI rows without a ``series`` of their own (series = benchmark id) join the
-    series the benchmark is read on (``[conditions]`` of event-series.toml) when the bundled
-    rows hold that series and none named like the benchmark: a new SWE-bench figure is a
-    SWE-bench Verified figure, not a one-point series of its own."""
-    from .history_series import event_series
-
-    cond = event_series().conditions
-    out = []
-    for r in rows:
-        s = cond.get(r.benchmark)
-        if (
-            r.kind == "ai"
-            and r.series == r.benchmark
-            and r.benchmark not in bundled
-            and s in bundled
-        ):
-            r = replace(r, series=s)
-        out.append(r)
-    return out
 
 
 def mixed_series(rows: list[Observation]) -> set[str]:

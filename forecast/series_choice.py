@@ -6,9 +6,12 @@ threshold names either a series (``metr-horizon-1.0-p50>=8h``) or a benchmark
 several, the choice is data, not code: the built-in event's entry, then the benchmark's
 ``[conditions]`` entry in ``forecast/data/event-series.toml``, then a series named like the
 benchmark (the seed figures). Anything else is an error that lists the series to choose from.
+A figure added in a file without a series joins the series its benchmark is read on.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from .errors import ForecastError
 from .observations import Observation
@@ -58,3 +61,25 @@ def choose(
         f"is named for it in event-series.toml; name the series instead, e.g. {cands[0]!r}",
         where,
     )
+
+
+def default_series(rows: list[Observation], bundled: set[str]) -> list[Observation]:
+    """A file's AI rows without a ``series`` of their own (series = benchmark id) join the
+    series the benchmark is read on (``[conditions]`` of event-series.toml) when the bundled
+    rows hold that series and none named like the benchmark: a new SWE-bench figure is a
+    SWE-bench Verified figure, not a one-point series of its own."""
+    from .history_series import event_series
+
+    cond = event_series().conditions
+    out = []
+    for r in rows:
+        s = cond.get(r.benchmark)
+        if (
+            r.kind == "ai"
+            and r.series == r.benchmark
+            and r.benchmark not in bundled
+            and s in bundled
+        ):
+            r = replace(r, series=s)
+        out.append(r)
+    return out
