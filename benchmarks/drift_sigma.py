@@ -19,8 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--tune", type=int, default=500)
-    ap.add_argument("--chains", type=int, default=2)
+    ap.add_argument("--tune", type=int, default=1000)
+    ap.add_argument("--chains", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--sigmas", type=float, nargs="+", default=None, help="sigma grid")
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     from forecast import crossing as cx
+    from forecast import crossing_fits
     from forecast import crossing_run as cr
     from forecast import drift_select as ds
     from forecast.fit import SamplerSettings, default_cache_dir
@@ -35,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     from forecast.priors import load
 
     cases = [c for s in cr.bundled_series() for c in cx.cases(s)]
-    settings = SamplerSettings(seed=a.seed, draws=a.draws, tune=a.tune, chains=a.chains)
-    fits = cr.engine_fits(
+    settings = SamplerSettings(  # as benchmarks/calibration.py, so its fits are reused
+        seed=a.seed, draws=a.draws, tune=a.tune, chains=a.chains, target_accept=0.99
+    )
+    fits = crossing_fits.engine_fits(
         cases, load(None), settings, a.cache or default_cache_dir(), workers=a.workers
     )
     sigmas, levels = a.sigmas or ds.SIGMAS, a.level_sds or ds.LEVEL_SDS

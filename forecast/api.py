@@ -84,7 +84,7 @@ def backtest(
     from .priors import load
     from .results import crossing_summary
 
-    s = settings or SamplerSettings(draws=1000, tune=500, chains=2)
+    s = settings or SamplerSettings(draws=1000, tune=1000, chains=4, target_accept=0.99)
     found = crossing_run.bundled_series()
     if series:
         found = [x for x in found if x.name in set(series)]

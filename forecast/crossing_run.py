@@ -2,17 +2,19 @@
 fitting the engine per case (in parallel on Dask, each fit cached by :func:`forecast.fit.fit`),
 scoring every method on every target, and the text table of the result.
 
-Methods, each fitted on a case's training points alone:
+Methods (the engine's fits: :mod:`forecast.crossing_fits`):
 
-* ``engine``: the project's growth model, the series as its single benchmark, with the
-  project's priors (a bounded series gets the default ceiling of 1); its crossing dates
-  are the posterior curves' first passages (:func:`forecast.trajectories.crossing_time`).
-  Bounded values of exactly 0 or 100 % would be refused by the observation table: they are
-  clipped to [0.01 %, 99.99 %] here, as for the lines.
+* ``engine``: the project's growth model fitted on the series' training points alone
+  (a bundled series as the bundled table holds them: its benchmark's priors, METR's
+  intervals, censoring at one task's worth); its crossing dates are the posterior curves'
+  first passages with the forward walk (:func:`forecast.trajectories.crossing_time`);
 * ``engine_drift``: the same posterior draws forward sampled with a drifting growth rate
   after the last training point (:mod:`forecast.drift`), the drift's ``sigma`` and
   ``level_sd`` from the priors' ``[rate_drift]`` key of the series' family (left out when
   the priors have none);
+* ``engine_pooled``: the growth model fitted on every bundled series as it stood at the
+  cutoff (no row dated on or after it), read on the case's series: what `forecast run
+  --as-of CUTOFF` would have said;
 * ``line``: the least-squares straight line on the logit / log scale (one date per target);
 * ``bayes_line``: the flat-prior Bayesian straight line (posterior draws);
 * ``drifting_line``: the same with slope x exp(N(0, 0.3)) and level + N(0, 0.3) per draw.
@@ -23,7 +25,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import zlib
 from dataclasses import asdict
 from importlib import resources
@@ -32,13 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from . import crossing as cx
+from .crossing_fits import CaseFit, clip, engine_fits
 from .dates import parse_period
 from .drift import Drift, crossing_times
 from .errors import ForecastError
-from .observations import Observation
-from .posterior_meta import meta
 
-METHODS = ["engine", "engine_drift", "line", "bayes_line", "drifting_line"]
+METHODS = ["engine", "engine_drift", "engine_pooled", "line", "bayes_line", "drifting_line"]
 LINE_DRAWS = 4000  # draws of the Bayesian lines per case
 PUBLIC_DIR = ("data", "public-series")
 
@@ -128,113 +128,30 @@ def bundled_series() -> list[cx.Series]:
 # ---------------------------------------------------------------- the engine
 
 
-def engine_rows(case: cx.Case) -> list[Observation]:
-    """A case's training points as observation rows of one benchmark named after the series."""
-    dim = {"fraction": "share", "minutes": "duration", "multiplier": "multiplier"}[case.unit]
-    return [
-        Observation(
-            benchmark=case.series,
-            date=p.date,
-            time=p.time,
-            time_sd=p.time_sd,
-            system=p.model or f"point {i}",
-            value=_clip(p.value, case.bounded),
-            low=math.nan,
-            high=math.nan,
-            unit=case.unit,
-            dimension=dim,
-            kind="ai",
-            approximate=False,
-            variant="",
-            source=case.source,
-            note="",
-            origin=f"{case.series}:frontier {i}",
-        )
-        for i, p in enumerate(case.training)
-    ]
-
-
-def _clip(v: float, bounded: bool) -> float:
-    return float(np.clip(v, cx.CLIP, 1 - cx.CLIP)) if bounded else v
-
-
-def engine_fit(case: cx.Case, priors, settings, cache_dir: Path, refit: bool) -> dict:
-    """Fit the growth model on the case's training points; crossing-date draws per target."""
-    from .fit import fit
-    from .trajectories import crossing_time, curves
-
-    dt, cached = fit(
-        engine_rows(case), priors, settings, cache_dir=cache_dir, refit=refit, quiet=True
-    )
-    c = curves(dt["posterior"].to_dataset(), {str(k): v for k, v in dt.attrs.items()})
-    draws = [crossing_time(c, case.series, _clip(p.value, case.bounded)) for p in case.targets]
-    return {
-        "draws": draws,
-        "curves": c.sel(benchmark=[case.series]),
-        "diagnostics": meta(dt.attrs).diagnostics,
-        "cached": cached,
-    }
-
-
 def case_drift(case: cx.Case, priors) -> Drift | None:
     """The rate drift of the case's family from the priors (None when they have none)."""
     rd = (priors.bounded if case.bounded else priors.unbounded).rate_drift
     return None if rd is None else Drift(rd.sigma, rd.level_sd, level_sigma=rd.level_sigma)
 
 
-def drift_draws(case: cx.Case, curves, drift: Drift, seed: int) -> list[np.ndarray]:
+def engine_draws(case: cx.Case, fit: CaseFit) -> list[np.ndarray]:
+    """Crossing-date draws of each target (decimal years, +inf = never) from a fit's
+    posterior curves (:func:`forecast.trajectories.crossing_time`: the forward walk after
+    the series' last row when the fit carries one)."""
+    from .trajectories import crossing_time
+
+    return [
+        crossing_time(fit.curves, fit.read_on, clip(p.value, case.bounded)) for p in case.targets
+    ]
+
+
+def drift_draws(case: cx.Case, fit: CaseFit, drift: Drift, seed: int) -> list[np.ndarray]:
     """``engine_drift``: crossing-date draws of each target (decimal years, +inf = never),
     the engine's posterior curves with the rate drifting after the last training point."""
-    thresholds = [_clip(p.value, case.bounded) for p in case.targets]
+    thresholds = [clip(p.value, case.bounded) for p in case.targets]
     t0 = max(p.time for p in case.training)
     rng_seed = zlib.crc32(f"{seed}:{case.id}".encode())
-    return list(crossing_times(curves, case.series, thresholds, t0, drift, rng_seed))
-
-
-def _is_cached(case: cx.Case, priors, settings, cache_dir: Path) -> bool:
-    from .fit import cache_key
-
-    return (cache_dir / f"posterior-{cache_key(engine_rows(case), priors, settings)}.nc").exists()
-
-
-def engine_fits(
-    cases: list[cx.Case],
-    priors,
-    settings,
-    cache_dir: Path,
-    refit: bool = False,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress=None,
-) -> dict[str, dict]:
-    """:func:`engine_fit` of every case by case id: cached fits in this process, the others
-    on Dask (a local cluster of ``workers`` processes, or ``scheduler``), in this process
-    when ``workers == 1`` or a single fit is left."""
-    say = progress or (lambda msg: None)
-    todo = [c for c in cases if refit or not _is_cached(c, priors, settings, cache_dir)]
-    out = {c.id: engine_fit(c, priors, settings, cache_dir, False) for c in cases if c not in todo}
-    if not todo:
-        return out
-    say(f"fitting the engine on {len(todo)} case(s) ({len(cases) - len(todo)} cached)")
-    n_workers = workers or min(os.cpu_count() or 1, len(todo))
-    if (n_workers == 1 and not scheduler) or len(todo) == 1:
-        for k, c in enumerate(todo, 1):
-            out[c.id] = engine_fit(c, priors, settings, cache_dir, refit)
-            say(f"  {k}/{len(todo)} {c.id}")
-        return out
-    from dask.distributed import as_completed
-
-    from .dask_client import dask_client
-
-    with dask_client(n_workers, scheduler) as client:
-        futures = {
-            client.submit(engine_fit, c, priors, settings, cache_dir, refit, pure=False): c
-            for c in todo
-        }
-        for k, (fut, res) in enumerate(as_completed(futures, with_results=True), 1):
-            out[futures[fut].id] = res
-            say(f"  {k}/{len(todo)} {futures[fut].id}")
-    return out
+    return list(crossing_times(fit.curves, fit.read_on, thresholds, t0, drift, rng_seed))
 
 
 # ---------------------------------------------------------------- the whole protocol
@@ -250,9 +167,14 @@ def run(
     scheduler: str | None = None,
     line_draws: int = LINE_DRAWS,
     progress=None,
+    pooled: bool = True,
+    bundled: bool = True,
 ) -> dict:
     """The protocol on every series: per-target scores of every method, pooled results,
-    the cases (with the engine's sampler diagnostics) and the series left out (and why)."""
+    the cases (with the engine's sampler diagnostics) and the series left out (and why).
+    ``pooled`` adds ``engine_pooled`` (each case fitted on every bundled series as of its
+    cutoff, :mod:`forecast.crossing_fits`); ``bundled`` says the series are the bundled
+    public series (else from user files)."""
     all_cases, skipped = [], {}
     for s in series:
         cs = cx.cases(s)
@@ -263,21 +185,34 @@ def run(
             skipped[s.name] = f"{n} frontier point(s); the protocol needs {cx.MIN_FRONTIER}"
     if not all_cases:
         raise ForecastError("no series has five frontier records: nothing to backtest")
-    fits = engine_fits(all_cases, priors, settings, cache_dir, refit, workers, scheduler, progress)
+    modes = ("alone", "pooled") if pooled else ("alone",)
+    fits = engine_fits(
+        all_cases, priors, settings, cache_dir, refit, workers, scheduler, progress, modes, bundled
+    )
     drifts = {c.id: case_drift(c, priors) for c in all_cases}
-    methods = [m for m in METHODS if m != "engine_drift" or any(drifts.values())]
+    methods = [
+        m
+        for m in METHODS
+        if (m != "engine_drift" or any(drifts.values())) and (m != "engine_pooled" or pooled)
+    ]
+    draw_of = {
+        "engine": lambda c, rng: engine_draws(c, fits[c.id, "alone"]),
+        "engine_drift": lambda c, rng: drift_draws(
+            c, fits[c.id, "alone"], drifts[c.id] or Drift(0.0), settings.seed
+        ),
+        "engine_pooled": lambda c, rng: engine_draws(c, fits[c.id, "pooled"]),
+        "line": lambda c, rng: cx.least_squares_draws(c),
+        "bayes_line": lambda c, rng: cx.bayes_line_draws(c, line_draws, rng),
+        "drifting_line": lambda c, rng: cx.bayes_line_draws(c, line_draws, rng, cx.DRIFT_SD),
+    }
     targets, case_info = [], []
     for case in all_cases:
         rng = np.random.default_rng([settings.seed, zlib.crc32(case.id.encode())])
-        drift = drifts[case.id] or Drift(0.0)
-        draws = {
-            "engine": fits[case.id]["draws"],
-            "engine_drift": drift_draws(case, fits[case.id]["curves"], drift, settings.seed),
-            "line": cx.least_squares_draws(case),
-            "bayes_line": cx.bayes_line_draws(case, line_draws, rng),
-            "drifting_line": cx.bayes_line_draws(case, line_draws, rng, cx.DRIFT_SD),
-        }
-        case_info.append({**_case_info(case, fits[case.id]), "drift": asdict(drift)})
+        draws = {m: draw_of[m](case, rng) for m in METHODS if m in methods}
+        info = _case_info(case, fits[case.id, "alone"])
+        if pooled:
+            info["pooled"] = _fit_info(fits[case.id, "pooled"])
+        case_info.append({**info, "drift": asdict(drifts[case.id] or Drift(0.0))})
         for j, tgt in enumerate(case.targets):
             row = {
                 "case": case.id,
@@ -303,7 +238,17 @@ def run(
     }
 
 
-def _case_info(case: cx.Case, fit: dict) -> dict:
+def _fit_info(fit: CaseFit) -> dict:
+    return {
+        "read_on": fit.read_on,
+        "n_rows": fit.n_rows,
+        "n_series": fit.n_series,
+        "diagnostics": fit.diagnostics,
+        "cached": fit.cached,
+    }
+
+
+def _case_info(case: cx.Case, fit: CaseFit) -> dict:
     return {
         "case": case.id,
         "series": case.series,
@@ -313,6 +258,7 @@ def _case_info(case: cx.Case, fit: dict) -> dict:
         "n_training": len(case.training),
         "n_targets": len(case.targets),
         "training_max": max(p.value for p in case.training),
-        "engine_diagnostics": fit["diagnostics"],
-        "engine_cached": fit["cached"],
+        "read_on": fit.read_on,
+        "engine_diagnostics": fit.diagnostics,
+        "engine_cached": fit.cached,
     }

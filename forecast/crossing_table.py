@@ -9,16 +9,21 @@ import json
 SHORT = {
     "engine": "engine",
     "engine_drift": "e-drift",
+    "engine_pooled": "pooled",
     "line": "line",
     "bayes_line": "bayes",
     "drifting_line": "d-line",
 }
-COLUMNS = {  # score -> the methods shown for it
-    "coverage 50/80/95": ("engine", "engine_drift", "drifting_line"),
-    "median error, y": ("engine", "engine_drift", "line"),
-    "CRPS, y": ("engine", "engine_drift", "bayes_line", "drifting_line"),
-    "Brier": ("engine", "engine_drift", "drifting_line"),
+COLUMNS = {  # score -> the methods shown for it (those the result has)
+    "coverage 50/80/95": ("engine", "engine_pooled", "drifting_line"),
+    "median error, y": ("engine", "engine_pooled", "line"),
+    "CRPS, y": ("engine", "engine_pooled", "bayes_line", "drifting_line"),
+    "Brier": ("engine", "engine_pooled", "drifting_line"),
 }
+
+
+def _columns(methods: list[str]) -> dict[str, list[str]]:
+    return {score: [m for m in ms if m in methods] for score, ms in COLUMNS.items()}
 
 
 def _cells(p: dict) -> str:
@@ -35,35 +40,37 @@ def _cell(score: str, p: dict | None) -> str:
     return f"{p[key]:>8.3f}" if key == "brier" else f"{p[key]:>8.2f}"
 
 
-def _header() -> list[str]:
+def _header(methods: list[str]) -> list[str]:
     top, sub = f"{'scope':<30}{'n':>4} ", f"{'':<30}{'':>4} "
-    for score, ms in COLUMNS.items():
+    for score, ms in _columns(methods).items():
         width = (16 if score.startswith("coverage") else 8) * len(ms)
         top += f" {score:^{width}}"
         sub += " " + "".join(f"{SHORT[m]:>{16 if score.startswith('coverage') else 8}}" for m in ms)
     return [top, sub]
 
 
-def _row(name: str, d: dict) -> str:
+def _row(name: str, d: dict, methods: list[str]) -> str:
     n = d["engine"]["n"]
     out = f"{name:<30.29}{n:>4} "
-    for score, ms in COLUMNS.items():
+    for score, ms in _columns(methods).items():
         out += " " + "".join(_cell(score, d.get(m)) for m in ms)
     return out
 
 
 def table(res: dict) -> str:
-    """The calibration table: pooled and per family (then per series), every method."""
+    """The calibration table: pooled and per family (then per series), every method.
+    ``engine``: each series fitted alone; ``pooled``: every bundled series as of the cutoff."""
+    ms = res["methods"]
     lines = [
         f"Crossing-date backtest: {res['n_targets']} targets in {res['n_cases']} cases "
         "(targets pooled, each one unit)",
         "",
-        *_header(),
-        _row("pooled", res["pooled"]),
+        *_header(ms),
+        _row("pooled", res["pooled"], ms),
     ]
-    lines += [_row(f"  {fam}", d) for fam, d in res["by_family"].items()]
+    lines += [_row(f"  {fam}", d, ms) for fam, d in res["by_family"].items()]
     lines += ["", "Per series:"]
-    lines += [_row(f"  {s}", d) for s, d in res["by_series"].items()]
+    lines += [_row(f"  {s}", d, ms) for s, d in res["by_series"].items()]
     lines += ["", "Coverage 50/80/95 of every method (pooled), and targets with PIT 0 / PIT 1:"]
     for m in res["methods"]:
         p = res["pooled"][m]
@@ -71,7 +78,7 @@ def table(res: dict) -> str:
     drifts = {json.dumps(c.get("drift"), sort_keys=True) for c in res["cases"]}
     if "engine_drift" in res["methods"]:
         lines.append(f"engine_drift's rate drift: {'; '.join(sorted(drifts))}")
-    for m in ("engine", "engine_drift"):
+    for m in ("engine", "engine_drift", "engine_pooled"):
         if m not in res["methods"]:
             continue
         out = [o for o in res["whole_cases_outside"] if o["method"] == m]
@@ -81,6 +88,13 @@ def table(res: dict) -> str:
     bad = [c["case"] for c in res["cases"] if not c["engine_diagnostics"].get("ok", True)]
     if bad:
         lines.append(f"Engine fits missing the sampler thresholds: {', '.join(bad)}")
+    bad = [
+        c["case"]
+        for c in res["cases"]
+        if c.get("pooled") and not c["pooled"]["diagnostics"].get("ok", True)
+    ]
+    if bad:
+        lines.append(f"Pooled fits missing the sampler thresholds: {', '.join(bad)}")
     for s, why in res["skipped"].items():
         lines.append(f"skipped {s}: {why}")
     return "\n".join(lines)

@@ -29,13 +29,13 @@ LEVEL_SDS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 
 def grid_scores(cases: list[cx.Case], fits: dict, seed: int, sigmas=SIGMAS, level_sds=LEVEL_SDS):
     """{(sigma, level_sd): [(family, scores of one target), ...]} over every case's targets;
-    ``fits`` are :func:`forecast.crossing_run.engine_fits` results by case id."""
+    ``fits`` are :func:`forecast.crossing_fits.engine_fits` results by (case id, "alone")."""
     out = {}
     for sigma in sigmas:
         for level_sd in level_sds:
             rows = []
             for case in cases:
-                draws = drift_draws(case, fits[case.id]["curves"], Drift(sigma, level_sd), seed)
+                draws = drift_draws(case, fits[case.id, "alone"], Drift(sigma, level_sd), seed)
                 rows += [
                     (case.family, cx.target_scores(d, t.time, case.cutoff))
                     for d, t in zip(draws, case.targets, strict=True)

@@ -50,13 +50,23 @@ def inputs(
     YYYY-MM-DD) keeps only the AI rows published before that date, bundled or not, so a
     forecast can be made as the world stood then (human baselines are kept)."""
     pr = load_priors(priors_dir)
-    rows = assemble(list(data), include_bundled=not no_bundled)
-    if as_of is not None:
-        rows = rows_as_of(rows, as_of)
-    rows = select_variants(rows, variant_choice(rows, pr, variants or {}, as_of))
+    rows = table_as_of(assemble(list(data), include_bundled=not no_bundled), pr, as_of, variants)
     return Inputs(
         rows, pr, settings or SamplerSettings(), [str(d) for d in data], not no_bundled, as_of
     )
+
+
+def table_as_of(
+    rows: list[Observation],
+    pr: Priors,
+    as_of: str | None = None,
+    variants: dict[str, str] | None = None,
+) -> list[Observation]:
+    """The rows a forecast made as of ``as_of`` fits (every row when None), with each
+    benchmark's variant chosen (``variants`` over the priors files)."""
+    if as_of is not None:
+        rows = rows_as_of(rows, as_of)
+    return select_variants(rows, variant_choice(rows, pr, variants or {}, as_of))
 
 
 def rows_as_of(rows: list[Observation], as_of: str) -> list[Observation]:
@@ -166,6 +176,7 @@ def forecast(
     """
     from . import reading
     from .forward import event_dates
+    from .reliability import caveats
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
@@ -210,6 +221,8 @@ def forecast(
         for ev_id, b in binding.items():
             events[ev_id].update(b)
             events[ev_id]["threshold_shown"] = "composite"
+    for ev_id, cav in caveats(plan, scenario, inp.rows).items():
+        events[ev_id]["caveats"] = cav
     refs = reading.references(d, scenario, reading.load_references())
     summ = {
         "forecast_version": __version__,

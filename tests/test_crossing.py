@@ -10,6 +10,7 @@ import pytest
 from scipy import special, stats
 
 from forecast import crossing as cx
+from forecast import crossing_fits
 from forecast import crossing_run as cr
 from forecast.results import SCHEMA_VERSION
 
@@ -194,7 +195,7 @@ def test_series_files_percent_minutes_undated_rows_and_zero(tmp_path):
     assert (a.name, a.unit, [p.value for p in a.points]) == ("a", "fraction", [0.0, 0.5])
     assert (b.unit, b.points[0].value) == ("minutes", 120.0)
     case = cx.Case("a", "a", "fraction", 3, 2025.0, "", a.points, ())
-    rows = cr.engine_rows(case)
+    rows = crossing_fits.engine_rows(case)
     assert [r.value for r in rows] == [1e-4, 0.5] and rows[0].dimension == "share"
 
 
@@ -205,6 +206,58 @@ def test_crossing_protocol_refuses_rolling_options(cli):
     assert code == 2 and "no series named 'nope'" in err
 
 
+# ---------------------------------------------------------------- what each fit sees
+
+
+@pytest.fixture(scope="module")
+def bundled_cases():
+    return [c for s in cr.bundled_series() for c in cx.cases(s)]
+
+
+def test_alone_fits_see_exactly_the_training_points_of_their_series(bundled_cases):
+    from forecast.observations import assemble
+    from forecast.priors import load
+
+    table, pr = assemble([]), load(None)
+    for case in bundled_cases:
+        rows, sid = crossing_fits.case_rows(case, "alone", table, pr, bundled=True)
+        assert {r.series for r in rows} == {sid}, case.id
+        got = sorted((round(r.time, 6), r.value) for r in rows)
+        assert got == sorted((round(p.time, 6), p.value) for p in case.training), case.id
+
+
+def test_pooled_fits_see_every_series_but_nothing_from_the_cutoff_on(bundled_cases):
+    from forecast.observations import assemble
+    from forecast.priors import load
+
+    table, pr = assemble([]), load(None)
+    for case in bundled_cases:
+        rows, sid = crossing_fits.case_rows(case, "pooled", table, pr, bundled=True)
+        alone, _ = crossing_fits.case_rows(case, "alone", table, pr, bundled=True)
+        assert crossing_fits.leaks(rows, case) == [], case.id
+        assert [r for r in rows if r.series == sid and r.kind == "ai"] == alone, case.id
+        assert len({r.series for r in rows}) > 1, case.id
+        # every AI row of the table dated before the cutoff is in: only the cutoff removes
+        before = [r for r in table if r.kind == "ai" and not crossing_fits.leaks([r], case)]
+        assert {r.origin for r in before} <= {r.origin for r in rows}, case.id
+    # the leak check itself can fail: the table as a whole leaks into the first cutoff
+    first = min(bundled_cases, key=lambda c: c.cutoff)
+    assert crossing_fits.leaks(table, first)
+
+
+def test_a_user_series_joins_the_bundled_table_as_of_its_cutoff(bundled_cases):
+    from forecast.observations import assemble
+    from forecast.priors import load
+
+    case = bundled_cases[0]
+    table, pr = assemble([]), load(None)
+    alone, name = crossing_fits.case_rows(case, "alone", table, pr, bundled=False)
+    pooled, _ = crossing_fits.case_rows(case, "pooled", table, pr, bundled=False)
+    assert name == case.series and {r.benchmark for r in alone} == {case.series}
+    assert [r.origin for r in pooled[-len(alone) :]] == [r.origin for r in alone]
+    assert not crossing_fits.leaks(pooled, case) and len({r.series for r in pooled}) > 1
+
+
 # ---------------------------------------------------------------- end to end
 
 
@@ -212,9 +265,16 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
     out = tmp_path / "bt"
     args = ["backtest", "--protocol", "crossing", "--series", "posttrainbench_avg"]
     args += ["--draws", "200", "--tune", "200", "--chains", "2", "--workers", "1"]
+    code, stdout, err = cli(*args, "--no-pooled", "--json", "-q")
+    assert code == 0, err
+    alone = json.loads(stdout)
+    assert "engine_pooled" not in alone["methods"] and "pooled" not in alone["cases"][0]
     code, stdout, err = cli(*args, "--out", str(out), "--json", "-q")
     assert code == 0, err
     res = json.loads(stdout)
+    # the series-alone fit was cached by the first run: same draws, same scores
+    assert [t["engine"] for t in res["targets"]] == [t["engine"] for t in alone["targets"]]
+    assert res["cases"][0]["engine_cached"] and not alone["cases"][0]["engine_cached"]
     assert json.loads((out / "crossing.json").read_text()) == res
     assert "pooled" in (out / "crossing.txt").read_text()
     # PostTrainBench: 5 dated records, one cutoff at record 3 (2025-12-11), two targets
@@ -231,6 +291,10 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
     d = case["drift"]
     assert (d["sigma"], d["level_sd"], d["level_sigma"]) == (0.4, 0.0, 2.0)
     assert res["pooled"]["engine"]["n"] == 2 and set(res["by_family"]) == {"PostTrainBench"}
+    # engine_pooled: every bundled series as of 2025-12-11, read on the PostTrainBench series
+    p = case["pooled"]
+    assert p["read_on"] == case["read_on"] == "posttrainbench" and p["n_series"] > 10
+    assert p["n_rows"] > 100 and "pooled" in (out / "crossing.txt").read_text()
     # the JSON is the typed result's serialisation (docs/schema/crossing.schema.json)
     schema = json.loads((ROOT / "docs" / "schema" / "crossing.schema.json").read_text())
     jsonschema.validate(res, schema)

@@ -24,10 +24,13 @@ from .options import (
 )
 
 CROSSING_FILES = ("crossing.json", "crossing.txt")
-CROSSING_DEFAULTS = {"draws": 1000, "tune": 500, "chains": 2}
-ROLLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4}
+# crossing: target_accept 0.99, because a series fitted alone leaves the pooled rate's mean and
+# spread to their priors (a funnel): at 0.95, 2 chains x 500 warm-up, one such fit had R-hat
+# 1.18 and 94 divergences; at 0.99 none (measured 2026-12-02, benchmarks/calibration.py)
+CROSSING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4, "target_accept": 0.99}
+ROLLING_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 4, "target_accept": 0.95}
 SAMPLER_FIELDS = (
-    *("priors_dir", "seed", "draws", "tune", "chains", "sampler"),
+    *("priors_dir", "seed", "draws", "tune", "chains", "target_accept", "sampler"),
     *("cache_dir", "refit", "strict", "quiet"),
 )
 
@@ -38,17 +41,22 @@ _SAMPLER_OPTIONS = [
     click.option(
         "--draws",
         type=click.IntRange(100),
-        help="Posterior draws per chain, per fit [default: 1000; crossing: 1000].",
+        help="Posterior draws per chain, per fit [default: 1000].",
     ),
     click.option(
         "--tune",
         type=click.IntRange(100),
-        help="Warm-up per chain [default: 1000; crossing: 500].",
+        help="Warm-up per chain [default: 1000].",
     ),
     click.option(
         "--chains",
         type=click.IntRange(2),
-        help="Chains per fit [default: 4; crossing: 2].",
+        help="Chains per fit [default: 4].",
+    ),
+    click.option(
+        "--target-accept",
+        type=click.FloatRange(0.5, 1, max_open=True),
+        help="NUTS target acceptance rate [default: 0.95; crossing: 0.99].",
     ),
     click.option(
         "--sampler",
@@ -141,6 +149,13 @@ def _sampler_options(fn):
     help="crossing: backtest only this series (repeatable) [default: every series].",
 )
 @click.option(
+    "--pooled/--no-pooled",
+    default=True,
+    show_default=True,
+    help="crossing: also fit each case on every bundled series as it stood at the cutoff "
+    "(engine_pooled; one fit of the whole table per case, the slow part).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1),
     help="crossing: local Dask worker processes for the engine fits [default: one per core].",
@@ -158,7 +173,7 @@ def _sampler_options(fn):
     json_help="Print the result as JSON.",
 )
 @guard
-def backtest(protocol, series_names, workers, scheduler, **kw):
+def backtest(protocol, series_names, pooled, workers, scheduler, **kw):
     """Backtests: fit on the past alone, forecast what came after, score it.
 
     \b
@@ -178,9 +193,11 @@ def backtest(protocol, series_names, workers, scheduler, **kw):
     within a year), CRPS (years), of the engine and of the engine's draws with a drifting
     growth rate after the last record (engine_drift: the priors' [rate_drift] sigma and
     level_sd), beside three straight lines on the logit / log scale (least squares,
-    flat-prior Bayesian, and drifting: slope x exp(N(0, 0.3)), level + N(0, 0.3)). Pooled
-    over targets and per series family. The engine fits run in parallel on Dask and are
-    cached like any fit.
+    flat-prior Bayesian, and drifting: slope x exp(N(0, 0.3)), level + N(0, 0.3)). With
+    --pooled (default) each case is also fitted on every bundled series as it stood at the
+    cutoff, nothing dated on or after it (engine_pooled: what `forecast run --as-of CUTOFF`
+    would have said). Pooled over targets and per series family. The engine fits run in
+    parallel on Dask and are cached like any fit.
 
     \b
     Examples:
@@ -189,6 +206,7 @@ def backtest(protocol, series_names, workers, scheduler, **kw):
       forecast backtest --cutoff 2025-06          # the bundled table
       forecast backtest --protocol crossing --out bt/      # the bundled public series
       forecast backtest --protocol crossing --series posttrainbench_avg --json
+      forecast backtest --protocol crossing --no-pooled   # series alone: 2x faster
     """
     defaults = CROSSING_DEFAULTS if protocol == "crossing" else ROLLING_DEFAULTS
     for k, v in defaults.items():
@@ -196,17 +214,20 @@ def backtest(protocol, series_names, workers, scheduler, **kw):
             kw[k] = v
     fit = FitOptions(**{k: kw.pop(k) for k in SAMPLER_FIELDS})
     if protocol == "crossing":
-        _crossing(series_names, workers, scheduler, fit, **kw)
+        _crossing(series_names, pooled, workers, scheduler, fit, **kw)
     else:
-        if series_names or workers or scheduler:
+        if series_names or workers or scheduler or not pooled:
             from ..errors import ForecastError
 
-            raise ForecastError("--series, --workers and --scheduler need --protocol crossing")
+            raise ForecastError(
+                "--series, --no-pooled, --workers and --scheduler need --protocol crossing"
+            )
         _rolling(fit, **kw)
 
 
 def _crossing(
     series_names,
+    pooled,
     workers,
     scheduler,
     fit: FitOptions,
@@ -256,6 +277,8 @@ def _crossing(
         workers,
         scheduler,
         progress=fit.say,
+        pooled=pooled,
+        bundled=not data,
     )
     res = {
         "data": list(data) or ["<bundled>/public-series"],
@@ -350,7 +373,9 @@ def _rolling(
 
 def _sampler_record(fit: FitOptions) -> dict:
     """The sampler settings as written in backtest.json and crossing.json."""
-    return {k: getattr(fit, k) for k in ("seed", "draws", "tune", "chains", "sampler")}
+    return {
+        k: getattr(fit, k) for k in ("seed", "draws", "tune", "chains", "target_accept", "sampler")
+    }
 
 
 COMMANDS = [backtest]

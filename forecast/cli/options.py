@@ -2,7 +2,7 @@
 
 :func:`fit_options` adds the options that say what is fitted and how (data, priors, sampler,
 cache, strictness, verbosity) and hands the command a single :class:`FitOptions` instead of
-thirteen parameters. Only click is imported here, so ``forecast --help`` stays fast.
+fifteen parameters. Only click is imported here, so ``forecast --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ class FitOptions:
     draws: int = 1000
     tune: int = 1000
     chains: int = 4
+    target_accept: float = 0.95
     sampler: str = "auto"
     cache_dir: str | None = None
     refit: bool = False
@@ -134,7 +135,7 @@ class FitOptions:
 
         return SamplerSettings(
             seed=self.seed, draws=self.draws, tune=self.tune, chains=self.chains,
-            sampler=self.sampler,
+            target_accept=self.target_accept, sampler=self.sampler,
         )  # fmt: skip
 
     def inputs(self, extra_data: tuple[str, ...] = ()) -> Inputs:
@@ -210,6 +211,14 @@ _FIT_OPTIONS = [
         show_default=True,
         type=click.IntRange(2),
         help="Independent chains (R-hat needs at least 2).",
+    ),
+    click.option(
+        "--target-accept",
+        default=0.95,
+        show_default=True,
+        type=click.FloatRange(0.5, 1, max_open=True),
+        help="NUTS target acceptance rate: raise it (0.99) when divergences are reported; "
+        "smaller steps, slower sampling.",
     ),
     click.option(
         "--sampler",

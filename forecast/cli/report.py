@@ -79,6 +79,8 @@ def report(
         tune=fit.tune,
         chains=fit.chains,
         sampler=fit.settings().resolved().sampler,
+        target_accept=fit.target_accept,
+        as_of=fit.as_of,
         thresholds=thresholds,
         horizon=horizon,
         out=out,
