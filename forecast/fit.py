@@ -26,7 +26,7 @@ from .priors import Priors
 from .start_check import check_start
 
 # Bump when the model's equations change, so cached posteriors are refitted.
-MODEL_VERSION = "growth-5"
+MODEL_VERSION = "growth-6"  # 6: figures beyond a series' reliable range get an extra sd
 
 
 @dataclass(frozen=True)

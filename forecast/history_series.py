@@ -9,6 +9,7 @@ keys, unknown series and wrong types are errors naming the file and key.
 from __future__ import annotations
 
 import functools
+import math
 import tomllib
 from importlib import resources
 from typing import Annotated, Literal
@@ -40,6 +41,8 @@ class SeriesSpec(_Strict):
     se_column: str | None = None
     distinguish: str | None = None
     reference: dict[str, Literal["human_baseline", "floor"]] = {}
+    reliable_up_to: Annotated[float, Field(gt=0)] | None = None
+    reliable_source: str | None = None
 
     @model_validator(mode="after")
     def _count_explained(self) -> SeriesSpec:
@@ -47,6 +50,8 @@ class SeriesSpec(_Strict):
             raise ValueError("a task count needs its 'tasks_source'")
         if self.tasks is None and not self.tasks_note:
             raise ValueError("without 'tasks', say why in 'tasks_note'")
+        if (self.reliable_up_to is None) != (self.reliable_source is None):
+            raise ValueError("'reliable_up_to' and 'reliable_source' go together")
         return self
 
 
@@ -82,6 +87,25 @@ def registry() -> dict[str, SeriesSpec]:
     reg = _load(SERIES_FILE, Registry)
     assert isinstance(reg, Registry)
     return dict(reg.series)
+
+
+def reliable_limit(series: str) -> tuple[float, str] | None:
+    """(largest reliably measured value in the canonical unit, who says so) of a known
+    series; None when its authors state no limit."""
+    spec = registry().get(series)
+    if spec is None or spec.reliable_up_to is None:
+        return None
+    return spec.reliable_up_to, spec.reliable_source or ""
+
+
+def beyond_reliable_sd(series: str, value: float) -> float:
+    """ln(value / limit) for a figure (canonical unit, unbounded) above the largest value its
+    series measures reliably (``reliable_up_to``: METR's ~16 h), an extra sd on the log
+    scale; 0 within the range or when no limit is stated."""
+    found = reliable_limit(series)
+    if found is None or not value > found[0]:
+        return 0.0
+    return math.log(value / found[0])
 
 
 def tasks_of(series: str) -> int | None:

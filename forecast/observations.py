@@ -111,7 +111,22 @@ class Observation:
     @property
     def known_sd(self) -> float:
         """The published uncertainty as a standard deviation on the model's scale (logit for
-        shares, log otherwise), from ``ci_*`` or ``se``; NaN when there is none."""
+        shares, log otherwise), from ``ci_*`` or ``se``, combined with the extra sd of a
+        figure beyond its series' reliable range (``history_series.beyond_reliable_sd``);
+        NaN when there is neither."""
+        from .history_series import beyond_reliable_sd
+
+        sd = self._published_sd()
+        extra = (
+            0.0
+            if self.bounded or self.kind != "ai"
+            else beyond_reliable_sd(self.series, self.value)
+        )
+        if extra == 0:
+            return sd
+        return math.hypot(0.0 if math.isnan(sd) else sd, extra)
+
+    def _published_sd(self) -> float:
         if self.is_range:
             return NAN
         tf = _logit if self.bounded else _log

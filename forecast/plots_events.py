@@ -57,10 +57,11 @@ def _draw_claims(ax: Any, results: xr.DataTree, event: str) -> None:
     for j in np.flatnonzero(claims["event"].values.astype(str) == event):
         c = claims.isel(claim=int(j))
         who = str(c["who"].item()).split(",")[0].split("(")[0].strip()
-        x, y = float(c["by"]), float(c["p_at_least"])
+        x, y = float(c["by"]), float(c["p_bound"])
+        op = "≥" if str(c["bound_op"].item()) == ">=" else "≤"
         ax.plot([x], [y], marker="*", ms=13, color="black", ls="none", zorder=6)
         ax.annotate(
-            f"{who}: P ≥ {y:.2f} by {c['by_text'].item()}",
+            f"{who}: P {op} {y:.2f} by {c['by_text'].item()}",
             (x, y),
             xytext=(8, -14),
             textcoords="offset points",

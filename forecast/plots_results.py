@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from .claims import bound
 from .io import write_with
 from .settings import FOCUS_YEAR
 
@@ -41,7 +42,8 @@ def _claims(claims: Sequence[dict], known: set[str]) -> xr.Dataset:
             "event": ("claim", np.array([c["event"] for c in cl], dtype=str)),
             "by": ("claim", np.array([parse_horizon(c["by"], c["id"]) for c in cl], dtype=float)),
             "by_text": ("claim", np.array([c["by"] for c in cl], dtype=str)),
-            "p_at_least": ("claim", np.array([c["p_at_least"] for c in cl], dtype=float)),
+            "p_bound": ("claim", np.array([bound(c)[1] for c in cl], dtype=float)),
+            "bound_op": ("claim", np.array([bound(c)[0] for c in cl], dtype=str)),
             "who": ("claim", np.array([c["who"] for c in cl], dtype=str)),
             "claim_text": ("claim", np.array([c["claim"] for c in cl], dtype=str)),
         },

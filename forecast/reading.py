@@ -3,7 +3,6 @@ composite-event dates with their binding conditions, and the reference claims.""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 import xarray as xr
 
 from . import residual
+from .claims import verdict as claim_verdict
 from .dates import parse_period
 from .errors import ForecastError
 from .events import Condition, composite, condition_dates, parse_condition
@@ -191,11 +191,10 @@ def trajectory_quantiles(traj: xr.Dataset) -> xr.Dataset:
 
 
 def load_references(path: Path | None = None) -> list[dict]:
-    path = path or default_dir() / "references.toml"
-    try:
-        return tomllib.loads(path.read_text("utf-8"))["claims"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as e:
-        raise ForecastError(f"cannot read reference claims ({e})", str(path)) from None
+    """The published claims (``scenarios/references.toml``), validated (:mod:`forecast.claims`)."""
+    from .claims import load
+
+    return load(path or default_dir() / "references.toml")
 
 
 def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[dict]:
@@ -209,12 +208,7 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
         t = d["crossing_year"].sel(event=c["event"]).values
         p_arr, se_arr = prob_with_mcse((t <= by)[:, None], n_chain)
         p, se = float(p_arr[0]), float(se_arr[0])
-        if p - 2 * se >= c["p_at_least"]:
-            verdict = "agrees"
-        elif p + 2 * se < c["p_at_least"]:
-            verdict = "disagrees"
-        else:
-            verdict = "within Monte Carlo error of the claim"
+        verdict = claim_verdict(c, p, se)
         assumptions = (
             "the growth models alone"
             if sc is None or d["benchmark"].sel(event=c["event"]).item() != "composite"

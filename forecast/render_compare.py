@@ -15,6 +15,7 @@ def check_out(out: Path, force: bool) -> None:
 
 
 def write(out: Path, cmp: dict, arms) -> None:
+    from .claims import bound
     from .figures import date_cdf, slug
     from .io import write_json
     from .output import inside
@@ -26,7 +27,7 @@ def write(out: Path, cmp: dict, arms) -> None:
     for ev in cmp["events"]:
         curves = {a.label: a.result.dates["crossing_year"].sel(event=ev).values for a in arms}
         marks = [
-            (parse_horizon(c["by"], c["id"]), c["p_at_least"], c["who"].split(",")[0])
+            (parse_horizon(c["by"], c["id"]), bound(c)[1], c["who"].split(",")[0])
             for c in claims
             if c["event"] == ev
         ]

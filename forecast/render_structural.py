@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .claims import bound_text
 from .io import dumps_json, write_text
 from .output import check_out_dir, make_dir
 
@@ -47,7 +48,7 @@ def text(s: dict) -> str:
             cen = "; ".join(
                 f"P = {v['p']:.3f}" + (f" under {r}" if r else "") for r, v in c["central"].items()
             )
-            lines.append(f"  {c['who']}: {c['claim']} (P >= {c['p_at_least']:g} by {c['by']})")
+            lines.append(f"  {c['who']}: {c['claim']} ({bound_text(c)})")
             lines.append(f"    central model: {cen}. Verdict: {c['verdict']}")
     bad = [f["id"] for f in s["fits"] if not f["diagnostics_ok"]]
     lines += [

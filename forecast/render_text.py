@@ -6,6 +6,7 @@ event, diagnostics and claims tables are shared by `fit`, `run` and `prior-check
 
 from __future__ import annotations
 
+from .claims import bound_text
 from .settings import SHOWN_YEARS
 
 
@@ -92,6 +93,9 @@ def render(summary: dict, reused: bool) -> str:
     seen = observed_text(summary["events"])
     if seen:
         parts.append(seen)
+    cav = caveats_text(summary["events"])
+    if cav:
+        parts.append(cav)
     comp = composite_text(summary)
     if comp:
         parts.append(comp)
@@ -110,6 +114,13 @@ def observed_text(events: dict) -> str:
         if e.get("observed")
     ]
     return "\n".join(lines)
+
+
+def caveats_text(events: dict) -> str:
+    """What a reader should know before citing an event's date, one line per event."""
+    return "\n".join(
+        f"caveat: {ev}: {c}" for ev, e in events.items() for c in e.get("caveats") or []
+    )
 
 
 def composite_text(summary: dict) -> str:
@@ -153,8 +164,9 @@ def composite_text(summary: dict) -> str:
 def references_text(refs: list[dict]) -> str:
     lines = ["Published claims beside the engine:"]
     for r in refs:
+        read = f"\n    read as {bound_text(r)}" + (f": {r['read_as']}" if r.get("read_as") else "")
         lines.append(
-            f"  {r['who']}: {r['claim']}.\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
+            f"  {r['who']}: {r['claim']}.{read}\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
             f"{r['engine_mcse']:.3f} -> {r['verdict']} (under {r['under']})"
         )
     return "\n".join(lines)

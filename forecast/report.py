@@ -71,6 +71,8 @@ def reproduce_command(
     tune=1000,
     chains=4,
     sampler="nutpie",
+    target_accept=0.95,
+    as_of=None,
     thresholds=(),
     horizon=None,
     out="report",
@@ -103,6 +105,10 @@ def reproduce_command(
         "--sampler",
         sampler,
     ]
+    if target_accept != 0.95:
+        parts += ["--target-accept", f"{target_accept:g}"]
+    if as_of:
+        parts += ["--as-of", as_of]
     for t in thresholds:
         parts += ["--threshold", t]
     if horizon:
@@ -355,7 +361,17 @@ def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | 
         "evidence": {sc.name: sc.spec.evidence.model_dump() for sc in scenarios},
         "scenario_events": {sc.name: [e.model_dump() for e in sc.spec.events] for sc in scenarios},
         "diagnostics": s0["diagnostics"],
-        "notes": list(dict.fromkeys(n for r in results.values() for n in r.notes)),
+        "notes": list(
+            dict.fromkeys(
+                [n for r in results.values() for n in r.notes]
+                + [
+                    f"{ev}: {c}"
+                    for r in results.values()
+                    for ev, e in r.summary["events"].items()
+                    for c in e.get("caveats") or []
+                ]
+            )
+        ),
         "provenance": _provenance(inp, scenarios, s0),
         "figures": [],
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .claims import bound_text
 from .settings import SHOWN_YEARS as SHOW_YEARS
 
 FIGURE_KINDS = {
@@ -162,10 +163,10 @@ def claims(report: dict) -> Table | None:
     rows = [
         [
             r["who"],
-            r["claim"],
+            r["claim"] + (f" (read as: {r['read_as']})" if r.get("read_as") else ""),
             n,
             Cell(f"{r['engine_p']:.3f} ± {r['engine_mcse']:.3f}", cls="num"),
-            f"by {r['by']}",
+            bound_text(r),
             r["verdict"],
             r["under"],
         ]
@@ -175,7 +176,9 @@ def claims(report: dict) -> Table | None:
     if not rows:
         return None
     return table(
-        ["who", "claim", "reading", "engine P", "date", "verdict", "under"], rows, "claims-table"
+        ["who", "claim", "reading", "engine P", "claim as P", "verdict", "under"],
+        rows,
+        "claims-table",
     )
 
 

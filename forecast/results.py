@@ -134,6 +134,11 @@ class Event(_Result):
     observed: ObservedFigure | None = Field(
         None, description="set when an observation already meets the threshold: P = 1 from its date"
     )
+    caveats: list[str] | None = Field(
+        None,
+        description="what a reader should know before citing the date (a threshold "
+        "beyond the range its benchmark measures reliably)",
+    )
 
     def p_by(self, year: int | str) -> ProbMCSE:
         """P(crossed by the end of ``year``) with its MCSE."""
@@ -320,9 +325,20 @@ class CrossingTarget(_Result):
     lead_years: float
     engine: TargetScore
     engine_drift: TargetScore | None = None
+    engine_pooled: TargetScore | None = None
     line: TargetScore
     bayes_line: TargetScore
     drifting_line: TargetScore
+
+
+class PooledFit(_Result):
+    """A case's fit on every bundled series as it stood at the cutoff (engine_pooled)."""
+
+    read_on: str
+    n_rows: int = Field(description="observation rows in the fit, all dated before the cutoff")
+    n_series: int
+    diagnostics: Diagnostics
+    cached: bool
 
 
 class CrossingCase(_Result):
@@ -338,8 +354,12 @@ class CrossingCase(_Result):
     n_training: int
     n_targets: int
     training_max: float
+    read_on: str = Field(description="the series id the engine's crossing dates are read on")
     engine_diagnostics: Diagnostics
     engine_cached: bool
+    pooled: PooledFit | None = Field(
+        None, description="engine_pooled's fit: every bundled series as of the cutoff"
+    )
 
 
 class CrossingSummary(_Result):

@@ -300,6 +300,11 @@ def load(path: str | Path) -> Scenario:
         raise ForecastError(f"not valid TOML ({e})", where) from None
     except RecursionError:
         raise ForecastError("not valid TOML (nested too deeply)", where) from None
+    return from_raw(raw, path, where)
+
+
+def from_raw(raw: dict, path: str | Path, where: str) -> Scenario:
+    """A scenario from the tables of a scenario file (``where`` names it in errors)."""
     try:
         spec = File.model_validate(raw)
     except ValidationError as e:
@@ -317,6 +322,21 @@ def load(path: str | Path) -> Scenario:
         raise ForecastError("key 'events': an event id appears twice", where)
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Scenario(str(path), spec, params, digest)
+
+
+def with_residual(sc: Scenario, changes: dict[str, dict], where: str) -> Scenario:
+    """``sc`` with residual parameters replaced by ``changes`` (parameter -> a table as in a
+    scenario file: value or dist, optional unit, why); errors name ``where``."""
+    unknown = sorted(set(changes) - set(PARAMS))
+    if unknown:
+        raise ForecastError(
+            f"unknown residual parameter(s) {', '.join(map(repr, unknown))}; known: "
+            f"{', '.join(PARAMS)}",
+            where,
+        )
+    raw = sc.spec.model_dump(exclude_none=True)
+    raw["residual"].update(changes)
+    return from_raw(raw, sc.path, where)
 
 
 def default_dir() -> Path:

@@ -1,8 +1,9 @@
 """Structural uncertainty: the headline numbers under modelling choices the data cannot settle.
 
 A variant (``scenarios/structural.toml``) changes one choice of the central model: the data
-(seed figures alone, a series left out), the priors (scales x2 or x0.5, no pooling) or the
-forward walk. Each is fitted once (cached like any fit) and forecast with the same seed and
+(seed figures alone, a series left out), the priors (scales x2 or x0.5, no pooling), the
+forward walk, or a residual-model parameter of every reading (the readings' elasticity
+itself excepted: that is what the readings differ in). Each is fitted once (cached like any fit) and forecast with the same seed and
 readings. Every headline number is then reported three ways: its central value (the model as
 given), the structural range across variants (which variant gives each end), and its Monte
 Carlo error. A verdict on a published claim is "agrees" or "disagrees" only when every
@@ -16,14 +17,14 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
-from .scenario import Scenario
+from .scenario import Scenario, with_residual
 from .schema import message
 from .settings import FOCUS_YEAR
 
@@ -43,6 +44,25 @@ class Variant(BaseModel):
     pooling: Literal["partial", "none"] | None = None
     walk: bool = True
     level_walk: Annotated[float, Field(ge=0, le=10)] = 1.0
+    residual: dict[str, dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _not_the_reading(self) -> Variant:
+        if "elasticity" in self.residual:
+            raise ValueError(
+                "residual.elasticity is what the two readings differ in; a variant may change "
+                "any other residual parameter"
+            )
+        return self
+
+    def scenario(self, sc: Scenario | None, where: str) -> Scenario | None:
+        """A reading with this variant's residual parameters (None stays None)."""
+        if sc is None or not self.residual:
+            return sc
+        try:
+            return with_residual(sc, self.residual, where)
+        except ForecastError as e:
+            raise ForecastError(f"variant {self.id!r}: {e.message}", where) from None
 
 
 class VariantFile(BaseModel):
@@ -167,16 +187,19 @@ def run(
 ) -> dict:
     """Fit and forecast the central model and every variant under every reading; the
     structural summary (see the module docstring) as a JSON-ready dict."""
-    arms = [("central", base)] + [(v.id, variant_inputs(base, v, where)) for v in variants]
+    arms = [("central", base, list(scenarios))] + [
+        (v.id, variant_inputs(base, v, where), [v.scenario(sc, where) for sc in scenarios])
+        for v in variants
+    ]
     numbers: dict[str, dict[str, dict]] = {}
     verdicts: dict[str, dict[str, dict]] = {}
     fits = []
-    for i, (name, inp) in enumerate(arms):
+    for i, (name, inp, readings) in enumerate(arms):
         if progress:
             progress(f"[{i + 1}/{len(arms)}] {name}: fit and forecast")
         post, reused = fit_posterior(inp, cache_dir, refit, quiet=True)
         numbers[name] = {}
-        for sc in scenarios:
+        for sc in readings:
             res = forecast(inp, thresholds, horizon, cache_dir, posterior=post, scenario=sc)
             reading = sc.name if sc is not None else None
             numbers[name].update(_arm_numbers(res.summary, reading, year))
@@ -284,7 +307,7 @@ def _claim(c: dict) -> dict:
         "claim": claim.get("claim", ""),
         "event": claim["event"],
         "by": claim["by"],
-        "p_at_least": claim["p_at_least"],
+        **{k: claim[k] for k in ("p_at_least", "p_at_most", "read_as") if k in claim},
         "central": central,
         "verdict": overall,
         "flipped_by": flips,

@@ -9,9 +9,12 @@ from forecast import structural as st
 from forecast.errors import ForecastError
 from forecast.fit import SamplerSettings
 from forecast.pipeline import inputs
+from forecast.scenario import load as load_scenario
+from forecast.scenario import resolve
 
 from .conftest import write
 
+READINGS = ("inspiration-binding", "compressed-perspiration")
 TINY = ("--draws", "200", "--tune", "200", "--chains", "2")
 SMALL = SamplerSettings(draws=200, tune=200, chains=2)
 VARIANTS = """
@@ -33,11 +36,55 @@ def test_shipped_variants_load_and_each_changes_the_inputs():
     variants = st.load_variants()
     assert len(variants) >= 8 and all(len(v.why) > 40 for v in variants)
     base = inputs()
+    readings = [load_scenario(resolve(n)) for n in READINGS]
     for v in variants:
         inp = st.variant_inputs(base, v, "structural.toml")
         changed = inp.rows != base.rows or inp.priors.digest() != base.priors.digest()
         walk = [getattr(inp.priors, f).rate_drift for f in ("bounded", "unbounded")]
-        assert changed or not all(w.in_forecasts for w in walk), v.id
+        residual = [v.scenario(sc, "structural.toml") for sc in readings]
+        moved = [a.digest != b.digest for a, b in zip(residual, readings, strict=True)]
+        assert changed or not all(w.in_forecasts for w in walk) or all(moved), v.id
+        assert not v.residual or not changed, f"{v.id}: a residual variant refits nothing"
+    # a residual variant replaces its parameters in both readings, in canonical units
+    (hd,) = [v for v in variants if v.id == "human-discoveries-1"]
+    for sc in readings:
+        p = hd.scenario(sc, "structural.toml").params
+        assert p["human_discoveries_per_year"].median == 1.0
+        assert (
+            p["elasticity"] == sc.params["elasticity"]
+            and p["research_share"] == sc.params["research_share"]
+        )
+    (cd,) = [v for v in variants if v.id == "compute-doubling-12"]
+    assert cd.scenario(readings[0], "s").params["compute_doubling"].median == 1.0  # years
+
+
+def test_residual_variants_are_checked_like_reading_files(tmp_path):
+    sc = load_scenario(resolve(READINGS[0]))
+    for table, match in [
+        ("elasticity = { value = 1.0, why = 'the other reading' }", "what the two readings differ"),
+        ("nonsense = { value = 1.0, why = 'not a parameter' }", "unknown residual parameter"),
+        ("feedback = { value = 99.0, why = 'far too much feedback' }", "out of range"),
+        (
+            "compute_doubling = { value = 6, unit = 'percent', why = 'a share is not a time' }",
+            "unit",
+        ),
+    ]:
+        f = write(
+            tmp_path / "v.toml",
+            f"""
+[[variant]]
+id = "r"
+title = "a residual variant"
+residual = {{ {table} }}
+why = "checking the residual table"
+""",
+        )
+        with pytest.raises(ForecastError, match=match) as e:
+            for v in st.load_variants(f):
+                v.scenario(sc, str(f))
+        assert str(f) in str(e.value) and (
+            match.startswith("what") or "variant 'r'" in str(e.value)
+        )
 
 
 def test_bad_variant_files_are_user_errors(tmp_path):

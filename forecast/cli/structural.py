@@ -59,12 +59,14 @@ def structural(
 
     Fits the model as given and each variant of scenarios/structural.toml (seed figures
     alone, METR suite 1.0, CORE-Bench's automated grade, SWE-bench Verified alone, no pooling,
-    prior scales x2 and x0.5, no forward walk, half the walk's level sd), once each and cached,
+    prior scales x2 and x0.5, no forward walk, half the walk's level sd; in every reading, the
+    human discovery rate x0.2 or x4, compute for research attempts doubling yearly, feedback
+    on), once each and cached (a residual-model variant reuses the central fit),
     and forecasts every one under both readings with the same seed. Each event's P(by the focus
     year) is shown as its central value ± Monte Carlo error beside its structural range (the
     variants at either end) and the variant it moves most under; a published claim "agrees"
     or "disagrees" only when every variant and reading does, else it "depends on" the ones
-    that flip it. A cold run fits ten models (a few minutes on 2 cores); a warm one reuses them.
+    that flip it. A cold run fits up to ten models (a few minutes on 2 cores); a warm one reuses them.
 
     \b
     Examples:

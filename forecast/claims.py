@@ -1,0 +1,90 @@
+"""Published claims (``scenarios/references.toml``): what each says, as a bound on the
+engine's P(event by a date), and the verdict of a probability with its Monte Carlo error.
+
+A claim is ``p_at_least`` (the claimant says the event is at least this likely by ``by``)
+or ``p_at_most`` (at most this likely: "not in 2026"). A claim given in words is turned
+into a number by ``read_as``, which says how, so a reader can disagree with the reading
+rather than with the engine.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ForecastError
+from .schema import message
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class Claim(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+    who: Annotated[str, Field(min_length=3)]
+    claim: Annotated[str, Field(min_length=10)]
+    event: str
+    by: str
+    p_at_least: Probability | None = None
+    p_at_most: Probability | None = None
+    read_as: str = ""
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Claim:
+        if (self.p_at_least is None) == (self.p_at_most is None):
+            raise ValueError("a claim takes exactly one of p_at_least and p_at_most")
+        return self
+
+
+class ClaimFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claims: list[Claim]
+
+    @model_validator(mode="after")
+    def _unique(self) -> ClaimFile:
+        ids = [c.id for c in self.claims]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"claim ids must be unique: {', '.join(dup)}")
+        return self
+
+
+def load(path: Path) -> list[dict]:
+    """The claims of a file as dicts (the keys it gives), validated."""
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ForecastError(f"cannot read reference claims ({e})", str(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ForecastError(f"not valid TOML ({e})", str(path)) from None
+    try:
+        claims = ClaimFile.model_validate(raw).claims
+    except ValidationError as e:
+        raise ForecastError(message(e, ClaimFile), str(path)) from None
+    return [c.model_dump(exclude_none=True) for c in claims]
+
+
+def bound(c: dict) -> tuple[str, float]:
+    """(">=" or "<=", the probability) of a claim."""
+    return (">=", float(c["p_at_least"])) if "p_at_least" in c else ("<=", float(c["p_at_most"]))
+
+
+def bound_text(c: dict) -> str:
+    """The claim as a probability statement: 'P >= 0.6 by 2028-12-31'."""
+    op, p = bound(c)
+    return f"P {op} {p:g} by {c['by']}"
+
+
+def verdict(c: dict, p: float, se: float) -> str:
+    """'agrees' or 'disagrees' when the engine's ``p`` is beyond the claim's bound by two
+    Monte Carlo standard errors ``se``; else 'within Monte Carlo error of the claim'."""
+    op, bar = bound(c)
+    lo, hi = p - 2 * se, p + 2 * se
+    if (op == ">=" and lo >= bar) or (op == "<=" and hi <= bar):
+        return "agrees"
+    if (op == ">=" and hi < bar) or (op == "<=" and lo > bar):
+        return "disagrees"
+    return "within Monte Carlo error of the claim"

@@ -1,0 +1,72 @@
+"""Published claims: both kinds of bound, their verdicts at the Monte Carlo error's edge,
+and a claims file checked like every other input file."""
+
+import pytest
+
+from forecast import claims
+from forecast.errors import ForecastError
+from forecast.reading import load_references
+
+from .conftest import write
+
+AT_LEAST = {"id": "a", "event": "e", "by": "2028-12-31", "p_at_least": 0.6}
+AT_MOST = {"id": "b", "event": "e", "by": "2026-12-31", "p_at_most": 0.1}
+
+
+@pytest.mark.parametrize(
+    "claim,p,se,verdict",
+    [
+        (AT_LEAST, 0.70, 0.01, "agrees"),  # 0.68 >= 0.6
+        (AT_LEAST, 0.62, 0.01, "agrees"),  # 0.60 >= 0.6: on the edge
+        (AT_LEAST, 0.61, 0.01, "within Monte Carlo error of the claim"),
+        (AT_LEAST, 0.57, 0.01, "disagrees"),  # 0.59 < 0.6
+        (AT_MOST, 0.05, 0.01, "agrees"),  # 0.07 <= 0.1
+        (AT_MOST, 0.08, 0.01, "agrees"),  # 0.10 <= 0.1: on the edge
+        (AT_MOST, 0.09, 0.01, "within Monte Carlo error of the claim"),
+        (AT_MOST, 0.13, 0.01, "disagrees"),  # 0.11 > 0.1
+        (AT_MOST, 0.10, 0.00, "agrees"),
+    ],
+)
+def test_verdicts_of_both_bounds(claim, p, se, verdict):
+    assert claims.verdict(claim, p, se) == verdict
+
+
+def test_bound_text():
+    assert claims.bound_text(AT_LEAST) == "P >= 0.6 by 2028-12-31"
+    assert claims.bound_text(AT_MOST) == "P <= 0.1 by 2026-12-31"
+
+
+def test_shipped_claims_load_with_one_bound_each():
+    refs = load_references()
+    assert {"clark-2028", "meyer-ptb-parity", "clark-not-2026", "metr-100h-2026"} <= {
+        c["id"] for c in refs
+    }
+    assert all(("p_at_least" in c) != ("p_at_most" in c) for c in refs)
+    # a claim in words says how it became a number
+    assert all(c.get("read_as") for c in refs if c["id"] in ("clark-not-2026", "metr-100h-2026"))
+
+
+@pytest.mark.parametrize(
+    "extra,match",
+    [
+        ("p_at_least = 0.6\np_at_most = 0.9", "exactly one of p_at_least and p_at_most"),
+        ("", "exactly one of p_at_least and p_at_most"),
+        ("p_at_least = 1.5", "p_at_least"),
+        ("p_at_least = 0.5\nconfidence = 'high'", "confidence"),
+    ],
+)
+def test_bad_claims_are_user_errors_naming_the_file(tmp_path, extra, match):
+    f = write(
+        tmp_path / "refs.toml",
+        f"""[[claims]]
+id = "x"
+who = "someone"
+claim = "something will happen"
+event = "metr-100h"
+by = "2027-12-31"
+{extra}
+""",
+    )
+    with pytest.raises(ForecastError, match=match) as e:
+        load_references(f)
+    assert str(f) in str(e.value) and e.value.exit_code == 2
