@@ -25,8 +25,8 @@ def caveat(series: str, value: float, dimension: str = "duration") -> str | None
     limit, source = found
     return (
         f"{series} >= {fmt(value, dimension)} is {value / limit:.0f}x the "
-        f"{fmt(limit, dimension)} up to which the benchmark is reliable ({source}): its date "
-        "extrapolates the trend beyond what the benchmark measures today"
+        f"{fmt(limit, dimension)} beyond which its authors call the benchmark unreliable "
+        f"({source}): the date extrapolates the trend past what it measures today"
     )
 
 

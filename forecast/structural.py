@@ -198,15 +198,17 @@ def run(
         if progress:
             progress(f"[{i + 1}/{len(arms)}] {name}: fit and forecast")
         post, reused = fit_posterior(inp, cache_dir, refit, quiet=True)
-        numbers[name] = {}
+        per_reading: dict[str | None, dict[str, dict]] = {}
         for sc in readings:
             res = forecast(inp, thresholds, horizon, cache_dir, posterior=post, scenario=sc)
             reading = sc.name if sc is not None else None
-            numbers[name].update(_arm_numbers(res.summary, reading, year))
+            per_reading[reading] = _arm_numbers(res.summary, reading, year)
             for ref in res.summary["references"]:
                 verdicts.setdefault(ref["id"], {"claim": ref})["|".join([name, reading or ""])] = {
                     "p": ref["engine_p"], "mcse": ref["engine_mcse"], "verdict": ref["verdict"],
                 }  # fmt: skip
+        for arm, nums in _split_by_reading(name, per_reading).items():
+            numbers.setdefault(arm, {}).update(nums)
         diag = res.summary["diagnostics"]
         fits.append(
             {
@@ -229,6 +231,27 @@ def run(
         "events": _events(numbers),
         "claims": [_claim(c) for c in verdicts.values()],
     }
+
+
+def _split_by_reading(
+    name: str, per_reading: dict[str | None, dict[str, dict]]
+) -> dict[str, dict[str, dict]]:
+    """An arm's numbers under the arm's name; a single-benchmark event that the readings
+    forecast differently (a variant with feedback on: effective time runs at each reading's
+    R&D multiplier) under "NAME (READING)" once per reading instead, so that no reading's
+    value hides another's."""
+    out: dict[str, dict[str, dict]] = {name: {}}
+    keys = dict.fromkeys(k for nums in per_reading.values() for k in nums)
+    for key in keys:
+        vals = {r: nums[key] for r, nums in per_reading.items() if key in nums}
+        first = next(iter(vals.values()))
+        same = all((v["p"], v["median"]) == (first["p"], first["median"]) for v in vals.values())
+        if same:
+            out[name][key] = first
+        else:
+            for r, v in vals.items():
+                out.setdefault(f"{name} ({r})", {})[key] = v
+    return out
 
 
 def _events(numbers: dict[str, dict[str, dict]]) -> dict[str, dict]:
@@ -261,7 +284,9 @@ def _events(numbers: dict[str, dict[str, dict]]) -> dict[str, dict]:
             "variants": {
                 a: {k: v[k] for k in ("p", "mcse", "median", "p_never")} for a, v in per.items()
             },
-            "missing_in": sorted(set(numbers) - set(per)),
+            "missing_in": sorted(  # arms, not "ARM (READING)" splits (ids have no spaces)
+                a for a in numbers if " (" not in a and a not in {k.split(" (")[0] for k in per}
+            ),
         }
     return out
 

@@ -175,3 +175,25 @@ def test_report_shows_the_structural_section(cache_dir, tmp_path, monkeypatch):
     s = json.loads((out / "report.json").read_text("utf-8"))["structural"]
     assert [v["id"] for v in s["variants"]] == ["central", "wide", "no-walk"]
     assert "--structural" in cmd and "--data seed" in cmd  # a bundled table stays a name
+
+
+def test_an_event_the_readings_forecast_differently_is_kept_per_reading():
+    same = {
+        "p": 0.5,
+        "median": "2027-01",
+        "mcse": 0.01,
+        "p_never": 0.1,
+        "title": "t",
+        "reading": None,
+    }
+    r1 = {"ev": {**same, "p": 0.6}, "both": same}
+    r2 = {"ev": {**same, "p": 0.7}, "both": same}
+    out = st._split_by_reading("fb", {"r1": r1, "r2": r2})
+    assert out == {"fb": {"both": same}, "fb (r1)": {"ev": r1["ev"]}, "fb (r2)": {"ev": r2["ev"]}}
+    numbers = {"central": {"ev": same, "both": same}, **out}
+    ev = st._events(numbers)["ev"]
+    assert ev["range"]["p_high"] == 0.7 and ev["range"]["high_variant"] == "fb (r2)"
+    assert ev["missing_in"] == [] and st._events(numbers)["both"]["missing_in"] == []
+    # an arm that lacks the event altogether is still reported missing
+    numbers["gone"] = {"both": same}
+    assert st._events(numbers)["ev"]["missing_in"] == ["gone"]
