@@ -215,7 +215,8 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
             else (
                 f"{sc.spec.title}: elasticity {describe_scenario(sc, 'elasticity')}, research share "
                 f"{describe_scenario(sc, 'research_share')}, compute doubling {describe_scenario(sc, 'compute_doubling')} "
-                f"years, feedback {describe_scenario(sc, 'feedback')}, R&D multiplier cap {describe_scenario(sc, 'multiplier_cap')}"
+                f"years, research growth {describe_scenario(sc, 'research_growth')} per year, "
+                f"feedback {describe_scenario(sc, 'feedback')}, R&D multiplier cap {describe_scenario(sc, 'multiplier_cap')}"
             )
         )
         out.append(

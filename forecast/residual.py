@@ -225,15 +225,16 @@ def _grid_trajectories(table: Table, c: Constants) -> dict[str, np.ndarray]:
     ct = c.over_time()
     a = eq.automatable_share(table.ln_h[None], ct)
     s_e = eq.engineering_speedup(a, ct)
-    log_v = eq.log_volume(table.grid - table.start, s_e, ct)
-    log_r = eq.log_throughput(log_v, ct)
+    years = table.grid - table.start
+    log_v = eq.log_volume(years, s_e, ct)
+    log_r = eq.log_throughput(log_v, years, ct)
     shape = s_e.shape
     volume = np.exp(log_v)
     return {
         "automatable_share": np.broadcast_to(a, shape),
         "engineering_speedup": s_e,
         "attempt_volume": volume,
-        "research_throughput": eq.throughput(volume, ct),
+        "research_throughput": eq.throughput(volume, years, ct),
         "rd_multiplier": eq.rd_multiplier(s_e, log_r, ct),
         "effective_time": np.broadcast_to(table.grid, shape),
     }
@@ -298,14 +299,15 @@ def _stepped(
         a = eq.automatable_share(table.horizon_curve.log_at(tau), c)
         s_e = eq.engineering_speedup(a, c)
         log_v = eq.log_volume(grid[j] - table.start, s_e, c)
-        log_r = eq.log_throughput(log_v, c)
+        log_r = eq.log_throughput(log_v, tau - table.start, c)
         mult = eq.rd_multiplier(s_e, log_r, c)
         passages.update(j, grid, log_r, np.log(mult))
         if j > 0:
             crossings.update(j, grid, tau_prev, tau)
         if traj is not None:
             vol = np.exp(log_v)
-            for v, x in zip(TRAJECTORY_UNITS, (a, s_e, vol, eq.throughput(vol, c), mult, tau)):
+            r = eq.throughput(vol, tau - table.start, c)
+            for v, x in zip(TRAJECTORY_UNITS, (a, s_e, vol, r, mult, tau)):
                 traj[v][:, :, j] = x
         tau_prev = tau
         if j + 1 < m:

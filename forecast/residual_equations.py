@@ -8,7 +8,7 @@ Every function is elementwise over numpy arrays that broadcast to (cell, draw) o
     (3) ln V(t) = (t - t0) ln 2 / T_c + ln S_e(t) - ln S_e(t0)                attempt volume
     (4) y ~ Beta(n + 1/2, N - n + 1/2)                                        Erdős yield
     (5) ln r0   = ln(y attempts / human), then the alignment-researcher update
-    (6) ln r(t) = ln r0 + eps ln V(t)                                         research throughput
+    (6) ln r(t) = ln r0 + eps ln V(t) + g (tau(t) - t0)                       research throughput
     (7) S_r(t)  = max(1, r(t))                                                research speed-up
     (8) M(t)    = min(cap, 1 / ((1 - rho) / S_e + rho / S_r))                 R&D multiplier
     (9) tau(t + dt) = tau(t) + dt M(t)^phi, tau(t0) = t0                      feedback
@@ -43,6 +43,7 @@ class Constants:
     r0: np.ndarray  # r0, the AI research throughput at t0 (x human)
     log_r0: np.ndarray  # ln r0
     eps: np.ndarray  # elasticity of discoveries to volume
+    g: np.ndarray  # growth of research throughput with capability alone, ln units per year
     rho: np.ndarray  # research share of R&D
     cap: np.ndarray  # cap on M (x)
     phi: np.ndarray  # feedback strength
@@ -83,6 +84,7 @@ def constants(p: dict[str, np.ndarray], ln_h0: np.ndarray, shape: tuple[int, int
         r0=b(p["r0"]),
         log_r0=b(p["log_r0"]),
         eps=b(p["elasticity"]),
+        g=b(p["research_growth"]),
         rho=b(p["research_share"]),
         cap=b(p["multiplier_cap"]),
         phi=b(p["feedback"]),
@@ -108,14 +110,15 @@ def log_volume(years: np.ndarray | float, s_e: np.ndarray, c: Constants) -> np.n
     return years * c.growth + np.log(s_e) - c.log_se0
 
 
-def log_throughput(log_v: np.ndarray, c: Constants) -> np.ndarray:
-    """(6) ln r, r the AI research throughput relative to human."""
-    return c.log_r0 + c.eps * log_v
+def log_throughput(log_v: np.ndarray, years: np.ndarray | float, c: Constants) -> np.ndarray:
+    """(6) ln r, r the AI research throughput relative to human; ``years`` = tau - t0, the
+    effective (capability) time since the start (calendar time without feedback)."""
+    return c.log_r0 + c.eps * log_v + c.g * years
 
 
-def throughput(volume: np.ndarray, c: Constants) -> np.ndarray:
-    """(6) r = r0 V^eps, relative to human (exactly r0 when eps = 0)."""
-    return c.r0 * volume**c.eps
+def throughput(volume: np.ndarray, years: np.ndarray | float, c: Constants) -> np.ndarray:
+    """(6) r = r0 V^eps exp(g years), relative to human (exactly r0 when eps = g = 0)."""
+    return c.r0 * volume**c.eps * np.exp(c.g * years)
 
 
 def rd_multiplier(s_e: np.ndarray, log_r: np.ndarray, c: Constants) -> np.ndarray:
@@ -128,7 +131,7 @@ def log_quantity(name: str, years, ln_h: np.ndarray, c: Constants) -> np.ndarray
     """ln of a residual quantity (``research_throughput`` or ``rd_multiplier``) at
     ``years`` = t - t0 with log horizon ``ln_h``; monotone in time."""
     s_e = engineering_speedup(automatable_share(ln_h, c), c)
-    log_r = log_throughput(log_volume(years, s_e, c), c)
+    log_r = log_throughput(log_volume(years, s_e, c), years, c)
     if name == "research_throughput":
         return log_r
     return np.log(rd_multiplier(s_e, log_r, c))

@@ -72,6 +72,14 @@ PARAMS: dict[str, ParamSpec] = {
         0.9999,
         "share of R&D effort that is research (choosing what to try)",
     ),
+    "research_growth": ParamSpec(
+        "rate",
+        "per year",
+        0.0,
+        5.0,
+        "growth of AI research throughput with capability alone, apart from the volume of "
+        "attempts (ln units per year; 0.14 = doubling every 5 years)",
+    ),
     "compute_doubling": ParamSpec(
         "time", "years", 0.05, 20.0, "doubling time of compute available for research attempts"
     ),
@@ -166,6 +174,12 @@ class Param(_Strict):
         return self
 
 
+DEFAULT_RESEARCH_GROWTH = Param(  # a scenario file without research_growth (before 2026-12-02)
+    value=0.0,
+    why="Not given: research throughput grows only with the volume of attempts.",
+)
+
+
 class Residual(_Strict):
     elasticity: Param
     research_share: Param
@@ -177,6 +191,7 @@ class Residual(_Strict):
     automation_full: Param
     multiplier_cap: Param
     feedback: Param
+    research_growth: Param | None = None  # absent: 0 (DEFAULT_RESEARCH_GROWTH)
     horizon_benchmark: str = "metr-horizon"
     engineering_benchmark_for_feedback: list[str] | None = None
 
@@ -311,7 +326,7 @@ def from_raw(raw: dict, path: str | Path, where: str) -> Scenario:
         raise ForecastError(schema.message(e, File), where) from None
     params = {}
     for name in PARAMS:
-        p = _convert(name, getattr(spec.residual, name), where)
+        p = _convert(name, getattr(spec.residual, name) or DEFAULT_RESEARCH_GROWTH, where)
         _check_range(name, p, where)
         params[name] = p
     start, full = params["automation_start"].value, params["automation_full"].value

@@ -31,6 +31,7 @@ def inputs(n: int = 1, **values) -> dict[str, np.ndarray]:
         "automation_full": 100.0,
         "multiplier_cap": 100.0,
         "feedback": 0.0,
+        "research_growth": 0.0,
         "r0": 1.0,
     }
     base.update(values)
@@ -67,7 +68,15 @@ def test_volume_doubles_with_compute_and_scales_with_engineering():
     assert np.exp(eq.log_volume(1.0, 2 * s_e0, c)).item() == pytest.approx(8.0, rel=1e-12)
     # eps = 0: throughput stays exactly r0 whatever the volume
     flat = eq.constants(inputs(elasticity=0.0, r0=0.3), np.array([0.0]), (1, 1))
-    assert eq.throughput(np.array(1e6), flat).item() == 0.3
+    assert eq.throughput(np.array(1e6), 2.0, flat).item() == 0.3
+    # a capability term g: r = r0 exp(g years) whatever the volume (g = ln 2 / 5: x2 in 5 y)
+    slow = eq.constants(
+        inputs(elasticity=0.0, r0=0.3, research_growth=math.log(2) / 5), np.array([0.0]), (1, 1)
+    )
+    assert eq.throughput(np.array(1e6), 5.0, slow).item() == pytest.approx(0.6, rel=1e-12)
+    assert eq.log_throughput(np.array(0.0), 10.0, slow).item() == pytest.approx(
+        math.log(1.2), rel=1e-12
+    )
 
 
 def test_r0_update_by_hand():
