@@ -309,3 +309,15 @@ def test_crossing_backtest_on_every_bundled_series(cli, tmp_path):
     # frontier records per series (counted apart, with pandas): 23 cases, 118 targets
     assert (res["n_cases"], res["n_targets"]) == (23, 118)
     assert set(res["by_family"]) == {"METR horizons", "SWE-bench", "MLE-bench", "PostTrainBench"}
+    # the calibration brief's targets, pooled over all targets, both ways (README table):
+    # 80 % intervals hold 70-90 %, 50 % hold 40-60 %, median error no worse than the line's,
+    # CRPS below the drifting line's. Deterministic for the seed, so a change that breaks
+    # them shows here.
+    pooled = res["pooled"]
+    for m in ("engine", "engine_pooled"):
+        cov = pooled[m]["coverage"]
+        assert 0.7 <= cov["80"] <= 0.9 and 0.4 <= cov["50"] <= 0.6, (m, cov)
+        assert pooled[m]["median_error"] <= pooled["line"]["median_error"], m
+        assert pooled[m]["crps"] < pooled["drifting_line"]["crps"], m
+    # every pooled fit saw other series than its own (the earliest cutoff, 2024-06, has few)
+    assert all(c["pooled"]["n_series"] > 1 for c in res["cases"])
