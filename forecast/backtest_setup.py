@@ -14,6 +14,7 @@ import numpy as np
 
 from .dates import from_years, period_bounds
 from .errors import ForecastError
+from .io import read_input_text
 from .observations import (
     COLUMNS,
     REQUIRED,
@@ -42,7 +43,7 @@ def read_series(
     the file. Every row is validated as in ``forecast data``."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8-sig")
+        text = read_input_text(path, "utf-8-sig")
     except FileNotFoundError:
         raise ForecastError("file not found", str(path)) from None
     except UnicodeDecodeError:

@@ -16,6 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
+from .io import read_input_text
 from .schema import message
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -55,7 +56,7 @@ class ClaimFile(BaseModel):
 def load(path: Path) -> list[dict]:
     """The claims of a file as dicts (the keys it gives), validated."""
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        raw = tomllib.loads(read_input_text(path))
     except (OSError, UnicodeDecodeError) as e:
         raise ForecastError(f"cannot read reference claims ({e})", str(path)) from None
     except tomllib.TOMLDecodeError as e:

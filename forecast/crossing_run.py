@@ -37,6 +37,7 @@ from .crossing_fits import CaseFit, clip, engine_fits
 from .dates import parse_period
 from .drift import Drift, crossing_times
 from .errors import ForecastError
+from .io import read_input_text
 
 METHODS = ["engine", "engine_drift", "engine_pooled", "line", "bayes_line", "drifting_line"]
 LINE_DRAWS = 4000  # draws of the Bayesian lines per case
@@ -109,7 +110,7 @@ def parse_series(text: str, name: str, unit: str | None = None) -> list[cx.Serie
 def read_series(path: str | Path, unit: str | None = None) -> list[cx.Series]:
     """The series of one CSV file (see :func:`parse_series`)."""
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_input_text(path)
     except (OSError, UnicodeDecodeError) as e:
         raise ForecastError(f"cannot read the file ({e})", str(path)) from None
     return parse_series(text, str(path), unit)

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__, diagnostics
+from .errors import ForecastError
 from .growth import build_model
 from .io import write_with
 from .observations import Observation, table_hash, to_dataset
@@ -27,6 +28,20 @@ from .start_check import check_start
 
 # Bump when the model's equations change, so cached posteriors are refitted.
 MODEL_VERSION = "growth-6"  # 6: figures beyond a series' reliable range get an extra sd
+
+
+MAX_DRAWS_ENV = "FORECAST_MAX_DRAWS"
+DEFAULT_MAX_DRAWS = 200_000  # chains x draws; 50x the default 4 x 1000
+BYTES_PER_DRAW = 8 * 12 * 40  # float64 per month over a 40-year horizon, one threshold
+
+
+def max_draws() -> int:
+    """The largest chains x draws accepted (``FORECAST_MAX_DRAWS``, default 200,000)."""
+    raw = os.environ.get(MAX_DRAWS_ENV, "")
+    try:
+        return int(raw) if raw else DEFAULT_MAX_DRAWS
+    except ValueError:
+        raise ForecastError(f"{raw!r} is not a whole number of draws", MAX_DRAWS_ENV) from None
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,18 @@ class SamplerSettings:
     chains: int = 4
     target_accept: float = 0.95
     sampler: str = "auto"  # "nutpie", "pymc" or "auto" (nutpie when installed)
+
+    def __post_init__(self) -> None:
+        total, limit = self.chains * self.draws, max_draws()
+        if total > limit:
+            gb = total * BYTES_PER_DRAW / 1e9
+            raise ForecastError(
+                f"{self.chains} chains x {self.draws:,} draws = {total:,} posterior draws would "
+                f"need about {gb:,.1f} GB (the forward walk holds ~{BYTES_PER_DRAW // 1000} kB "
+                f"per draw and threshold); the limit is {limit:,} draws in all. Lower --draws "
+                f"or --chains, or set {MAX_DRAWS_ENV} to raise the limit",
+                "--draws",
+            )
 
     def resolved(self) -> SamplerSettings:
         if self.sampler != "auto":
@@ -136,8 +163,6 @@ def sample(
 
 def _sample_or_explain(pm, rows, **kwargs):
     """pm.sample, with failures to initialise or sample turned into a user-facing error."""
-    from .errors import ForecastError
-
     try:
         return pm.sample(**kwargs)
     except (pm.exceptions.SamplingError, FloatingPointError, ValueError, RuntimeError) as e:

@@ -1,4 +1,5 @@
 """Atomic output: every file is written to a temporary name beside it and renamed into place.
+Bounded input: every input file is read through :func:`read_input`, which stops at a size limit.
 
 An interruption leaves either the previous file or none, never a partial one.
 """
@@ -16,6 +17,40 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ForecastError
+
+MAX_INPUT_MB_ENV = "FORECAST_MAX_INPUT_MB"
+DEFAULT_MAX_INPUT_MB = 64
+
+
+def max_input_bytes() -> int:
+    """The largest input file read, bytes (``FORECAST_MAX_INPUT_MB``, default 64 MB)."""
+    raw = os.environ.get(MAX_INPUT_MB_ENV, "")
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_INPUT_MB
+    except ValueError:
+        raise ForecastError(f"{raw!r} is not a number of megabytes", MAX_INPUT_MB_ENV) from None
+    return int(mb * 2**20)
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of an input file, refused past :func:`max_input_bytes` (a device such as
+    /dev/zero or an endless pipe is stopped there, not read without end). Raises what
+    ``Path.read_bytes`` raises for a missing file, a directory or no permission."""
+    limit = max_input_bytes()
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ForecastError(
+            f"larger than the {limit / 2**20:g} MB read limit for an input file (a device or "
+            f"an endless stream?); set {MAX_INPUT_MB_ENV} to raise it",
+            str(path),
+        )
+    return data
+
+
+def read_input_text(path: str | Path, encoding: str = "utf-8") -> str:
+    """:func:`read_input` decoded (raises UnicodeDecodeError as ``Path.read_text`` does)."""
+    return read_input(path).decode(encoding)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import ForecastError
+from .io import read_input
 from .observation_rows import KINDS, parse_row
 from .units import CANONICAL
 
@@ -211,7 +212,7 @@ def read_table(path: str | Path, today: date | None = None) -> list[Observation]
     """Read and validate an observation CSV file."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_input(path)
     except FileNotFoundError:
         raise ForecastError("file not found", str(path)) from None
     except (IsADirectoryError, PermissionError) as e:

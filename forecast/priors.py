@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from .errors import ForecastError
+from .io import read_input_text
 from .schema import message
 
 Why = Annotated[str, Field(min_length=10, description="one-sentence justification")]
@@ -250,7 +251,7 @@ def default_dir() -> Path:
 
 def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        raw = tomllib.loads(read_input_text(path))
     except FileNotFoundError:
         raise ForecastError("file not found; expected a priors file here", str(path)) from None
     except UnicodeDecodeError:

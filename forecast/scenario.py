@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
+from .io import read_input_text
 
 Why = Annotated[str, Field(min_length=10)]
 
@@ -302,7 +303,7 @@ def load(path: str | Path) -> Scenario:
     path = Path(path)
     where = str(path)
     try:
-        text = path.read_text("utf-8")
+        text = read_input_text(path)
     except FileNotFoundError:
         raise ForecastError("file not found; expected a scenario TOML file", where) from None
     except IsADirectoryError:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
+from .io import read_input_text
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
 from .scenario import Scenario, with_residual
@@ -90,7 +91,7 @@ def load_variants(path: str | Path | None = None) -> list[Variant]:
     """The variants of a file (default: the shipped ``scenarios/structural.toml``)."""
     p = Path(path) if path else default_file()
     try:
-        raw = tomllib.loads(p.read_text("utf-8"))
+        raw = tomllib.loads(read_input_text(p))
     except FileNotFoundError:
         raise ForecastError(
             "file not found; expected a structural-variants TOML file", str(p)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
+from .io import read_input_text
 from .scenario import PARAMS, UNIT_TABLE, Scenario
 from .scenario import load as load_scenario
 
@@ -149,11 +151,26 @@ def sampled_design(
     return out
 
 
+MAX_CELLS = 5_000_000
+
+
+def _check_size(n: int, grid_values: dict[str, np.ndarray], where: str) -> None:
+    """Refuse a grid of more than MAX_CELLS cells before any of it is built."""
+    if n > MAX_CELLS:
+        axes = " x ".join(f"{k} {len(v)}" for k, v in grid_values.items())
+        raise ForecastError(
+            f"a grid of {n:,} cells ({axes}); expected at most {MAX_CELLS:,} (each cell "
+            f"holds 4,000 draws: about {n * 4000 * 8 / 1e9:,.0f} GB of dates per event). "
+            "Coarsen an axis, or split the sweep into several files",
+            where,
+        )
+
+
 def load(path: str | Path, seed: int = 1) -> Sweep:
     path = Path(path)
     where = str(path)
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        raw = tomllib.loads(read_input_text(path))
     except FileNotFoundError:
         raise ForecastError("file not found; expected a sweep TOML file", where) from None
     except (IsADirectoryError, UnicodeDecodeError) as e:
@@ -180,6 +197,7 @@ def load(path: str | Path, seed: int = 1) -> Sweep:
         grid_values = {n: _axis_values(n, spec.axes[n], where) for n in names}
         for n, v in grid_values.items():
             _check_values(n, v, where)
+        _check_size(math.prod(len(v) for v in grid_values.values()), grid_values, where)
         mesh = np.meshgrid(*grid_values.values(), indexing="ij")
         cells = np.stack([m.ravel() for m in mesh], axis=1)
     else:
@@ -189,8 +207,6 @@ def load(path: str | Path, seed: int = 1) -> Sweep:
         cells = sampled_design(
             bounds, [spec.axes[n].spacing == "log" for n in names], spec.samples, spec.design, seed
         )
-    if cells.shape[0] > 5_000_000:
-        raise ForecastError(f"{cells.shape[0]} cells; expected at most 5,000,000", where)
     digest = hashlib.sha256(
         json.dumps({"spec": raw, "base": base.digest}, sort_keys=True, default=str).encode()
     ).hexdigest()[:16]

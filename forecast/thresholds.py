@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .dates import period_bounds
 from .errors import ForecastError
+from .io import read_input_text
 from .observation_rows import finite_number
 from .observations import Observation, ai_rows, baselines, unit_of
 from .series_choice import read_on
@@ -140,7 +141,7 @@ def load_plan(
     builtin_origin = "built-in" if path is None else str(path)
     path = path or default_file()
     try:
-        raw = _File.model_validate(tomllib.loads(path.read_text("utf-8")))
+        raw = _File.model_validate(tomllib.loads(read_input_text(path)))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ForecastError(f"cannot read thresholds ({e})", str(path)) from None
     except ValidationError as e:
