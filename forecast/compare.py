@@ -59,8 +59,31 @@ def gap_summary(a: np.ndarray, b: np.ndarray, horizon: float) -> dict:
     return out
 
 
+def assumptions(arms: list[Arm]) -> dict[str, dict[str, str]]:
+    """Per arm label, the residual-model inputs in which the scenario arms differ, each as
+    its median and 80 % range over draws (canonical units), so a reader sees what each arm
+    assumes that the others do not. Empty when fewer than two arms carry a scenario."""
+    inputs = {
+        a.label: a.result.summary["residual"]["inputs"]
+        for a in arms
+        if a.result.summary.get("residual")
+    }
+    if len(inputs) < 2:
+        return {}
+    first = next(iter(inputs.values()))
+    differ = [k for k in first if any(v.get(k) != first[k] for v in inputs.values())]
+    return {label: {k: _shown(v[k]) for k in differ if k in v} for label, v in inputs.items()}
+
+
+def _shown(q: dict) -> str:
+    if q["q10"] == q["q90"]:
+        return f"{q['median']:g}"
+    return f"{q['median']:g} (80 %: {q['q10']:g}-{q['q90']:g})"
+
+
 def compare(arms: list[Arm]) -> dict:
     first = arms[0]
+    assumes = assumptions(arms)
     by_event: dict[str, dict] = {}
     events = [
         e
@@ -76,6 +99,7 @@ def compare(arms: list[Arm]) -> dict:
                 "data_hash": a.result.summary["provenance"]["data_hash"],
                 "posterior_hash": a.result.summary["provenance"]["posterior_hash"],
                 "diagnostics_ok": a.result.summary["diagnostics"]["ok"],
+                **({"assumes": assumes[a.label]} if a.label in assumes else {}),
             }
             for a in arms
         ],

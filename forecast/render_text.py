@@ -175,7 +175,12 @@ def references_text(refs: list[dict]) -> str:
 def compare_table(cmp: dict) -> str:
     labels = [a["label"] for a in cmp["arms"]]
     y = cmp["focus_year"]
-    lines = [f"Comparing {', '.join(labels)}  (P by end of {y} ± MCSE; median date)", ""]
+    lines = [f"Comparing {', '.join(labels)}  (P by end of {y} ± MCSE; median date)"]
+    for a in cmp["arms"]:
+        if a.get("assumes"):
+            what = ", ".join(f"{k} {v}" for k, v in a["assumes"].items())
+            lines.append(f"  {a['label']} assumes: {what}")
+    lines.append("")
     same = []
     for ev, e in cmp["events"].items():
         g = [v.get("per_draw") for v in e["versus_first"].values()]
@@ -192,6 +197,10 @@ def compare_table(cmp: dict) -> str:
                 f"{a['quantiles']['0.1'] or 'never'} – {a['quantiles']['0.9'] or 'never'}   "
                 f"not by horizon {a['p_not_by_horizon']:.3f}"
             )
+            if a.get("binding_shares"):
+                top = sorted(a["binding_shares"].items(), key=lambda kv: -kv[1])
+                shares = ", ".join(f"{c} {100 * s:.0f} %" for c, s in top if s >= 0.005)
+                lines.append(f"  {'':<28} binding (met last): {shares}")
         for lab, v in e["versus_first"].items():
             txt = f"  {lab} vs {labels[0]}: P({y}) {v['p_by_focus_year_shift']:+.3f}"
             if v["median_shift_years"] is not None:

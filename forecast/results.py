@@ -243,6 +243,9 @@ class CompareArm(_Result):
     data_hash: str
     posterior_hash: str
     diagnostics_ok: bool
+    assumes: dict[str, str] | None = Field(
+        None, description="residual inputs in which the scenario arms differ: median (80 % range)"
+    )
 
 
 class ArmEvent(_Result):

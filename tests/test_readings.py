@@ -440,5 +440,18 @@ def test_cli_scenario_and_compare(cli, tmp_path):
     v = c["events"]["automated-ai-rnd"]["versus_first"]["compressed-perspiration"]
     assert v["paired_draws"] and v["per_draw"]["share_second_earlier"] > 0
     assert (tmp_path / "cmp" / "compare-automated-ai-rnd.png").stat().st_size > 10_000
+    # what each arm assumes that the other does not: the readings differ in elasticity alone
+    assumes = {a["label"]: a["assumes"] for a in c["arms"]}
+    assert assumes == {
+        "inspiration-binding": {"elasticity": "0"},
+        "compressed-perspiration": {"elasticity": "1"},
+    }
+    code, text, err = cli("compare", "inspiration-binding", "compressed-perspiration")
+    assert code == 0, err
+    assert "inspiration-binding assumes: elasticity 0" in text
+    shares = c["events"]["automated-ai-rnd"]["by_arm"]["inspiration-binding"]["binding_shares"]
+    top = max(shares, key=shares.get)
+    assert f"binding (met last): {top} {100 * shares[top]:.0f} %" in text
+    assert err.count("reusing posterior") <= 1  # one posterior for both scenario arms
     code, _, err = cli("run", "--scenario", str(tmp_path / "missing.toml"))
     assert code == 2 and "missing.toml" in err

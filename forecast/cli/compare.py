@@ -20,8 +20,10 @@ from .options import (
 from .run import HORIZON_HELP, load_scenario
 
 
-def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon):
-    """One arm's result: a data file (refitted), `base`, or a scenario (same posterior)."""
+def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon, posteriors: dict):
+    """One arm's result: a data file (refitted), `base`, or a scenario (same posterior).
+    ``posteriors`` holds the posterior of each data selection already fitted or loaded, so
+    arms on the same data reuse it (and say so once)."""
     from ..compare import Arm
     from ..pipeline import forecast
 
@@ -32,8 +34,10 @@ def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon):
         extra, sc, kind = (), load_scenario(arm), "scenario"
         label = sc.name
     res = forecast(
-        fit.inputs(extra), thresholds, horizon, fit.cache, fit.refit, fit.quiet, scenario=sc
-    )
+        fit.inputs(extra), thresholds, horizon, fit.cache, fit.refit, fit.quiet,
+        posterior=posteriors.get(extra), scenario=sc,
+    )  # fmt: skip
+    posteriors[extra] = res.posterior
     return Arm(label, kind, res)
 
 
@@ -78,7 +82,8 @@ def compare(fit: FitOptions, arms, scenario_name, thresholds, horizon, as_json, 
         raise ForecastError("give at least two arms to compare", "ARM")
     if out:
         render_compare.check_out(Path(out), force)
-    results = [_arm(fit, a, scenario_name, thresholds, horizon) for a in arms]
+    posteriors: dict = {}
+    results = [_arm(fit, a, scenario_name, thresholds, horizon, posteriors) for a in arms]
     labels = [a.label for a in results]
     if len(set(labels)) != len(labels):
         raise ForecastError(f"two arms share the label {labels!r}; rename a file", "ARM")
