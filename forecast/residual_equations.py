@@ -8,7 +8,8 @@ Every function is elementwise over numpy arrays that broadcast to (cell, draw) o
     (3) ln V(t) = (t - t0) ln 2 / T_c + ln S_e(t) - ln S_e(t0)                attempt volume
     (4) y ~ Beta(n + 1/2, N - n + 1/2)                                        Erdős yield
     (5) ln r0   = ln(y attempts / human), then the alignment-researcher update
-    (6) ln r(t) = ln r0 + eps ln V(t) + g (tau(t) - t0)                       research throughput
+    (6) ln r(t) = ln r0 + eps(t) ln V(t) + g (tau(t) - t0)                    research throughput
+        eps(t) = eps min(1, (tau(t) - t0) / ramp)  (eps itself when ramp = 0)
     (7) S_r(t)  = max(1, r(t))                                                research speed-up
     (8) M(t)    = min(cap, 1 / ((1 - rho) / S_e + rho / S_r))                 R&D multiplier
     (9) tau(t + dt) = tau(t) + dt M(t)^phi, tau(t0) = t0                      feedback
@@ -44,6 +45,7 @@ class Constants:
     log_r0: np.ndarray  # ln r0
     eps: np.ndarray  # elasticity of discoveries to volume
     g: np.ndarray  # growth of research throughput with capability alone, ln units per year
+    ramp: np.ndarray  # years over which the elasticity rises from 0 to eps (0: at once)
     rho: np.ndarray  # research share of R&D
     cap: np.ndarray  # cap on M (x)
     phi: np.ndarray  # feedback strength
@@ -85,6 +87,7 @@ def constants(p: dict[str, np.ndarray], ln_h0: np.ndarray, shape: tuple[int, int
         log_r0=b(p["log_r0"]),
         eps=b(p["elasticity"]),
         g=b(p["research_growth"]),
+        ramp=b(p["elasticity_ramp"]),
         rho=b(p["research_share"]),
         cap=b(p["multiplier_cap"]),
         phi=b(p["feedback"]),
@@ -110,15 +113,22 @@ def log_volume(years: np.ndarray | float, s_e: np.ndarray, c: Constants) -> np.n
     return years * c.growth + np.log(s_e) - c.log_se0
 
 
+def elasticity(years: np.ndarray | float, c: Constants) -> np.ndarray:
+    """(6) eps(t): the elasticity, reached linearly over ``ramp`` years from 0 at t0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(c.ramp > 0, np.clip(np.asarray(years) / c.ramp, 0.0, 1.0), 1.0)
+    return c.eps * share
+
+
 def log_throughput(log_v: np.ndarray, years: np.ndarray | float, c: Constants) -> np.ndarray:
     """(6) ln r, r the AI research throughput relative to human; ``years`` = tau - t0, the
     effective (capability) time since the start (calendar time without feedback)."""
-    return c.log_r0 + c.eps * log_v + c.g * years
+    return c.log_r0 + elasticity(years, c) * log_v + c.g * years
 
 
 def throughput(volume: np.ndarray, years: np.ndarray | float, c: Constants) -> np.ndarray:
-    """(6) r = r0 V^eps exp(g years), relative to human (exactly r0 when eps = g = 0)."""
-    return c.r0 * volume**c.eps * np.exp(c.g * years)
+    """(6) r = r0 V^eps(t) exp(g years), relative to human (exactly r0 when eps = g = 0)."""
+    return c.r0 * volume ** elasticity(years, c) * np.exp(c.g * years)
 
 
 def rd_multiplier(s_e: np.ndarray, log_r: np.ndarray, c: Constants) -> np.ndarray:

@@ -73,6 +73,14 @@ PARAMS: dict[str, ParamSpec] = {
         0.9999,
         "share of R&D effort that is research (choosing what to try)",
     ),
+    "elasticity_ramp": ParamSpec(
+        "time",
+        "years",
+        0.0,
+        20.0,
+        "time over which the elasticity rises from 0 at the start date to its value "
+        "(0: from the start)",
+    ),
     "research_growth": ParamSpec(
         "rate",
         "per year",
@@ -175,10 +183,14 @@ class Param(_Strict):
         return self
 
 
-DEFAULT_RESEARCH_GROWTH = Param(  # a scenario file without research_growth (before 2026-12-02)
-    value=0.0,
-    why="Not given: research throughput grows only with the volume of attempts.",
-)
+OPTIONAL_DEFAULTS = {  # the optional residual parameters when a file leaves them out
+    "research_growth": Param(
+        value=0.0, why="Not given: research throughput grows only with the volume of attempts."
+    ),
+    "elasticity_ramp": Param(
+        value=0.0, why="Not given: the elasticity applies from the start date."
+    ),
+}
 
 
 class Residual(_Strict):
@@ -192,7 +204,8 @@ class Residual(_Strict):
     automation_full: Param
     multiplier_cap: Param
     feedback: Param
-    research_growth: Param | None = None  # absent: 0 (DEFAULT_RESEARCH_GROWTH)
+    research_growth: Param | None = None  # absent: 0 (OPTIONAL_DEFAULTS)
+    elasticity_ramp: Param | None = None  # absent: 0, the elasticity applies from the start
     horizon_benchmark: str = "metr-horizon"
     engineering_benchmark_for_feedback: list[str] | None = None
 
@@ -327,7 +340,7 @@ def from_raw(raw: dict, path: str | Path, where: str) -> Scenario:
         raise ForecastError(schema.message(e, File), where) from None
     params = {}
     for name in PARAMS:
-        p = _convert(name, getattr(spec.residual, name) or DEFAULT_RESEARCH_GROWTH, where)
+        p = _convert(name, getattr(spec.residual, name) or OPTIONAL_DEFAULTS[name], where)
         _check_range(name, p, where)
         params[name] = p
     start, full = params["automation_start"].value, params["automation_full"].value

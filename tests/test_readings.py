@@ -146,6 +146,36 @@ def test_elasticity_one_hand_values(curves, tmp_path):
     assert np.all(m <= 18.0)
 
 
+def test_an_elasticity_ramp_by_hand(curves, tmp_path):
+    """eps rising from 0 to 1 over 12 months, r0 = 1/2: r(t0 + n months) = 1/2 * 2^(n/4 * n/12)
+    for n <= 12 (then 1/2 * 2^(n/4)), so r reaches 1 when n^2 = 48, between months 6 and 7:
+    log-linear there, at 6 + (ln 2 - 0.75 ln 2) / (49/48 - 0.75) / ln 2 months."""
+    path = hand_scenario(tmp_path, elasticity=1.0, attempts=1)
+    text = path.read_text().replace(
+        "[evidence.erdos]",
+        'elasticity_ramp = { value = 12, unit = "months", why = "a ramp for this test case." }'
+        "\n\n[evidence.erdos]",
+    )
+    (tmp_path / "ramp.toml").write_text(text)
+    sc = load(tmp_path / "ramp.toml")
+    inp = draw_inputs(sc, curves.sizes["draw"], seed=5)
+    tr = trajectories(curves, sc, inp, start_of(sc), 2035.0)
+    r = tr["research_throughput"].values
+    for n in (0, 3, 6, 12, 24):
+        hand = 0.5 * 2 ** (n / 4 * min(n, 12) / 12)
+        np.testing.assert_allclose(r[:, n], hand, rtol=R0_RTOL)
+    from forecast.reading import dates as reading_dates
+    from forecast.thresholds import load_plan
+
+    plan, _ = load_plan(inputs().rows, [], "2035-12-31")
+    d, *_ = reading_dates(curves, plan, sc, inputs().rows, 5)
+    t = d["crossing_year"].sel(event="research-human").values
+    months = 6 + (1 - 0.75) / (49 / 48 - 0.75)
+    # r0's relative spread R0_RTOL moves ln r by as much, so the date by that over the slope
+    slope = np.log(2) * (49 / 48 - 0.75) * 12  # ln r per year between months 6 and 7
+    np.testing.assert_allclose(t, 2026.0 + months / 12, rtol=0, atol=R0_RTOL / slope)
+
+
 def test_research_speed_is_floored_at_human_pace(curves, tmp_path):
     """r0 = 1/2 (1 attempt a year, yield 1/2) and eps = 0: research stays at half the human
     rate, but S_r = max(1, r) = 1, so M = 1 / (0.5/10 + 0.5/1) = 1/0.55, not 1/(0.05 + 1)."""
@@ -455,3 +485,23 @@ def test_cli_scenario_and_compare(cli, tmp_path):
     assert err.count("reusing posterior") <= 1  # one posterior for both scenario arms
     code, _, err = cli("run", "--scenario", str(tmp_path / "missing.toml"))
     assert code == 2 and "missing.toml" in err
+
+
+def test_meyers_reading_ships_as_a_third_scenario():
+    """scenarios/meyer.toml: reading 2's file with the elasticity reached over 12-24 months,
+    the multiplier capped at 10-30x and feedback 0.5; every other input the same."""
+    from forecast.scenario import resolve
+
+    m, r2 = load(resolve("meyer")), load(resolve("compressed-perspiration"))
+    ramp = m.params["elasticity_ramp"]
+    assert (ramp.dist, ramp.low, ramp.high) == ("uniform", 1.0, 2.0)  # years
+    cap = m.params["multiplier_cap"]
+    assert (cap.dist, cap.low, cap.high) == ("loguniform", 10.0, 30.0)
+    assert m.params["feedback"].value == 0.5 and m.params["elasticity"].value == 1.0
+
+    def value(sc, k):
+        return sc.params[k].model_dump(exclude={"why"})
+
+    differ = {k for k in m.params if value(m, k) != value(r2, k)}
+    assert differ == {"elasticity_ramp", "multiplier_cap", "feedback"}
+    assert [e.id for e in m.spec.events] == [e.id for e in r2.spec.events]

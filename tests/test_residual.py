@@ -32,6 +32,7 @@ def inputs(n: int = 1, **values) -> dict[str, np.ndarray]:
         "multiplier_cap": 100.0,
         "feedback": 0.0,
         "research_growth": 0.0,
+        "elasticity_ramp": 0.0,
         "r0": 1.0,
     }
     base.update(values)
@@ -77,6 +78,11 @@ def test_volume_doubles_with_compute_and_scales_with_engineering():
     assert eq.log_throughput(np.array(0.0), 10.0, slow).item() == pytest.approx(
         math.log(1.2), rel=1e-12
     )
+    # an elasticity ramp of 2 years: half of eps after a year, all of it from two years on
+    ramp = eq.constants(inputs(elasticity=1.0, elasticity_ramp=2.0), np.array([0.0]), (1, 1))
+    assert [eq.elasticity(y, ramp).item() for y in (0.0, 1.0, 2.0, 5.0)] == [0, 0.5, 1, 1]
+    assert eq.throughput(np.array(16.0), 1.0, ramp).item() == pytest.approx(4.0, rel=1e-12)
+    assert eq.elasticity(1.0, eq.constants(inputs(), np.array([0.0]), (1, 1))).item() == 1.0
 
 
 def test_r0_update_by_hand():
