@@ -7,7 +7,7 @@ event, diagnostics and claims tables are shared by `fit`, `run` and `prior-check
 from __future__ import annotations
 
 from .claims import bound_text
-from .settings import SHOWN_YEARS
+from .settings import FOCUS_YEAR, SHOWN_YEARS
 
 
 def diag_line(d: dict) -> str:
@@ -96,6 +96,8 @@ def render(summary: dict, reused: bool) -> str:
     cav = caveats_text(summary["events"])
     if cav:
         parts.append(cav)
+    if summary.get("structural"):
+        parts.append(structural_text(summary["structural"]))
     comp = composite_text(summary)
     if comp:
         parts.append(comp)
@@ -113,6 +115,23 @@ def observed_text(events: dict) -> str:
         for ev, e in events.items()
         if e.get("observed")
     ]
+    return "\n".join(lines)
+
+
+def structural_text(ranges: dict) -> str:
+    """--structural: each event's P(by the focus year) beside its range over the variants."""
+    n = next(iter(ranges.values()))["variants"]
+    lines = [
+        f"Structural range of P(by end of {FOCUS_YEAR}) over {n} variants "
+        "(scenarios/structural.toml; `forecast structural` for the whole table):"
+    ]
+    for ev, r in ranges.items():
+        c, g, d = r["central"], r["range"], r["depends_most_on"]
+        dep = "-" if d is None else f"{d['variant']} ({d['shift']:+.2f})"
+        lines.append(
+            f"  {ev[:26]:<26} {c['p']:.2f} ± {c['mcse']:.3f}   range {g['p_low']:.2f} – "
+            f"{g['p_high']:.2f}   depends most on {dep}"
+        )
     return "\n".join(lines)
 
 

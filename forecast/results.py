@@ -198,6 +198,17 @@ class Reference(_Result):
     under: str | None = None
 
 
+class StructuralRange(_Result):
+    """One event's P(by the focus year) over the structural variants (forecast structural)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    central: dict[str, Any] = Field(description="p, mcse, median month, p_never of the model")
+    range: dict[str, Any] = Field(description="p_low/p_high and the variants giving them")
+    depends_most_on: dict[str, Any] | None
+    variants: int
+
+
 class RunSummary(_Result):
     """The result of `forecast run`: summary.json and `forecast run --json`."""
 
@@ -211,6 +222,9 @@ class RunSummary(_Result):
     references: list[Reference]
     benchmarks: dict[str, Growth]
     notes: list[str]
+    structural: dict[str, StructuralRange] | None = Field(
+        None, description="--structural: per event, its range over scenarios/structural.toml"
+    )
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form written to disk: optional sections that do not apply are left out."""

@@ -234,6 +234,18 @@ def run(
     }
 
 
+def event_ranges(s: dict) -> dict[str, dict]:
+    """Per event of a structural summary run under one reading (or none), keyed by event id:
+    its central value, structural range and the variant it depends on most (what
+    `forecast run --structural` adds to the run summary)."""
+    out = {}
+    for key, e in s["events"].items():
+        ev = key.split(" [")[0]
+        out[ev] = {k: e[k] for k in ("central", "range", "depends_most_on")}
+        out[ev]["variants"] = len(e["variants"]) - 1
+    return out
+
+
 def _split_by_reading(
     name: str, per_reading: dict[str | None, dict[str, dict]]
 ) -> dict[str, dict[str, dict]]:

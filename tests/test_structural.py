@@ -156,6 +156,24 @@ def test_structural_command(cli, tmp_path):
     assert code == 2 and "missing.toml" in err
 
 
+def test_run_with_structural_gives_each_event_its_range(cli, tmp_path, monkeypatch):
+    """`forecast run --structural`: the JSON's ``structural`` holds every event's range over
+    the variants (the same fits as `forecast structural`, cached), validated by the schema."""
+    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    monkeypatch.setattr(st, "load_variants", lambda path=None: variants)
+    data = ("--no-bundled", "--data", "seed")
+    code, stdout, err = cli("run", *TINY, *data, "--structural", "--json", "-q")
+    assert code == 0, err
+    res = json.loads(stdout)
+    assert set(res["structural"]) == set(res["events"])
+    for ev, r in res["structural"].items():
+        p = res["events"][ev]["p_by_year"]["2028"]["p"]
+        assert r["central"]["p"] == p and r["range"]["p_low"] <= p <= r["range"]["p_high"], ev
+        assert r["variants"] == 2
+    code, text, err = cli("run", *TINY, *data, "--structural", "-q")
+    assert code == 0 and "Structural range of P(by end of 2028) over 2 variants" in text
+
+
 def test_report_shows_the_structural_section(cache_dir, tmp_path, monkeypatch):
     """`forecast report --structural`: the page gets the section, its JSON the summary, and the
     reproduce command the flag."""

@@ -68,13 +68,20 @@ def fit(fit: FitOptions):
     "as inspiration-binding or compressed-perspiration): adds its composite "
     "events, e.g. automated AI R&D, and the R&D multiplier trajectory.",
 )
+@click.option(
+    "--structural",
+    is_flag=True,
+    help="Also fit and forecast every variant of scenarios/structural.toml (each cached; "
+    "a few minutes cold) and give each event its structural range beside its Monte Carlo "
+    "error (`structural` in the JSON, a table below the events).",
+)
 @output_options(
     "Write posterior.nc, forecast.nc, summary.json and summary.csv here.",
     "Overwrite artifacts already in --out.",
     json_help="Print the summary as JSON (docs/schema/run.schema.json).",
 )
 @guard
-def run(fit: FitOptions, thresholds, horizon, scenario_name, as_json, out, force):
+def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json, out, force):
     """Forecast threshold dates: fit if needed, then sample every draw forward.
 
     For each threshold: P(crossed by the end of each year) with its Monte Carlo standard
@@ -96,10 +103,11 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, as_json, out, force
 
     if out:
         check_out_dir(Path(out), force)
-    res = forecast(
-        fit.inputs(), thresholds, horizon, fit.cache, fit.refit, fit.quiet,
-        scenario=load_scenario(scenario_name),
-    )  # fmt: skip
+    sc = load_scenario(scenario_name)
+    inp = fit.inputs()
+    res = forecast(inp, thresholds, horizon, fit.cache, fit.refit, fit.quiet, scenario=sc)
+    if structural:
+        res = _with_structural(res, inp, sc, thresholds, horizon, fit)
     if out:
         paths = write_run(Path(out), res, force)
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
@@ -110,6 +118,21 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, as_json, out, force
     else:
         click.echo(render(res.summary, res.reused))
     check_strict(res.summary["diagnostics"], fit.strict)
+
+
+def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):
+    """``res`` with each event's range over the shipped structural variants."""
+    from dataclasses import replace
+
+    from .. import structural as st
+    from ..results import run_summary
+
+    s = st.run(
+        inp, st.load_variants(), [sc], thresholds, horizon, fit.cache, fit.refit, progress=fit.say
+    )
+    summary = {**res.summary, "structural": st.event_ranges(s)}
+    typed = run_summary(summary)
+    return replace(res, summary=typed.as_json(), run=typed)
 
 
 @click.command("prior-check")
