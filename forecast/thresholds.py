@@ -124,6 +124,12 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
     canonical = value * u.to_canonical
     if dim != "share" and canonical <= 0:
         raise ForecastError(f"threshold {value:g} must be positive for a {dim} metric", where)
+    if dim == "share" and canonical <= 0:
+        raise ForecastError(
+            f"threshold {fmt(canonical, dim)} is met by any score: a share-of-tasks threshold "
+            "must be above 0 %",
+            where,
+        )
     ident = f"{named}>={num}{suffix or ''}"
     title = f"{named} reaches {fmt(canonical, dim)}"
     return Threshold(ident, bench, canonical, dim, title, where, series)
@@ -176,6 +182,15 @@ def load_plan(
         t = parse_threshold(spec, rows)
         if any(t.id == o.id for o in out):
             raise ForecastError("given twice", f"--threshold {spec!r}")
+        m = _SPEC.match(spec)
+        assert m is not None  # parse_threshold matched it
+        bare_fraction = not m["u"] and 0 < float(m["v"]) <= 1
+        if bare_fraction and t.dimension == "share" and unit_of(rows)[t.benchmark] == "percent":
+            notes.append(
+                f"threshold {t.id!r} is {t.shown}: a bare number is in the benchmark's own "
+                f"unit (percent); if you meant the fraction {m['v']}, write "
+                f"{m['b']}>={100 * float(m['v']):g}%"
+            )
         if t.dimension == "share" and t.value >= 1:
             notes.append(
                 f"threshold {t.id!r} cannot be crossed: a share of tasks never reaches "

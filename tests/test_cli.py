@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import xarray as xr
 
 from forecast.pipeline import inputs
@@ -127,6 +128,25 @@ def test_threshold_above_ceiling_cannot_be_crossed(cli):
     assert code == 0, err
     e = json.loads(out)["events"]["mle-bench>=120%"]
     assert e["p_not_by_horizon"] == 1.0 and e["quantiles"]["0.5"] is None
+
+
+def test_thresholds_outside_a_share_s_range_say_what_was_likely_meant():
+    from forecast.errors import ForecastError
+    from forecast.observations import assemble
+    from forecast.thresholds import load_plan
+
+    rows = assemble([])
+    _, notes = load_plan(rows, ["posttrainbench>=0.6"])
+    (note,) = [n for n in notes if "posttrainbench>=0.6" in n]
+    assert "0.6 %" in note and "posttrainbench>=60%" in note  # the likely intent
+    _, notes = load_plan(rows, ["posttrainbench>=60", "posttrainbench>=0.6%"])
+    assert not [n for n in notes if "bare number" in n]  # a percent, or a unit given
+    _, notes = load_plan(rows, ["mle-bench>=120%"])
+    assert any("cannot be crossed" in n for n in notes)
+    for bad in ("posttrainbench>=-5%", "posttrainbench>=0"):
+        with pytest.raises(ForecastError, match="must be above 0 %") as e:
+            load_plan(rows, [bad])
+        assert bad in str(e.value)
 
 
 def test_data_command_lists_and_validates(cli, tmp_path):
