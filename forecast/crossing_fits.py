@@ -109,7 +109,7 @@ def case_rows(
 
 def leaks(rows: list[Observation], case: cx.Case) -> list[Observation]:
     """AI rows of a fit that were published on or after the case's cutoff (must be none)."""
-    return [r for r in rows if r.kind == "ai" and r.time + r.time_sd * 3**0.5 > case.cutoff + 1e-9]
+    return [r for r in rows if r.kind == "ai" and r.period_end > case.cutoff + 1e-9]
 
 
 def _fit(rows, read_on: list[str], priors, settings, cache_dir: Path, refit: bool) -> dict:
@@ -126,8 +126,8 @@ def _fit(rows, read_on: list[str], priors, settings, cache_dir: Path, refit: boo
     }
 
 
-def _fit_jobs(
-    jobs: dict[tuple[str, str], tuple[list[Observation], str]],
+def engine_fits(
+    cases: list[cx.Case],
     priors,
     settings,
     cache_dir: Path,
@@ -135,13 +135,19 @@ def _fit_jobs(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
+    modes: tuple[str, ...] = ("alone",),
+    bundled: bool = True,
 ) -> dict[tuple[str, str], CaseFit]:
-    """The fits of ``jobs`` ((case id, mode) -> (rows, series read on)): identical row sets
-    fitted once; cached fits in this process, the others on Dask (a local cluster of
-    ``workers`` processes, or ``scheduler``), in this process when ``workers == 1`` or a
-    single fit is left."""
-    from .fit import cache_key
+    """The engine fit of every case in every mode of ``modes`` by (case id, mode);
+    ``bundled``: the cases' series are the bundled ones (else from user files). Identical
+    row sets are fitted once; cached fits in this process, the others on Dask (a local
+    cluster of ``workers`` processes, or ``scheduler``), in this process when
+    ``workers == 1`` or a single fit is left."""
+    from .fit import cache_key, posterior_path
+    from .observations import assemble
 
+    table = assemble([]) if bundled or "pooled" in modes else []
+    jobs = {(c.id, m): case_rows(c, m, table, priors, bundled) for c in cases for m in modes}
     say = progress or (lambda msg: None)
     keys = {job: cache_key(rows, priors, settings) for job, (rows, _) in jobs.items()}
     unique: dict[str, tuple[list[Observation], list[str]]] = {}
@@ -149,7 +155,7 @@ def _fit_jobs(
         entry = unique.setdefault(keys[job], (rows, []))
         if sid not in entry[1]:
             entry[1].append(sid)
-    todo = [k for k in unique if refit or not (cache_dir / f"posterior-{k}.nc").exists()]
+    todo = [k for k in unique if refit or not posterior_path(cache_dir, k).exists()]
     done = {
         k: _fit(*unique[k], priors, settings, cache_dir, False) for k in unique if k not in todo
     }
@@ -186,24 +192,3 @@ def _fit_jobs(
         )
         for job, (rows, sid) in jobs.items()
     }
-
-
-def engine_fits(
-    cases: list[cx.Case],
-    priors,
-    settings,
-    cache_dir: Path,
-    refit: bool = False,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Callable[[str], None] | None = None,
-    modes: tuple[str, ...] = ("alone",),
-    bundled: bool = True,
-) -> dict[tuple[str, str], CaseFit]:
-    """The engine fit of every case in every mode of ``modes`` by (case id, mode);
-    ``bundled``: the cases' series are the bundled ones (else from user files)."""
-    from .observations import assemble
-
-    table = assemble([]) if bundled or "pooled" in modes else []
-    jobs = {(c.id, m): case_rows(c, m, table, priors, bundled) for c in cases for m in modes}
-    return _fit_jobs(jobs, priors, settings, cache_dir, refit, workers, scheduler, progress)

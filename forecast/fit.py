@@ -94,6 +94,11 @@ def cache_key(rows: list[Observation], priors: Priors, settings: SamplerSettings
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def posterior_path(cache_dir: Path, key: str) -> Path:
+    """Where the posterior of cache key ``key`` (:func:`cache_key`) is kept."""
+    return cache_dir / f"posterior-{key}.nc"
+
+
 def environment() -> dict[str, str]:
     """Interpreter and numerical-library versions: part of the cache key, so a posterior
     sampled by another install is refitted rather than reused, and recorded in provenance."""
@@ -276,7 +281,7 @@ def fit(
     Returns (posterior DataTree, whether it came from the cache).
     """
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    path = cache_dir / f"posterior-{cache_key(rows, priors, settings)}.nc"
+    path = posterior_path(cache_dir, cache_key(rows, priors, settings))
     if path.exists() and not refit:
         try:
             cached, why = load_cached(path)

@@ -99,6 +99,11 @@ class Observation:
         return self.dimension == "share"
 
     @property
+    def period_end(self) -> float:
+        """End of the publication period, decimal year (``time`` its middle, width sqrt 12 sd)."""
+        return self.time + self.time_sd * 3**0.5
+
+    @property
     def midpoint(self) -> float:
         return self.value if not self.is_range else (self.low + self.high) / 2
 
@@ -118,11 +123,8 @@ class Observation:
         from .history_series import beyond_reliable_sd
 
         sd = self._published_sd()
-        extra = (
-            0.0
-            if self.bounded or self.kind != "ai"
-            else beyond_reliable_sd(self.series, self.value)
-        )
+        unbounded_ai = not self.bounded and self.kind == "ai"
+        extra = beyond_reliable_sd(self.series, self.value) if unbounded_ai else 0.0
         if extra == 0:
             return sd
         return math.hypot(0.0 if math.isnan(sd) else sd, extra)

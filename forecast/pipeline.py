@@ -82,7 +82,7 @@ def rows_as_of(rows: list[Observation], as_of: str) -> list[Observation]:
         raise ForecastError(
             f"cannot read date {as_of!r}; expected YYYY, YYYY-MM or YYYY-MM-DD", "--as-of"
         ) from None
-    kept = [r for r in rows if r.kind != "ai" or r.time + r.time_sd * 3**0.5 <= cut + 1e-9]
+    kept = [r for r in rows if r.kind != "ai" or r.period_end <= cut + 1e-9]
     if not any(r.kind == "ai" for r in kept):
         raise ForecastError(f"no observation is dated before {as_of}", "--as-of")
     return kept
