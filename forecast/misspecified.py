@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import crossing as cx
 from .observations import Observation, parse_table
 from .priors import Priors
 
@@ -142,8 +143,9 @@ def run(
     tune: int = 300,
     chains: int = 2,
 ) -> list[dict]:
-    """``n_sims`` simulations of one generator: per simulation the PIT of the true crossing
-    date, the coverage flags and the fit's diagnostics."""
+    """``n_sims`` simulations of one generator: per simulation the crossing-date protocol's
+    scores of its target (:func:`forecast.crossing.target_scores`: PIT, interval flags,
+    P(never), ...) and whether the fit passed its diagnostics."""
     from .sbc import CompiledFitter
     from .trajectories import crossing_time, curves
 
@@ -157,27 +159,14 @@ def run(
         c = curves(post, t_ref)
         c.attrs["seed"] = seed * 100_003 + i  # the forward walk's random numbers
         x = crossing_time(c, "sim", level)
-        pit = float(np.mean(x <= t_star))
-        out.append(
-            {
-                "pit": pit,
-                **{
-                    f"in_{round(100 * lev)}": (1 - lev) / 2 <= pit <= (1 + lev) / 2
-                    for lev in LEVELS
-                },
-                "p_never": float(np.mean(~np.isfinite(x))),
-                "diagnostics_ok": bool(diag["ok"]),
-            }
-        )
+        # the protocol's scores of one target: PIT, interval flags, P(never), CRPS, ...
+        out.append({**cx.target_scores(x, t_star, CUTOFF), "diagnostics_ok": bool(diag["ok"])})
     return out
-
-
-LEVELS = (0.5, 0.8, 0.95)
 
 
 def coverage(sims: list[dict]) -> dict[str, float]:
     """Share of simulations whose PIT falls in each central interval."""
     return {
         f"{round(100 * lev)}": float(np.mean([s[f"in_{round(100 * lev)}"] for s in sims]))
-        for lev in LEVELS
+        for lev in cx.LEVELS
     }
