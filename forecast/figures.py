@@ -150,6 +150,15 @@ def date_cdf(
     return save_figure(fig, path_stem, DPI_TABLE)
 
 
+def _unit(ds: Any, axis: str) -> str:
+    """The unit a sweep file gave an axis in (else its canonical unit)."""
+    return str(ds[axis].attrs.get("file_unit", ds[axis].attrs.get("units", "")))
+
+
+def _in_file_unit(ds: Any, axis: str, v: Any) -> Any:
+    return v / float(ds[axis].attrs.get("file_factor", 1.0))
+
+
 def heatmap(
     ds: Any, event: str, x: str, y: str, path_stem: Path, year: int = FOCUS_YEAR
 ) -> list[Path]:
@@ -165,10 +174,10 @@ def heatmap(
     da = da.transpose(y, x)
     fig, ax = plt.subplots(figsize=(7, 4.8))
     im = ax.imshow(da.values, origin="lower", aspect="auto", vmin=0, vmax=1, cmap="viridis")
-    ax.set_xticks(range(da.sizes[x]), [f"{v:.3g}" for v in da[x].values])
-    ax.set_yticks(range(da.sizes[y]), [f"{v:.3g}" for v in da[y].values])
-    ax.set_xlabel(f"{x} ({ds[x].attrs.get('units', '')})")
-    ax.set_ylabel(f"{y} ({ds[y].attrs.get('units', '')})")
+    ax.set_xticks(range(da.sizes[x]), [f"{v:.3g}" for v in _in_file_unit(ds, x, da[x].values)])
+    ax.set_yticks(range(da.sizes[y]), [f"{v:.3g}" for v in _in_file_unit(ds, y, da[y].values)])
+    ax.set_xlabel(f"{x} ({_unit(ds, x)})")
+    ax.set_ylabel(f"{y} ({_unit(ds, y)})")
     for i in range(da.sizes[y]):
         for j in range(da.sizes[x]):
             v = float(da.values[i, j])
@@ -181,7 +190,9 @@ def heatmap(
                 fontsize=8,
                 color="white" if v < 0.5 else "black",
             )
-    held_txt = ", ".join(f"{k} = {v:.3g}" for k, v in held.items())
+    held_txt = ", ".join(
+        f"{k} = {_in_file_unit(ds, k, v):.3g} {_unit(ds, k)}" for k, v in held.items()
+    )
     ax.set_title(
         f"P({event} by end of {year})" + (f"\n{held_txt}" if held_txt else ""), fontsize=10
     )

@@ -256,3 +256,17 @@ def prior_check_text(res: dict) -> str:
     lines.append("Threshold dates under the prior alone:")
     lines.append(events_table(res["events"]))
     return "\n".join(lines)
+
+
+def effect_text(effects: dict[str, float]) -> str:
+    """'; moved most by A (0.55), no effect: B' for one event of a grid sweep."""
+    if not effects:
+        return ""
+    moving = sorted((n for n, e in effects.items() if e >= 0.0005), key=lambda n: -effects[n])
+    idle = [n for n, e in effects.items() if e < 0.0005]
+    parts = []
+    if moving:
+        parts.append("moved most by " + ", ".join(f"{n} ({effects[n]:.2f})" for n in moving))
+    if idle:
+        parts.append("no effect: " + ", ".join(idle))
+    return "; " + "; ".join(parts)

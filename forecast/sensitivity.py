@@ -56,5 +56,27 @@ def sobol_indices(
         per_output[name] = {
             "indices": rows,
             "ranking": sorted(names, key=lambda p: -rows[p]["ST"]),
+            "warnings": sample_warnings(rows, n),
         }
     return {"n_base": n, "n_evaluations": int(real.shape[0]), "outputs": per_output}
+
+
+WIDE_CONF = 0.1  # a 95 % half-width above this (index units, 0-1) ranks nothing reliably
+
+
+def sample_warnings(rows: dict[str, dict[str, float]], n: int) -> list[str]:
+    """What says the base sample ``n`` is too small: indices are shares of variance, in
+    [0, 1] in theory, so an estimate outside it by more than its confidence half-width, or a
+    half-width above ``WIDE_CONF``, is sampling noise, not an effect."""
+    out = []
+    for p, r in rows.items():
+        for k in ("S1", "ST"):
+            v, c = r[k], r[f"{k}_conf"]
+            if v + c < 0 or v - c > 1:
+                out.append(f"{p} {k} = {v:.3f} ± {c:.3f} is outside [0, 1]")
+    widest = max((max(r["S1_conf"], r["ST_conf"]) for r in rows.values()), default=0.0)
+    if widest > WIDE_CONF:
+        out.append(f"confidence half-widths up to {widest:.3f} (above {WIDE_CONF})")
+    if out:
+        out.append(f"the sample is too small to rank these axes: raise --samples above {n}")
+    return out

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import schema
 from .errors import ForecastError
 from .io import read_input_text
-from .scenario import PARAMS, UNIT_TABLE, Scenario
+from .scenario import PARAMS, UNIT_TABLE, Scenario, resolve
 from .scenario import load as load_scenario
 
 
@@ -82,7 +82,7 @@ class Sweep:
         return self.cells.shape[0]
 
 
-def _factor(name: str, unit: str | None, where: str) -> float:
+def axis_factor(name: str, unit: str | None, where: str) -> float:
     spec = PARAMS[name]
     if unit is None:
         return 1.0
@@ -99,13 +99,13 @@ def _factor(name: str, unit: str | None, where: str) -> float:
 
 
 def axis_bounds(name: str, ax: Axis, where: str) -> tuple[float, float]:
-    f = _factor(name, ax.unit, where)
+    f = axis_factor(name, ax.unit, where)
     lo, hi = ax.span()
     return lo * f, hi * f
 
 
 def _axis_values(name: str, ax: Axis, where: str) -> np.ndarray:
-    f = _factor(name, ax.unit, where)
+    f = axis_factor(name, ax.unit, where)
     if ax.values is not None:
         v = np.array(ax.values, dtype=float)
     elif ax.num is None:
@@ -166,6 +166,16 @@ def _check_size(n: int, grid_values: dict[str, np.ndarray], where: str) -> None:
         )
 
 
+def _base_path(sweep_path: Path, base: str) -> Path:
+    """The base scenario: a path relative to the sweep file, or a shipped scenario's name
+    (``compressed-perspiration``), as ``--scenario`` accepts."""
+    p = Path(base)
+    near = p if p.is_absolute() else sweep_path.parent / p
+    if near.exists() or p.suffix == ".toml" or "/" in base:
+        return near
+    return resolve(base)
+
+
 def load(path: str | Path, seed: int = 1) -> Sweep:
     path = Path(path)
     where = str(path)
@@ -189,8 +199,7 @@ def load(path: str | Path, seed: int = 1) -> Sweep:
                 f"{', '.join(PARAMS)}" + (f" (did you mean {near[0]!r}?)" if near else ""),
                 where,
             )
-    base_path = (path.parent / spec.base) if not Path(spec.base).is_absolute() else Path(spec.base)
-    base = load_scenario(base_path)
+    base = load_scenario(_base_path(path, spec.base))
     names = list(spec.axes)
     grid_values = None
     if spec.design == "grid":

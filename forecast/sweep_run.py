@@ -21,6 +21,7 @@ from .io import write_json, write_with
 from .scenario import PARAMS
 from .settings import FOCUS_YEAR
 from .sweep import QUANTILES, DrawTable, Sweep, evaluate
+from .sweep_design import axis_factor
 
 CHUNK = 50  # cells per task
 
@@ -168,14 +169,40 @@ def to_dataset(sweep: Sweep, table: DrawTable, res: dict, attrs: dict) -> xr.Dat
             **{name: ("cell", sweep.cells[:, i]) for i, name in enumerate(sweep.names)},
         },
     )
-    for name in sweep.names:
-        ds[name].attrs["units"] = PARAMS[name].canonical
+    _units(ds, sweep)
     if sweep.spec.design == "grid":
-        ds = ds.set_index(cell=sweep.names).unstack("cell")
-        for name in sweep.names:
-            ds[name].attrs["units"] = PARAMS[name].canonical
+        if len(sweep.names) == 1:  # one axis: no multi-index to unstack
+            ds = ds.swap_dims(cell=sweep.names[0]).drop_vars("cell")
+        else:
+            ds = ds.set_index(cell=sweep.names).unstack("cell")
+        _units(ds, sweep)
     ds.attrs.update(attrs)
     return ds
+
+
+def _units(ds: xr.Dataset, sweep: Sweep) -> None:
+    """Each axis coordinate's canonical unit, and the unit the sweep file gave it in
+    (``file_unit``, with ``file_factor`` = canonical value per file-unit value)."""
+    for name in sweep.names:
+        unit = sweep.spec.axes[name].unit
+        ds[name].attrs.update(
+            units=PARAMS[name].canonical,
+            file_unit=unit or PARAMS[name].canonical,
+            file_factor=axis_factor(name, unit, sweep.path),
+        )
+
+
+def axis_effects(ds: xr.Dataset, names: list[str], event: str, year: int) -> dict[str, float]:
+    """Per axis of a grid sweep, the largest change in P(event by end of ``year``) along
+    that axis with every other axis held fixed (probability, 0-1); 0 = no effect."""
+    da = ds["p_by_year"].sel(event=event, year=year)
+    return {n: round(float((da.max(n) - da.min(n)).max()), 6) for n in names}
+
+
+def heatmap_axes(effects: dict[str, float]) -> list[str]:
+    """The two axes with the largest effect, in file order when tied."""
+    order = sorted(effects, key=lambda n: -effects[n])
+    return order[:2]
 
 
 def results(
@@ -201,6 +228,11 @@ def results(
             ev: {
                 f"p_by_{focus}_min": round(float(p.sel(event=ev).min()), 6),
                 f"p_by_{focus}_max": round(float(p.sel(event=ev).max()), 6),
+                **(
+                    {"effect_by_axis": axis_effects(ds, sweep.names, ev, focus)}
+                    if sweep.spec.design == "grid"
+                    else {}
+                ),
             }
             for ev in table.events
         }

@@ -2,11 +2,12 @@
 
 Built-ins live in ``scenarios/thresholds.toml``; users add ``--threshold BENCH>=VALUE[unit]``
 where unit is one of %, h, min, s, x (or a unit name); a bare number is in the unit of the
-benchmark's observations.
+benchmark's observations; ``BENCH>=human_baseline`` is the benchmark's human-baseline row.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Sequence
@@ -89,7 +90,9 @@ def parse_horizon(text: str, where: str) -> float:
         ) from None
 
 
-_SPEC = re.compile(r"^\s*(?P<b>[^<>=]+?)\s*>=\s*(?P<v>[-+0-9.eE]+)\s*(?P<u>[A-Za-z%]*)\s*$")
+_SPEC = re.compile(
+    r"^\s*(?P<b>[^<>=]+?)\s*>=\s*(?P<v>[-+0-9.eE]+|human_baseline)\s*(?P<u>[A-Za-z%]*)\s*$"
+)
 
 
 def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
@@ -104,10 +107,16 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
     found = read_on(named, rows, where)
     if found is None:
         known = sorted({r.benchmark for r in ai_rows(rows)})
+        near = difflib.get_close_matches(named, known + sorted({r.series for r in rows}), n=1)
         raise ForecastError(
-            f"no AI observations for benchmark {named!r}; known: {', '.join(known)}", where
+            f"no AI observations for benchmark {named!r}"
+            + (f" (did you mean {near[0]!r}?)" if near else "")
+            + f"; known: {', '.join(known)}",
+            where,
         )
     bench, series = found
+    if num == "human_baseline":
+        return _at_baseline(named, bench, series, suffix, rows, where)
     value = finite_number(num, where, lambda what: f"{num!r} is not {what}")
     name = SUFFIXES.get(suffix, suffix) if suffix else unit_of(rows)[bench]
     if name not in UNITS:
@@ -133,6 +142,25 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
     ident = f"{named}>={num}{suffix or ''}"
     title = f"{named} reaches {fmt(canonical, dim)}"
     return Threshold(ident, bench, canonical, dim, title, where, series)
+
+
+def _at_baseline(
+    named: str, bench: str, series: str, suffix: str, rows: list[Observation], where: str
+) -> Threshold:
+    """``BENCH>=human_baseline``: the benchmark's human-baseline row, as scenario files allow."""
+    if suffix:
+        raise ForecastError("human_baseline takes no unit", where)
+    base = baselines(rows)
+    if bench not in base:
+        with_base = ", ".join(sorted(base)) or "none"
+        raise ForecastError(
+            f"no human-baseline row for {bench!r} in the data; benchmarks with one: {with_base}",
+            where,
+        )
+    row = base[bench]
+    dim = row.dimension
+    title = f"{named} reaches the human baseline ({fmt(row.value, dim)}, {row.system})"
+    return Threshold(f"{named}>=human_baseline", bench, row.value, dim, title, where, series)
 
 
 def load_plan(
@@ -184,7 +212,7 @@ def load_plan(
             raise ForecastError("given twice", f"--threshold {spec!r}")
         m = _SPEC.match(spec)
         assert m is not None  # parse_threshold matched it
-        bare_fraction = not m["u"] and 0 < float(m["v"]) <= 1
+        bare_fraction = m["v"] != "human_baseline" and not m["u"] and 0 < float(m["v"]) <= 1
         if bare_fraction and t.dimension == "share" and unit_of(rows)[t.benchmark] == "percent":
             notes.append(
                 f"threshold {t.id!r} is {t.shown}: a bare number is in the benchmark's own "

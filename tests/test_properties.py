@@ -426,6 +426,23 @@ def test_parse_threshold_on_spec_like_text(spec):
     _threshold_or_forecast_error(spec)
 
 
+def test_a_threshold_at_the_human_baseline_reads_the_baseline_row():
+    from forecast.observations import baselines
+
+    t = parse_threshold("posttrainbench>=human_baseline", _rows())
+    assert t.value == baselines(_rows())["posttrainbench"].value
+    assert "human baseline" in t.title
+    with pytest.raises(ForecastError, match="no human-baseline row for 'swe-bench'"):
+        parse_threshold("swe-bench>=human_baseline", _rows())
+    with pytest.raises(ForecastError, match="takes no unit"):
+        parse_threshold("posttrainbench>=human_baseline%", _rows())
+
+
+def test_a_misspelled_threshold_benchmark_gets_a_suggestion():
+    with pytest.raises(ForecastError, match="did you mean 'posttrainbench'"):
+        parse_threshold("postrainbench>=50%", _rows())
+
+
 def test_threshold_value_is_finite():
     with pytest.raises(ForecastError):
         parse_threshold("metr-horizon>=1e999h", _rows())

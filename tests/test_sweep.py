@@ -312,3 +312,42 @@ def test_an_unknown_heatmap_axis_is_named_before_any_work(cli, tmp_path):
     )
     assert code == 0, err
     assert (out / "heatmap-automated-ai-rnd.png").exists()
+
+
+def test_a_sweep_base_may_name_a_shipped_scenario_and_one_axis_is_enough(cli, tmp_path):
+    """`base = "compressed-perspiration"` works as `--scenario` does; a one-axis grid
+    writes its results (no heatmap: that needs two axes) and each event's axis effect."""
+    import json
+
+    body = SMALL.format(base="compressed-perspiration").split("[axes.compute_doubling]")[0]
+    f = tmp_path / "one.toml"
+    f.write_text(body)
+    code, out, err = cli("sweep", str(f), "--out", str(tmp_path / "o"), "--sync", "--json")
+    assert code == 0, err
+    meta = json.loads(out)
+    assert meta["axes"] == ["elasticity"]
+    eff = {ev: v["effect_by_axis"]["elasticity"] for ev, v in meta["events"].items()}
+    # the engineering loop has no research leg: elasticity cannot move it
+    assert eff["engineering-loop-closed"] == 0.0
+    assert eff["research-residual-closed"] > 0.1
+    ds = xr.open_dataset(tmp_path / "o" / "sweep.nc", engine="h5netcdf")
+    assert ds["p_by_year"].dims[0] == "elasticity"
+    assert not list((tmp_path / "o").glob("heatmap-*"))
+
+
+def test_default_heatmaps_show_the_axes_that_move_the_event():
+    from forecast.sweep_run import heatmap_axes
+
+    assert heatmap_axes({"a": 0.0, "b": 0.3, "c": 0.3, "d": 0.1}) == ["b", "c"]
+    assert heatmap_axes({"a": 0.0, "b": 0.0}) == ["a", "b"]
+
+
+def test_too_small_a_sensitivity_sample_is_flagged():
+    from forecast.sensitivity import sample_warnings
+
+    ok = {"a": {"S1": 0.6, "S1_conf": 0.03, "ST": 0.7, "ST_conf": 0.04}}
+    assert sample_warnings(ok, 1024) == []
+    bad = {"a": {"S1": 1.098, "S1_conf": 0.05, "ST": -0.2, "ST_conf": 0.05}}
+    w = sample_warnings(bad, 16)
+    assert any("S1 = 1.098" in x for x in w) and any("ST = -0.200" in x for x in w)
+    assert "raise --samples above 16" in w[-1]

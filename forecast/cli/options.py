@@ -43,8 +43,13 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_SAMPLER_TROUBLE)
         except KeyboardInterrupt:
+            again = (
+                "; finished cells are checkpointed: run the same command with --resume to continue"
+                if ctx.info_name == "sweep"
+                else ""
+            )
             click.echo(
-                "interrupted: files already complete were kept, none was left half-written",
+                "interrupted: files already complete were kept, none was left half-written" + again,
                 err=True,
             )
             sys.exit(130)

@@ -12,7 +12,8 @@ from .options import FitOptions, check_strict, fit_options, guard, output_option
 
 THRESHOLD_HELP = (
     "An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
-    "'training-speedup>=100x'. A bare number is in the benchmark's own unit. Repeatable."
+    "'training-speedup>=100x', 'posttrainbench>=human_baseline' (the benchmark's human-"
+    "baseline row). A bare number is in the benchmark's own unit. Repeatable."
 )
 HORIZON_HELP = (
     "Draws not crossing by this date count as 'not by horizon' "

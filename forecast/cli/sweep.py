@@ -119,7 +119,8 @@ def sweep(
       forecast sweep my-sweep.toml --out s/ --scheduler tcp://127.0.0.1:8786
     """
     from ..io import dumps_json
-    from ..sweep_run import clear, results, run_cells, run_key, write_results
+    from ..render_text import effect_text
+    from ..sweep_run import clear, heatmap_axes, results, run_cells, run_key, write_results
 
     out, quiet = Path(out), fit.quiet
     if any((out / n).exists() for n in RESULT_FILES) and not (force or resume):
@@ -128,7 +129,7 @@ def sweep(
         clear(out / "checkpoints")
     prep = _prepare(file, horizon, fit)
     sw, table, dt = prep.sweep, prep.table, prep.posterior
-    axes = heat_axes.split(",") if heat_axes else sw.names[:2]
+    axes = heat_axes.split(",") if heat_axes else []
     for a in axes if sw.spec.design == "grid" and len(sw.names) >= 2 else []:
         if a not in sw.names:
             raise ForecastError(
@@ -147,20 +148,28 @@ def sweep(
     )
     ds, meta = results(sw, table, res, _attrs(file, prep, fit.seed), diag)
     paths = write_results(out, sw, ds, meta)
-    if sw.spec.design == "grid" and len(sw.names) >= 2:
+    drawn = len(sw.names) >= 2 and sw.spec.design == "grid" and FOCUS_YEAR in ds["year"]
+    if drawn:
         from ..figures import heatmap
 
-        for ev in table.events:
-            heatmap(ds, ev, axes[0], axes[1], out / f"heatmap-{ev}")
+        for ev, v in meta["events"].items():
+            pair = axes or heatmap_axes(v["effect_by_axis"])
+            heatmap(ds, ev, pair[0], pair[1], out / f"heatmap-{ev}")
     clear(out / "checkpoints")
     if as_json:
         click.echo(dumps_json(meta), nl=False)
     elif not quiet:
-        click.echo(f"wrote {', '.join(str(p) for p in paths)} and heatmaps", err=True)
+        figs = (
+            " and heatmaps (by default of the two axes that move each event most)"
+            if drawn
+            else " (no heatmaps: they need a grid with two axes or more)"
+        )
+        click.echo(f"wrote {', '.join(str(p) for p in paths)}{figs}", err=True)
         for ev, v in meta["events"].items():
             click.echo(
                 f"{ev}: P(by end of {FOCUS_YEAR}) ranges from {v[f'p_by_{FOCUS_YEAR}_min']:.3f} "
                 f"to {v[f'p_by_{FOCUS_YEAR}_max']:.3f} across {sw.n_cells} cells"
+                + effect_text(v.get("effect_by_axis", {}))
             )
     check_strict(diag, fit.strict)
 
@@ -211,9 +220,17 @@ def sensitivity(
     """Which assumption moves the date most? Sobol indices over a sweep file's axes.
 
     First-order (S1) and total (ST) variance-based indices, with 95 % confidence
-    half-widths, of P(event by the end of the focus year, forecast/data/settings.toml) and of the event's median date (draws not
-    crossing by the horizon count at the horizon), with respect to each axis of FILE taken
-    over its [low, high] range (log axes uniformly in log). Parameters are ranked by ST.
+    half-widths, of P(event by the end of the focus year, forecast/data/settings.toml) and
+    of the event's median date (draws not crossing by the horizon count at the horizon),
+    with respect to each axis of FILE taken over its [low, high] range (log axes uniformly
+    in log). Parameters are ranked by ST.
+    Indices outside [0, 1] or wide half-widths mean --samples is too small; the output says so.
+
+    \b
+    Examples:
+      forecast sensitivity scenarios/sweep-residual.toml
+      forecast sensitivity scenarios/sweep-residual.toml --event research-residual-closed
+      forecast sensitivity scenarios/sweep-residual.toml --samples 1024 --json --out sens/
     """
     from ..io import dumps_json, write_json
     from ..sensitivity import sobol_indices
@@ -264,6 +281,8 @@ def sensitivity(
                 f"  {rank}. {p:<28} total {r['ST']:.3f} ± {r['ST_conf']:.3f}   "
                 f"first-order {r['S1']:.3f} ± {r['S1_conf']:.3f}"
             )
+        for w in o["warnings"]:
+            click.echo(f"  warning: {w}")
 
 
 def _sensitivity_model(prep: Prepared, ev: str, workers, scheduler, synchronous, quiet):
