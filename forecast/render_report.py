@@ -103,6 +103,26 @@ def headline_text(report: dict) -> str:
     return "\n".join(lines)
 
 
+def brief_markdown(report: dict) -> str:
+    """brief.md: the brief's sentences, one bullet per event and reading, and the citation."""
+    b = report["brief"]
+    names = ", ".join(f"'{r['title']}' ({r['reading']})" for r in report["readings"])
+    out = [
+        f"# Brief: AI-capability timelines, data as of {b['data_as_of']}",
+        "",
+        f"Readings: {names}. Each probability is P(by the end of {b['focus_year']}); the "
+        "Monte Carlo error is sampling noise, the range across modelling choices is not"
+        + ("." if b["structural"] else " (not computed here: build the report with --structural)."),
+        "",
+        *[f"- {line['sentence']}" for line in b["lines"]],
+        "",
+        f"Cite as: {b['citation']}",
+        "",
+        f"Reproduce: `{report['command']}`" if report.get("command") else "",
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def _png_size(png: bytes) -> tuple[int, int]:
     """(width, height) in pixels, from the PNG's IHDR chunk."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -198,6 +218,7 @@ def write(
             old.unlink()  # a figure of a benchmark or event no longer in the report
     save_results(built.results, out / "results.nc")
     save(built.posterior, out / "posterior.nc")
+    write_text(out / "brief.md", brief_markdown(report))
     write_text(out / "report.json", dumps_json(report))
     write_csv(out / "report.csv", *headline_csv(report))
     write_text(out / PAGE, page)

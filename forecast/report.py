@@ -21,7 +21,7 @@ from .settings import FOCUS_YEAR
 
 DEFAULT_READINGS = ("inspiration-binding", "compressed-perspiration")
 PAGE = "index.html"
-FILES = (PAGE, "report.json", "report.csv", "results.nc", "posterior.nc")
+FILES = (PAGE, "brief.md", "report.json", "report.csv", "results.nc", "posterior.nc")
 
 
 @dataclass
@@ -171,6 +171,9 @@ def build(
             inp, st.load_variants(), loaded, list(thresholds), horizon, cache_dir, refit,
             progress=progress,
         )  # fmt: skip
+    from .brief import brief
+
+    report["brief"] = brief(report)
     tree = results_tree(results, claims)
     return Built(report, tree, posterior, cache_dir)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .claims import bound_text
+from .settings import BRIEF_EVENTS
 from .settings import SHOWN_YEARS as SHOW_YEARS
 
 FIGURE_KINDS = {
@@ -84,19 +85,20 @@ def headline(report: dict, years: list[int], n_readings: int) -> dict:
                 )
             )
         q = h["quantiles"]
+        late = f"after {h['horizon'][:4]} ({100 * h['p_not_by_horizon']:.0f} % never)"
         groups[-1].rows.append(
             {
                 "reading": h["reading"],
                 "p": [dict(pm(**h["p_by_year"][str(y)]), focus=y == focus) for y in years],
-                "median": q["0.5"] or "not by horizon",
+                "median": q["0.5"] or late,
                 "interval": f"{q['0.1'] or 'never'} – {q['0.9'] or 'never'}",
                 "never": pm(h["p_not_by_horizon"], h["p_not_by_horizon_mcse"]),
             }
         )
         p = h["p_by_year"].get(str(focus))
-        if h["benchmark"] == "composite" and p:
+        if h["event"] in BRIEF_EVENTS and p:
             key.setdefault(h["event"], {"title": h["title"], "items": []})["items"].append(
-                dict(pm(**p), reading=h["reading"], median=q["0.5"] or "not by the horizon")
+                dict(pm(**p), reading=h["reading"], median=q["0.5"] or late)
             )
     columns = (
         ["event / reading"]
@@ -373,6 +375,7 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
     years = [y for y in SHOW_YEARS if y in report["report_years"]] or report["report_years"][:5]
     claims_table = claims(report)
     sections = [
+        ("brief", "Brief: the sentences to quote"),
         ("headline", "Headline: when each event happens"),
         ("readings", "The readings compared"),
         ("claims", "Published claims beside the engine"),
@@ -398,6 +401,7 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
         "generated": generated,
         "diag": report["diagnostics"],
         "sections": [(sid, t) for sid, t in sections if shown.get(sid, True)],
+        "brief": report["brief"],
         "headline": headline(report, years, len(names)),
         "readings": readings(report),
         "claims": claims_table,

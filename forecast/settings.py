@@ -1,4 +1,5 @@
-"""Presentation settings in one place: the focus year, the years shown, the summary quantiles.
+"""Presentation settings in one place: the focus year, the years shown, the summary quantiles,
+the brief's events.
 
 Values live in ``forecast/data/settings.toml`` (bundled); this module only reads and checks them.
 """
@@ -18,6 +19,7 @@ class Settings(BaseModel):
     focus_year: int = Field(ge=2000, le=2200, description="headline year, e.g. P(by end of 2028)")
     shown_years: tuple[int, ...] = Field(min_length=1)
     summary_quantiles: tuple[float, ...] = Field(min_length=3)
+    brief_events: tuple[str, ...] = Field(min_length=1, description="event ids of the brief")
 
     @field_validator("summary_quantiles")
     @classmethod
@@ -37,3 +39,4 @@ def settings() -> Settings:
 FOCUS_YEAR: int = settings().focus_year
 SHOWN_YEARS: tuple[int, ...] = settings().shown_years
 QUANTILES: tuple[float, ...] = settings().summary_quantiles
+BRIEF_EVENTS: tuple[str, ...] = settings().brief_events

@@ -252,3 +252,35 @@ def test_headline_cells_are_the_reports_numbers(made):
         want.append((f"{h['p_not_by_horizon']:.3f}", f"{h['p_not_by_horizon_mcse']:.3f}"))
         assert cells == want
         assert r.count("num focus") == 1  # the focus year, 2028, highlighted once per row
+
+
+def test_the_brief_quotes_the_reports_own_numbers(made):
+    """brief.md and the page's brief: one sentence per headline event and reading, each
+    holding that row's P(by the focus year) and median month, and the citation string
+    naming the data hash, posterior hash and seed the provenance holds."""
+    from forecast.brief import month_text, pct
+    from forecast.settings import BRIEF_EVENTS
+
+    out, _stdout, page, rep = made
+    b = rep["brief"]
+    md = (out / "brief.md").read_text("utf-8")
+    head = {(h["event"], h["reading"]): h for h in rep["headline"]}
+    events = {h["event"] for h in rep["headline"]}
+    assert {line["event"] for line in b["lines"]} == set(BRIEF_EVENTS) & events
+    for line in b["lines"]:
+        h = head[(line["event"], line["reading"] or rep["readings"][0]["name"])]
+        p = h["p_by_year"][str(rep["focus_year"])]["p"]
+        assert line["p"] == p and pct(p) in line["sentence"]
+        median = month_text(h["quantiles"]["0.5"])
+        assert (median or f"after {h['horizon'][:4]}") in line["sentence"]
+        assert f"- {line['sentence']}" in md
+        assert unescape(line["sentence"]) in unescape(page)
+    # an event the same in every reading is said once, not once per reading
+    for ev in events & set(BRIEF_EVENTS):
+        rows = [line for line in b["lines"] if line["event"] == ev]
+        same = head[(ev, rep["readings"][0]["name"])]["identical_in_every_reading"]
+        assert len(rows) == (1 if same else len(rep["readings"]))
+    prov = rep["provenance"]
+    for part in (prov["data_hash"], prov["posterior_hash"], f"seed {prov['seed']}"):
+        assert part in b["citation"]
+    assert f"Cite as: {b['citation']}" in md

@@ -48,7 +48,8 @@ def data(data, no_bundled, variants, as_json, show_rows, schema):
     from ..priors import load
 
     if schema:
-        click.echo((observation_rows.__doc__ or "").split("Schema", 1)[1].strip())
+        text = (observation_rows.__doc__ or "").split("Schema", 1)[1].strip()
+        click.echo(text.replace("``", "'").replace("::\n", ":\n"))
         return
     from ..pipeline import variant_choice
 

@@ -108,8 +108,8 @@ def report(
             err=True,
         )
     click.echo(
-        f"wrote {out_dir / 'index.html'} (and report.json, report.csv, results.nc, posterior.nc, "
-        f"figures/)"
+        f"wrote {out_dir / 'index.html'} (and brief.md, report.json, report.csv, results.nc, "
+        "posterior.nc, figures/)"
     )
     click.echo(f"reproduce: {rep['command']}")
     check_strict(d, fit.strict)
