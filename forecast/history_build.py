@@ -88,7 +88,7 @@ def seed_map() -> list[SeedEntry]:
     return m.seed
 
 
-def _public_row(sid: str, spec: SeriesSpec, rec: dict[str, str]) -> dict[str, str]:
+def public_row(sid: str, spec: SeriesSpec, rec: dict[str, str]) -> dict[str, str]:
     used = {*RAW_COMMON, "notes", spec.se_column or ""}
     extras = [f"{k}={v}" for k, v in rec.items() if k not in used and v]
     ci = bool(rec["lower"] and rec["upper"] and spec.ci_level)
@@ -142,7 +142,7 @@ def _with_seeds(sid, spec, public, seeds, entries) -> list[dict[str, str]]:
     return rows
 
 
-def _distinguish(rows: list[dict[str, str]], raw: list[dict[str, str]], col: str | None) -> None:
+def distinguish(rows: list[dict[str, str]], raw: list[dict[str, str]], col: str | None) -> None:
     """Give results of one series, date and system a distinct name (the raw ``col``)."""
     seen: dict[tuple[str, str], int] = {}
     for r in rows:
@@ -185,8 +185,8 @@ def build() -> tuple[str, list[Skipped]]:
                     skipped.append(Skipped(spec.file, line, rec["model"], rec.get("notes", "")))
                     continue
                 raw.append(rec)
-                public.append(_public_row(sid, spec, rec))
-            _distinguish(public, raw, spec.distinguish)
+                public.append(public_row(sid, spec, rec))
+            distinguish(public, raw, spec.distinguish)
         seeds = [(ln, rec) for ln, rec in seed_recs if entries[ln].series == sid]
         out += _sorted(_with_seeds(sid, spec, public, seeds, entries))
     return _with_frontier(out), skipped
@@ -202,7 +202,7 @@ def _sorted(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(rows, key=key)
 
 
-def _write(rows: list[dict[str, str]]) -> str:
+def write_rows(rows: list[dict[str, str]]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=HISTORY_COLUMNS, lineterminator="\n", restval="")
     w.writeheader()
@@ -211,7 +211,7 @@ def _write(rows: list[dict[str, str]]) -> str:
 
 
 def _with_frontier(rows: list[dict[str, str]]) -> str:
-    parsed = parse_table(_write(rows), "<history being built>")
+    parsed = parse_table(write_rows(rows), "<history being built>")
     for r, flag in zip(rows, frontier_flags(parsed)):
         r["frontier"] = "true" if flag else "false"
-    return _write(rows)
+    return write_rows(rows)

@@ -270,3 +270,40 @@ def effect_text(effects: dict[str, float]) -> str:
     if idle:
         parts.append("no effect: " + ", ".join(idle))
     return "; " + "; ".join(parts)
+
+
+def import_text(s: dict, all_rows: bool) -> str:
+    """The summary of `forecast data import`."""
+    kept = "new rows" if all_rows else "new frontier records (and reference rows)"
+    lines = [
+        f"{s['file']} ({s['format']}): {s['read']} results of {', '.join(s['series']) or 'no series'}",
+        f"  {s['unchanged']} already in the data with the same figures",
+        f"  {s['new']} new, of which {s['new_records']} frontier records",
+        f"  {len(s['revised'])} revised (the data hold another figure; not written)",
+        f"  {len(s['skipped'])} left out",
+    ]
+    lines += [f"    revised: {r}" for r in s["revised"]]
+    lines += [f"    left out: {r}" for r in s["skipped"]]
+    if s["out"]:
+        lines.append(f"wrote {s['written']} {kept} to {s['out']}; use it with --data {s['out']}")
+    else:
+        lines.append("nothing new to write: the data in use already hold every result")
+    return "\n".join(lines)
+
+
+def diff_text(old: str, new: str, d: dict) -> str:
+    """The rows `forecast data diff` found added, removed and changed."""
+
+    def row(r: dict) -> str:
+        return f"{r['series']} {r['date'] or 'undated'} {r['system']} ({r['kind']}, {r['shown']})"
+
+    lines = [
+        f"{new} against {old}: {len(d['added'])} added, {len(d['removed'])} removed, "
+        f"{len(d['changed'])} changed, {d['unchanged']} unchanged"
+    ]
+    lines += [f"+ {row(r)}" for r in d["added"]]
+    lines += [f"- {row(r)}" for r in d["removed"]]
+    for r in d["changed"]:
+        what = ", ".join(f"{f} {a} -> {b}" for f, (a, b) in r["fields"].items())
+        lines.append(f"~ {row(r)}: {what}")
+    return "\n".join(lines)

@@ -36,6 +36,7 @@ def main(debug):
       forecast report --out report/         a citable HTML page with its JSON and CSV
       forecast backtest --protocol crossing how this engine has forecast real histories
       forecast data                         list and validate the observation table
+      forecast data import swebench-json leaderboards.json --out new.csv   new public results
       forecast prior-check                  what the priors alone imply
 
     Exit codes: 0 ok, 1 internal error, 2 bad input, 3 sampler trouble under --strict.

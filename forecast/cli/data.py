@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from ..errors import ForecastError
+from ..import_formats import FORMATS
 from .options import data_options, guard, variant_pairs
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @data_options
 @click.option("--json", "as_json", is_flag=True, help="Print the series and rows as JSON.")
 @click.option("--rows", "show_rows", is_flag=True, help="Also list every row.")
 @click.option("--schema", is_flag=True, help="Print the CSV schema and exit.")
+@click.pass_context
 @guard
-def data(data, no_bundled, variants, as_json, show_rows, schema):
+def data(ctx, data, no_bundled, variants, as_json, show_rows, schema):
     """List and validate the observation table: its series with row counts, frontier
     records, date ranges, task counts and sources (bundled rows plus --data files).
+    `forecast data import` turns a newly published results file into a table for --data;
+    `forecast data diff OLD NEW` says what changed between two tables.
 
     Every row is one published figure with its source. Bad rows are reported with the
     file, row number and what was expected; exit code 2.
@@ -41,7 +47,11 @@ def data(data, no_bundled, variants, as_json, show_rows, schema):
       forecast fit --no-bundled --data history:metr-horizon-1.1-p50
       forecast data --data my-benchmark.csv
       forecast data --data my-series.csv --no-bundled --json
+      forecast data import swebench-json leaderboards.json --out new.csv
+      forecast data diff history new.csv
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from .. import observation_rows
     from ..history_listing import mixed_benchmarks, row_record, rows_text, series_summary
     from ..observations import COLUMNS, assemble, select_variants
@@ -91,6 +101,181 @@ def data(data, no_bundled, variants, as_json, show_rows, schema):
             f"growth curve, linked only through the pooled priors; {read} "
             "(forecast/data/event-series.toml), a series id names another."
         )
+
+
+@data.command("import")
+@click.argument("format", type=click.Choice(sorted(FORMATS)), metavar="FORMAT")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The table to write (CSV in the observation schema; use it with --data).",
+)
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="Add the new rows to --out (a table of earlier imports) instead of replacing it.",
+)
+@click.option(
+    "--all-rows",
+    is_flag=True,
+    help="Write every new row, not only the new frontier records (the bundled default data "
+    "hold a series' frontier records; every row is what --data history holds).",
+)
+@click.option(
+    "--source",
+    help="The source to record in every row, e.g. 'github:SWE-bench/swe-bench.github.io "
+    "data/leaderboards.json @abc1234' [default: the format, file name and its sha256].",
+)
+@click.option(
+    "--model-versions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="epoch-csv: Epoch's model_versions.csv, for each model's release date.",
+)
+@click.option(
+    "--dates",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="posttrainbench-md: a CSV with columns model ('Agent | Scaffold'), date "
+    "(YYYY-MM-DD); agents already in the data keep their date.",
+)
+@data_options
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@guard
+def import_(
+    format,
+    file,
+    out,
+    force,
+    merge,
+    all_rows,
+    source,
+    model_versions,
+    dates,
+    data,
+    no_bundled,
+    variants,
+    as_json,
+):
+    """Read FILE, a public results file in FORMAT, into a table usable with --data.
+
+    \b
+    Formats:
+      metr-yaml          METR benchmark_results_1_*.yaml (50 % and 80 % horizons, 95 % CIs)
+      epoch-csv          Epoch AI benchmarks_runs.csv, SWE-bench Verified runs
+                         (needs --model-versions model_versions.csv for release dates)
+      swebench-json      the SWE-bench leaderboard's data/leaderboards.json (every board)
+      posttrainbench-md  the PostTrainBench README leaderboard (dates from --dates or the data)
+      mlebench-md        the MLE-bench README leaderboard (all and lite, mean ± sem)
+
+    Each entry becomes a row of its bundled series (forecast data lists them) with the
+    series' unit, task count and interval, exactly as the bundled history is built, and is
+    validated as any --data file is. Rows are then sorted against the data in use (the
+    whole bundled history, plus --data files): results it already holds are left out
+    (a changed figure is reported as a revision, not written), and of the new ones the
+    frontier records are written (--all-rows: all). Then run with --data OUT.
+
+    \b
+    Examples:
+      forecast data import swebench-json leaderboards.json --out new.csv
+      forecast run --data new.csv
+      forecast data import metr-yaml benchmark_results_1_1.yaml --out new.csv --merge
+      forecast data import epoch-csv benchmarks_runs.csv --model-versions model_versions.csv --out e.csv
+      forecast data import posttrainbench-md README.md --dates release-dates.csv --out p.csv
+    """
+    from .. import data_import as di
+    from ..history_build import write_rows
+    from ..io import dumps_json, write_text
+    from ..observations import assemble, parse_table
+
+    if out.exists() and not (force or merge):
+        raise ForecastError(
+            "already exists; pass --force to replace it or --merge to add to it", str(out)
+        )
+    if out.resolve() == file.resolve():
+        raise ForecastError("--out would overwrite the file being imported", str(out))
+    held = list(data) + ([str(out)] if merge and out.exists() else [])
+    tables = (["history"] if not no_bundled else []) + held
+    existing = assemble(tables, include_bundled=False) if tables else []
+    # PostTrainBench gives no dates: agents already in the data keep theirs, --dates adds
+    known = {r.system: r.date for r in existing if r.series == "posttrainbench" and r.date}
+    known.update(di.read_dates(dates) if dates else {})
+    records, skipped = di.read_records(format, file, source, model_versions, known)
+    result = di.sort_against(di.history_rows(records, str(file)), existing, str(file), all_rows)
+    result.skipped = skipped
+    rows = result.rows
+    if merge and out.exists():
+        rows = _rows_of(out) + rows  # validated above: it is part of the data in use
+    if rows:
+        text = write_rows(rows)
+        parse_table(text, str(out))  # what is written reads back as valid data
+        write_text(out, text)
+    summary = {
+        "file": str(file),
+        "format": format,
+        "out": str(out) if rows else None,
+        "series": result.series,
+        "read": result.read,
+        "new": result.new,
+        "new_records": result.records,
+        "written": len(result.rows),
+        "unchanged": result.unchanged,
+        "revised": result.revised,
+        "skipped": result.skipped,
+    }
+    if as_json:
+        click.echo(dumps_json(summary), nl=False)
+        return
+    from ..render_text import import_text
+
+    click.echo(import_text(summary, all_rows))
+
+
+def _rows_of(path: Path) -> list[dict[str, str]]:
+    """An earlier import's rows, as written (the history schema's columns)."""
+    import csv
+    import io
+
+    from ..history_build import HISTORY_COLUMNS
+
+    text = path.read_text("utf-8")
+    return [
+        {c: r.get(c) or "" for c in HISTORY_COLUMNS}
+        for r in csv.DictReader(io.StringIO(text, newline=""))
+    ]
+
+
+@data.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@guard
+def diff(old, new, as_json):
+    """What changed between two observation tables: rows added, removed and revised.
+
+    OLD and NEW are CSV files in the observation schema or bundled tables (history,
+    frontier, seed, history:SERIES). A row is one result: series, date, system, variant
+    and kind; a revision is the same result with a different figure, interval, standard
+    error or task count.
+
+    \b
+    Examples:
+      forecast data diff history new.csv
+      forecast data diff old-import.csv new-import.csv --json
+    """
+    from ..data_import import diff as compare_tables
+    from ..io import dumps_json
+    from ..observations import assemble
+    from ..render_text import diff_text
+
+    a = assemble([old], include_bundled=False)
+    b = assemble([new], include_bundled=False)
+    d = compare_tables(a, b)
+    if as_json:
+        click.echo(dumps_json({"old": old, "new": new, **d.as_dict()}), nl=False)
+        return
+    click.echo(diff_text(old, new, d.as_dict()))
 
 
 COMMANDS = [data]
