@@ -342,3 +342,33 @@ def test_diff_names_added_removed_and_revised_rows(cli, tmp_path):
     assert ch["system"] == "Next agent" and ch["fields"] == {"value": [0.895, 0.9]}
     code, text, _ = cli("data", "diff", str(tmp_path / "a.csv"), str(b))
     assert "1 added, 0 removed, 1 changed" in text and "+ swe-bench-verified 2026-04-01" in text
+
+
+NEW_METR_SLOW = """benchmark_name: METR-Horizon-v1.1
+results:
+  next_model:
+    benchmark_name: METR-Horizon-v1.1
+    metrics:
+      p50_horizon_length: {ci_high: 1000.0, ci_low: 800.0, estimate: 900.0}
+      p80_horizon_length: {ci_high: 150.0, ci_low: 100.0, estimate: 120.0}
+    release_date: 2026-09-01
+"""
+
+
+def test_an_imported_result_moves_the_forecast(cli, tmp_path):
+    """A model scored at 15 h in September 2026 (below the trend of the bundled METR series)
+    imported and used with --data delays the 100-hour horizon: P(by the end of 2026) falls
+    by more than five combined Monte Carlo standard errors."""
+    f = tmp_path / "benchmark_results_1_1.yaml"
+    f.write_text(NEW_METR_SLOW, encoding="utf-8")
+    out = tmp_path / "metr.csv"
+    assert summary(cli, "metr-yaml", str(f), "--out", str(out))["written"] == 2
+    small = ["--no-bundled", "--data", "frontier:metr-horizon-1.1-p50,metr-horizon-1.1-p80"]
+    small += ["--draws", "300", "--tune", "300", "--chains", "2", "--json", "-q"]
+    p = []
+    for extra in ([], ["--data", str(out)]):
+        code, text, err = cli("run", *small, *extra)
+        assert code == 0, err
+        p.append(json.loads(text)["events"]["metr-100h"]["p_by_year"]["2026"])
+    before, after = p
+    assert before["p"] - after["p"] > 5 * (before["mcse"] ** 2 + after["mcse"] ** 2) ** 0.5, p
