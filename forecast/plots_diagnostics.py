@@ -114,22 +114,51 @@ def figure_key(posterior: xr.DataTree, dpi: int) -> str:
     and :data:`FIGURE_VERSION`. Equal keys give byte-identical files."""
     h = hashlib.sha256()
     for group in ("posterior", "sample_stats"):
-        if group not in posterior.children:
-            continue
-        ds = posterior[group].to_dataset()
-        for name in sorted(map(str, ds.data_vars)):
-            values = ds[name].values
-            h.update(f"{group}/{name}{ds[name].dims}{values.dtype}".encode())
-            if values.dtype.kind in "OUS":  # strings: their text, not object pointers
-                h.update("\x00".join(map(str, values.ravel())).encode())
-            else:
-                h.update(np.ascontiguousarray(values).tobytes())
+        if group in posterior.children:
+            _hash_dataset(h, group, posterior[group].to_dataset())
+    meta = {"free": _free(posterior), "libs": _libs(), "dpi": dpi, "v": FIGURE_VERSION}
+    h.update(json.dumps(meta, sort_keys=True).encode())
+    return h.hexdigest()[:20]
+
+
+def _hash_dataset(h: Any, group: str, ds: xr.Dataset, attrs: bool = False) -> None:
+    """Feed every variable (and coordinate) of ``ds``, values included, into ``h``."""
+    for name in sorted(map(str, [*ds.data_vars, *ds.coords])):
+        values = ds[name].values
+        h.update(f"{group}/{name}{ds[name].dims}{values.dtype}".encode())
+        if values.dtype.kind in "OUS":  # strings: their text, not object pointers
+            h.update("\x00".join(map(str, values.ravel())).encode())
+        else:
+            h.update(np.ascontiguousarray(values).tobytes())
+        if attrs:
+            h.update(json.dumps(ds[name].attrs, sort_keys=True, default=str).encode())
+    if attrs:
+        h.update(json.dumps(ds.attrs, sort_keys=True, default=str).encode())
+
+
+def _libs() -> dict[str, str]:
     libs = {}
     for pkg in ("matplotlib", "arviz-plots", "arviz-base", "arviz-stats", "numpy"):
         try:
             libs[pkg] = version(pkg)
         except PackageNotFoundError:
             libs[pkg] = "absent"
-    meta = {"free": _free(posterior), "libs": libs, "dpi": dpi, "v": FIGURE_VERSION}
-    h.update(json.dumps(meta, sort_keys=True).encode())
+    return libs
+
+
+PLOTTING_MODULES = ("figures", "plots", "plots_events", "plots_fan", "plots_results", "units")
+
+
+def results_figure_key(results: xr.DataTree, dpi: int) -> str:
+    """A key for the report's result figures (fan charts, date CDFs, binding shares): every
+    value and attribute of every node of ``results``, the source of the plotting modules,
+    the plotting libraries' versions and ``dpi``. Equal keys give byte-identical files."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    for node in results.subtree:
+        _hash_dataset(h, node.path, node.to_dataset(inherit=False), attrs=True)
+    for mod in PLOTTING_MODULES:
+        h.update(resources.files("forecast").joinpath(f"{mod}.py").read_bytes())
+    h.update(json.dumps({"libs": _libs(), "dpi": dpi, "v": FIGURE_VERSION}).encode())
     return h.hexdigest()[:20]

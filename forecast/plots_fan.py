@@ -29,10 +29,12 @@ def _display(dimension: str, values: np.ndarray) -> tuple[float, str, bool]:
 
 
 def _source_list(oa: xr.Dataset, order: np.ndarray, dim: str) -> str:
-    """The numbered sources printed under the chart, one wrapped line per observation."""
+    """The numbered observations printed under the chart, each with a letter naming its
+    source, then each distinct source once (a series' rows mostly share one)."""
     from .units import fmt
 
-    lines = []
+    lines: list[str] = []
+    letters: dict[str, str] = {}
     for k, j in enumerate(order, start=1):
         r = oa.isel(observation=int(j))
         rng = np.isnan(float(r["value"]))
@@ -41,13 +43,26 @@ def _source_list(oa: xr.Dataset, order: np.ndarray, dim: str) -> str:
             if rng
             else f"{'~' if bool(r['approximate']) else ''}{fmt(float(r['value']), dim)}"
         )
-        lines.append(
-            f"[{k}] {r['date'].item()}  {r['system'].item()}: {fig_txt}  — {r['source'].item()}"
-        )
-    return (
-        "\n".join(textwrap.fill(x, 140, subsequent_indent="     ") for x in lines)
-        or "(no AI observations)"
-    )
+        src = str(r["source"].item())
+        letter = letters.setdefault(src, _letter(len(letters)))
+        lines.append(f"[{k}] {r['date'].item()}  {r['system'].item()}: {fig_txt} ({letter})")
+    if not lines:
+        return "(no AI observations)"
+    sources = [
+        textwrap.fill(f"({letter}) {src}", 140, subsequent_indent="     ")
+        for src, letter in letters.items()
+    ]
+    return "\n".join([textwrap.fill(x, 140, subsequent_indent="     ") for x in lines] + sources)
+
+
+def _letter(n: int) -> str:
+    """a, b, ..., z, aa, ab, ...: the label of the n-th distinct source (from 0)."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(97 + r) + out
+    return out
 
 
 def _draw_observations(ax: Any, oa: xr.Dataset, order: np.ndarray, factor: float) -> None:

@@ -128,12 +128,16 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _diagnostics_cache(built: Built, dpi: int) -> Path:
+def _figure_cache(built: Built, kind: str, dpi: int) -> Path:
+    """Where a figure's files are kept between runs: the diagnostic figures per posterior,
+    the others per results tree (both keys cover every value drawn)."""
     from .fit import default_cache_dir
-    from .plots_diagnostics import figure_key
+    from .plots_diagnostics import figure_key, results_figure_key
 
     base = Path(built.cache_dir) if built.cache_dir else default_cache_dir()
-    return base / "figures" / f"diagnostics-{figure_key(built.posterior, dpi)}"
+    if kind == "diagnostics":
+        return base / "figures" / f"diagnostics-{figure_key(built.posterior, dpi)}"
+    return base / "figures" / f"results-{results_figure_key(built.results, dpi)}"
 
 
 def _cached(cache: Path, fid: str, target: Path) -> list[Path] | None:
@@ -166,16 +170,17 @@ def write_figures(built: Built, folder: Path) -> tuple[list[dict], dict[str, byt
     from .plots import report_figures
 
     meta, images, written = [], {}, []
+    caches: dict[tuple[str, int], Path] = {}
     for f in report_figures(built.results, built.posterior):
         stem = folder / f.id
-        paths = None
-        if f.kind == "diagnostics":
-            cache = _diagnostics_cache(built, f.dpi)
-            paths = _cached(cache, f.id, stem)
+        group = ("diagnostics" if f.kind == "diagnostics" else "results", f.dpi)
+        if group not in caches:
+            caches[group] = _figure_cache(built, *group)
+        cache = caches[group]
+        paths = _cached(cache, f.id, stem)
         if paths is None:
             paths = save_figure(f.draw(), stem, f.dpi)
-            if f.kind == "diagnostics":
-                _keep(cache, paths)
+            _keep(cache, paths)
         png = paths[0].read_bytes()
         images[f.id] = png
         written += paths

@@ -102,3 +102,38 @@ def test_diagnostic_figures_are_drawn_once_per_posterior(built, tmp_path, monkey
     again, _, written2 = render_report.write_figures(built, out)
     assert again == first
     assert {p.name: p.read_bytes() for p in written2} == before
+
+
+def test_result_figures_are_drawn_once_per_results_tree(built, tmp_path, monkeypatch):
+    """Fan charts and date CDFs are a function of the results tree: a second report on the
+    same results copies them from the cache (byte-identical); one changed value in the
+    results changes the key, so they are drawn again."""
+    from forecast import plots, render_report
+    from forecast.plots_diagnostics import results_figure_key
+
+    some = [f for f in plots.report_figures(built.results, built.posterior) if f.kind != "diagnostics"][:2]  # fmt: skip
+    monkeypatch.setattr(plots, "report_figures", lambda r, p: some)
+    first, _, written = render_report.write_figures(built, tmp_path)
+    before = {p.name: p.read_bytes() for p in written}
+
+    def fail():
+        raise AssertionError("drawn again although cached")
+
+    monkeypatch.setattr(
+        plots,
+        "report_figures",
+        lambda r, p: [plots.Figure(f.id, f.kind, f.title, f.caption, fail, f.dpi) for f in some],
+    )
+    out = tmp_path / "second"
+    out.mkdir()
+    again, _, written2 = render_report.write_figures(built, out)
+    assert again == first and {p.name: p.read_bytes() for p in written2} == before
+
+    key = results_figure_key(built.results, 110)
+    assert key == results_figure_key(built.results.copy(deep=True), 110)
+    other = built.results.copy(deep=True)
+    node, name = next((n, v) for n in other.subtree for v in n.data_vars if n[v].dtype.kind == "f")
+    v = node[name].values.copy()
+    v.flat[0] = np.nextafter(v.flat[0], np.inf)
+    node[name] = (node[name].dims, v)
+    assert results_figure_key(other, 110) != key
