@@ -148,9 +148,13 @@ def brief(report: dict) -> dict:
             }
             line["sentence"] = _sentence(line, focus, as_of)
             lines.append(line)
+    from .track_record import sentence
+
+    record = report.get("track_record")
     return {
         "focus_year": focus,
         "data_as_of": as_of,
+        "track_record": sentence(record) if record else None,
         "structural": "structural" in report,
         "lines": lines,
         "citation": citation(report),

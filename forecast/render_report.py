@@ -116,6 +116,10 @@ def brief_markdown(report: dict) -> str:
         "",
         *[f"- {line['sentence']}" for line in b["lines"]],
         "",
+        b["track_record"]
+        or "How it has forecast before: not in this report (build it with --backtest, "
+        "from `forecast backtest --protocol crossing --out bt/`).",
+        "",
         f"Cite as: {b['citation']}",
         "",
         f"Reproduce: `{report['command']}`" if report.get("command") else "",

@@ -77,6 +77,7 @@ def reproduce_command(
     horizon=None,
     out="report",
     structural=False,
+    backtest=None,
 ) -> str:
     """The command line that regenerates a report's numbers: every input that changes them
     (data files, priors, variants, seed, sampler settings, scenarios, thresholds, horizon)."""
@@ -115,6 +116,8 @@ def reproduce_command(
         parts += ["--horizon", horizon]
     if structural:
         parts.append("--structural")
+    if backtest:
+        parts += ["--backtest", str(Path(backtest).resolve())]
     parts += ["--out", str(Path(out).resolve()), "--force"]
     return shlex.join(parts)
 
@@ -131,10 +134,13 @@ def build(
     posterior=None,
     structural: bool = False,
     progress=None,
+    backtest: str | Path | None = None,
 ) -> Built:
     """Fit once (or reuse), run every reading on the same draws, and assemble the report;
     with ``structural``, also every variant of ``scenarios/structural.toml`` (each fitted once
-    and cached) under the same readings (:mod:`forecast.structural`)."""
+    and cached) under the same readings (:mod:`forecast.structural`); with ``backtest`` (a
+    crossing backtest's crossing.json), how the engine has forecast before
+    (:mod:`forecast.track_record`)."""
     from .compare import Arm, compare
     from .pipeline import forecast
     from .plots_results import results_tree
@@ -171,6 +177,11 @@ def build(
             inp, st.load_variants(), loaded, list(thresholds), horizon, cache_dir, refit,
             progress=progress,
         )  # fmt: skip
+    if backtest is not None:
+        from . import track_record
+        from .fit import MODEL_VERSION
+
+        report["track_record"] = track_record.summary(track_record.load(backtest), MODEL_VERSION)
     from .brief import brief
 
     report["brief"] = brief(report)

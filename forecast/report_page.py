@@ -330,47 +330,11 @@ def provenance(report: dict, generated: str) -> list[tuple[str, str]]:
     ]
 
 
-def structural(report: dict) -> dict:
-    """The structural section: per event, central ± MC error, range, median months and the
-    variant it depends on most; the claims' verdicts across variants and readings."""
-    s = report["structural"]
-    rows = []
-    for key, e in s["events"].items():
-        c, r, d = e["central"], e["range"], e["depends_most_on"]
-        rows.append(
-            [
-                key,
-                Cell(f"{c['p']:.2f} ± {c['mcse']:.3f}", cls="num"),
-                Cell(
-                    f"{r['p_low']:.2f} ({r['low_variant']}) – {r['p_high']:.2f} ({r['high_variant']})",
-                    cls="num",
-                ),
-                f"{c['median'] or 'never'} ({r['median_earliest']} .. {r['median_latest']})",
-                "—" if d is None else f"{d['variant']} ({d['shift']:+.2f})",
-            ]
-        )
-    header = [
-        "event",
-        f"P(by end of {s['focus_year']}) ± MC error",
-        "structural range (variant)",
-        "median month (range)",
-        "depends most on",
-    ]
-    variants = table(
-        ["variant", "what it changes", "why"],
-        [[v["id"], v["title"], v["why"]] for v in s["variants"][1:]],
-    )
-    return {
-        "events": table(header, rows, "structural-table"),
-        "variants": variants,
-        "claims": [f"{c['who']}: {c['claim']} — {c['verdict']}" for c in s["claims"]],
-        "fits_ok": all(f["diagnostics_ok"] for f in s["fits"]),
-    }
-
-
 def context(report: dict, images: dict[str, str], generated: str) -> dict:
     """Everything the template reads: ``images`` maps a figure id to its data URI,
     ``generated`` is the time shown (UTC)."""
+    from .report_trust import structural, track_record
+
     names = [r["name"] for r in report["readings"]]
     years = [y for y in SHOW_YEARS if y in report["report_years"]] or report["report_years"][:5]
     claims_table = claims(report)
@@ -380,6 +344,7 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
         ("readings", "The readings compared"),
         ("claims", "Published claims beside the engine"),
         ("structural", "What each headline depends on (structural variants)"),
+        ("track-record", "How this engine has forecast before"),
         ("figures", "Figures"),
         ("observations", "Observations and their sources"),
         ("growth", "Growth rates (posterior median and 80 % interval)"),
@@ -406,6 +371,7 @@ def context(report: dict, images: dict[str, str], generated: str) -> dict:
         "readings": readings(report),
         "claims": claims_table,
         "structural": structural(report) if "structural" in report else None,
+        "track_record": track_record(report),
         "figures": figures(report, images),
         "n_observations": len(report["observations"]),
         "observations": observations(report),

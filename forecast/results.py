@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: met_at_start on composite events
+SCHEMA_VERSION = "1.2"  # 1.1: met_at_start on composite events; 1.2: crossing provenance
 
 
 class _Result(BaseModel):
@@ -386,6 +386,11 @@ class CrossingSummary(_Result):
 
     schema_version: str = SCHEMA_VERSION
     protocol: str
+    model_version: str | None = Field(
+        None, description="the growth model's version the fits were made with (fit.MODEL_VERSION)"
+    )
+    code_commit: str | None = Field(None, description="the code's git commit, when from a checkout")
+    seed: int | None = None
     methods: list[str]
     n_targets: int
     n_cases: int

@@ -16,7 +16,7 @@ RENDER = {
     "figures", "plots", "plots_diagnostics", "plots_events", "plots_fan", "plots_results",
     "render_backtest", "render_check", "render_compare", "render_report", "render_sbc",
     "render_structural",
-    "render_text", "report_page", "output", "crossing_table",
+    "render_text", "report_page", "report_trust", "output", "crossing_table",
 }  # fmt: skip
 CLI = "cli"
 

@@ -284,3 +284,70 @@ def test_the_brief_quotes_the_reports_own_numbers(made):
     for part in (prov["data_hash"], prov["posterior_hash"], f"seed {prov['seed']}"):
         assert part in b["citation"]
     assert f"Cite as: {b['citation']}" in md
+
+
+def test_a_backtest_tells_the_report_how_the_engine_has_forecast_before(made, tmp_path):
+    """Without --backtest the section and the brief say how to add one; with a crossing
+    backtest's result the page shows its coverage table and the brief quotes its 80 %
+    coverage; the reproduce command carries --backtest."""
+    out, _, page, rep = made
+    assert rep["brief"]["track_record"] is None and "track_record" not in rep
+    assert "forecast backtest --protocol crossing --out bt/" in (out / "brief.md").read_text()
+    assert 'id="track-record"' in page and "Not in this report" in page
+    bt = tmp_path / "bt"
+    code, _, err = invoke(
+        "backtest",
+        "--protocol",
+        "crossing",
+        "--series",
+        "posttrainbench_avg",
+        "--draws",
+        "150",
+        "--tune",
+        "150",
+        "--chains",
+        "2",
+        "--workers",
+        "1",
+        "--no-pooled",
+        "--out",
+        str(bt),
+        "-q",
+    )  # fmt: skip  (not test_crossing's settings: its test expects a cold cache)
+    assert code == 0, err
+    crossing = json.loads((bt / "crossing.json").read_text())
+    from forecast.fit import MODEL_VERSION
+
+    assert crossing["model_version"] == MODEL_VERSION and crossing["seed"] == 1
+    args = shlex.split(reproduce_command(page))[1:]
+    args[args.index("--out") + 1] = str(tmp_path / "with-bt")
+    code, _stdout, err = invoke(*args, "--backtest", str(bt), "--quiet")
+    assert code == 0, err
+    rep2 = json.loads((tmp_path / "with-bt" / "report.json").read_text("utf-8"))
+    page2 = (tmp_path / "with-bt" / "index.html").read_text("utf-8")
+    t = rep2["track_record"]
+    engine = crossing["pooled"]["engine"]
+    assert t["method"] == "engine" and t["n_targets"] == crossing["n_targets"]
+    assert t["coverage"] == engine["coverage"] and t["same_model"]
+    quoted = f"held the actual date {100 * engine['coverage']['80']:.0f} % of the time"
+    assert quoted in rep2["brief"]["track_record"]
+    assert quoted in (tmp_path / "with-bt" / "brief.md").read_text()
+    assert 'id="track-record-table"' in page2 and "Not in this report" not in page2
+    assert f"--backtest {bt.resolve()}" in rep2["command"]
+    # the headline numbers are the first report's: the backtest only adds what it says
+    assert rep2["headline"] == rep["headline"]
+
+
+def test_a_bad_backtest_file_is_named(made, tmp_path):
+    from forecast import track_record
+    from forecast.errors import ForecastError
+
+    with pytest.raises(ForecastError, match="forecast backtest --protocol crossing --out"):
+        track_record.load(tmp_path)
+    bad = tmp_path / "crossing.json"
+    bad.write_text('{"protocol": "rolling"}')
+    with pytest.raises(ForecastError, match="not a crossing-date backtest"):
+        track_record.load(bad)
+    bad.write_text('{"protocol": "crossing-date", "methods": []}')
+    with pytest.raises(ForecastError, match=r"crossing.json: key 'n_targets'"):
+        track_record.load(bad)

@@ -280,10 +280,16 @@ def _crossing(
         pooled=pooled,
         bundled=not data,
     )
+    from ..fit import MODEL_VERSION
+    from ..pipeline import code_commit
+
     res = {
         "data": list(data) or ["<bundled>/public-series"],
         "priors_hash": pr.digest(),
         "sampler": _sampler_record(fit),
+        "model_version": MODEL_VERSION,
+        "code_commit": code_commit(),
+        "seed": fit.seed,
         **res,
     }
     res = crossing_summary(res).as_json()  # validated: docs/schema/crossing.schema.json

@@ -30,6 +30,14 @@ from .options import FitOptions, check_strict, fit_options, guard, output_option
     help="Add a section with each headline's range over the structural variants of "
     "scenarios/structural.toml (as `forecast structural`; ten fits cold, a few minutes).",
 )
+@click.option(
+    "--backtest",
+    "backtest_path",
+    type=click.Path(path_type=Path),
+    help="A crossing-date backtest result (crossing.json, or the --out directory of "
+    "`forecast backtest --protocol crossing`): the report and brief then say how this "
+    "engine has forecast real histories.",
+)
 @output_options(
     "Directory for index.html, report.json, report.csv, results.nc, posterior.nc and figures/.",
     "Overwrite a report already in --out.",
@@ -42,6 +50,7 @@ def report(
     thresholds,
     horizon,
     structural,
+    backtest_path,
     out,
     force,
 ):
@@ -60,6 +69,7 @@ def report(
       forecast report --out report/ --data mine.csv --threshold "my-bench>=90%"
       forecast report --out r1/ --scenario inspiration-binding --seed 7
       forecast report --out report/ --structural     + each headline's structural range
+      forecast backtest --protocol crossing --out bt/ && forecast report --out report/ --backtest bt/
     """
     from ..render_report import headline_text, write
     from ..report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
@@ -85,6 +95,7 @@ def report(
         horizon=horizon,
         out=out,
         structural=structural,
+        backtest=backtest_path,
     )
     built = build(
         inp,
@@ -97,6 +108,7 @@ def report(
         command,
         structural=structural,
         progress=None if fit.quiet else fit.say,
+        backtest=backtest_path,
     )
     write(out_dir, built, force, None if fit.quiet else fit.say)
     rep = built.report
