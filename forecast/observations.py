@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import math
+import os
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from importlib import resources
@@ -155,9 +156,23 @@ def _log(x: float) -> float:
     return -math.inf if x <= 0 else math.log(x)
 
 
+MAX_ROWS_ENV = "FORECAST_MAX_ROWS"
+DEFAULT_MAX_ROWS = 20_000
+
+
+def max_rows() -> int:
+    """The most observation rows one table may hold (``FORECAST_MAX_ROWS``, default 20,000)."""
+    raw = os.environ.get(MAX_ROWS_ENV, "")
+    try:
+        return int(raw) if raw else DEFAULT_MAX_ROWS
+    except ValueError:
+        raise ForecastError(f"{raw!r} is not a whole number of rows", MAX_ROWS_ENV) from None
+
+
 def parse_table(text: str, name: str, today: date | None = None) -> list[Observation]:
     """Parse and validate an observation table given as CSV text; ``name`` labels errors."""
     today = today or date.today()
+    limit = max_rows()
     if not text.strip():
         raise ForecastError("the file is empty; expected a CSV header and at least one row", name)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
@@ -205,6 +220,13 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
                 where,
             )
         rows.append(Observation(**parse_row(raw, COLUMNS, where, today), origin=where))
+        if len(rows) > limit:
+            raise ForecastError(
+                f"more than {limit:,} observation rows (the bundled history holds about 550); a "
+                "fit's time and memory grow with the rows (100,000 rows: ~2 minutes, ~1 GB). "
+                f"Set {MAX_ROWS_ENV} to a larger number to fit it anyway",
+                name,
+            )
     if not rows:
         raise ForecastError("no data rows; expected at least one observation", name)
     return rows
@@ -312,46 +334,6 @@ def assemble(
     return check_table([r for r in rows if seed_ref(r) not in reported] + files)
 
 
-def mixed_series(rows: list[Observation]) -> set[str]:
-    """The series holding rows of two or more variants (two readings of one result)."""
-    in_series: dict[str, set[str]] = {}
-    for r in rows:
-        if r.variant:
-            in_series.setdefault(r.series, set()).add(r.variant)
-    return {s for s, v in in_series.items() if len(v) > 1}
-
-
-def select_variants(rows: list[Observation], choice: dict[str, str]) -> list[Observation]:
-    """Keep rows without a variant, and where one series holds two readings of its results
-    (variants, e.g. an automated and a manual grade in one seed series) only the chosen one.
-    Variants that sit in series of their own (the bundled history splits graders into
-    series) are all kept: the model links them through the pooled priors.
-
-    A benchmark whose series mix variants must have a choice (from the priors file or
-    ``--variant BENCH=NAME``); an unknown choice is an error naming the offered variants.
-    """
-    mixed = mixed_series(rows)
-    offered: dict[str, set[str]] = {}
-    for r in rows:
-        if r.variant and r.series in mixed:
-            offered.setdefault(r.benchmark, set()).add(r.variant)
-    for b, names in offered.items():
-        if b not in choice:
-            raise ForecastError(
-                f"benchmark {b!r} has rows for variants {', '.join(sorted(names))}; choose one "
-                f"with --variant {b}=NAME or 'variant' in its priors file"
-            )
-        if choice[b] not in names:
-            raise ForecastError(
-                f"variant {choice[b]!r} chosen for {b!r}, but its rows offer {', '.join(sorted(names))}"
-            )
-    return [
-        r
-        for r in rows
-        if not r.variant or r.series not in mixed or choice.get(r.benchmark) == r.variant
-    ]
-
-
 def ai_rows(rows: list[Observation]) -> list[Observation]:
     return [r for r in rows if r.kind == "ai"]
 
@@ -444,7 +426,6 @@ __all__ = [
     "check_table",
     "parse_table",
     "read_table",
-    "select_variants",
     "table_hash",
     "to_dataset",
 ]

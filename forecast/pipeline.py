@@ -16,7 +16,7 @@ import xarray as xr
 
 from . import __version__
 from .fit import SamplerSettings
-from .observations import Observation, assemble, select_variants, table_hash
+from .observations import Observation, assemble, table_hash
 from .observed import apply_observed, observed_events
 from .posterior_meta import meta
 from .priors import Priors
@@ -24,6 +24,7 @@ from .priors import load as load_priors
 from .results import RunSummary, run_summary
 from .scenario import Scenario
 from .thresholds import Plan, load_plan
+from .variants import select_variants
 
 
 @dataclass
@@ -93,7 +94,7 @@ def variant_choice(
 ) -> dict[str, str]:
     """Which variant each benchmark uses: --variant over the priors file; both checked here."""
     from .errors import ForecastError
-    from .observations import mixed_series
+    from .variants import mixed_series
 
     mixed = mixed_series(rows)
     offered: dict[str, set[str]] = {}

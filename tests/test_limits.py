@@ -57,3 +57,26 @@ def test_a_huge_sweep_grid_is_refused_before_it_is_built(cli, tmp_path):
     assert code == 2 and "1,000,000,000 cells" in err and "at most 5,000,000" in err
     assert "elasticity 1000 x compute_doubling 1000 x research_share 1000" in err
     assert not out.exists()
+
+
+def test_a_table_of_too_many_rows_is_refused_with_the_setting_that_raises_it(
+    cli, tmp_path, monkeypatch
+):
+    from forecast.observations import read_table
+
+    from .conftest import HEADER
+
+    body = "".join(
+        f"big-bench,2024-{1 + i % 12:02d},system {i},{10 + i % 50},,,percent,ai,false,,src,\n"
+        for i in range(30)
+    )
+    f = write(tmp_path / "big.csv", HEADER + body)
+    assert len(read_table(f)) == 30  # under the default limit of 20,000
+    monkeypatch.setenv("FORECAST_MAX_ROWS", "25")
+    out = tmp_path / "out"
+    code, _, err = cli("run", "--data", str(f), "--out", str(out))
+    assert code == 2 and str(f) in err and "more than 25 observation rows" in err
+    assert "FORECAST_MAX_ROWS" in err and not out.exists()
+    monkeypatch.setenv("FORECAST_MAX_ROWS", "many")
+    with pytest.raises(ForecastError, match="not a whole number of rows"):
+        read_table(f)

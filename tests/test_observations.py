@@ -5,8 +5,9 @@ import math
 import pytest
 
 from forecast.errors import ForecastError
-from forecast.observations import assemble, bundled, parse_table, select_variants
+from forecast.observations import assemble, bundled, parse_table
 from forecast.priors import load
+from forecast.variants import select_variants
 
 from .conftest import HEADER
 

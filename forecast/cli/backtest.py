@@ -328,9 +328,10 @@ def _rolling(
     from .. import backtest_setup as setup
     from .. import render_backtest as show
     from ..errors import SamplerTrouble
-    from ..observations import assemble, check_table, select_variants
+    from ..observations import assemble, check_table
     from ..pipeline import variant_choice
     from ..priors import load
+    from ..variants import select_variants
 
     if out:
         show.check_out(Path(out), force)

@@ -54,8 +54,9 @@ def data(ctx, data, no_bundled, variants, as_json, show_rows, schema):
         return
     from .. import observation_rows
     from ..history_listing import mixed_benchmarks, row_record, rows_text, series_summary
-    from ..observations import COLUMNS, assemble, select_variants
+    from ..observations import COLUMNS, assemble
     from ..priors import load
+    from ..variants import select_variants
 
     if schema:
         text = (observation_rows.__doc__ or "").split("Schema", 1)[1].strip()
