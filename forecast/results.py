@@ -19,11 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.2"  # 1.1: met_at_start on composite events; 1.2: crossing provenance
-
-
-class _Result(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from .results_base import SCHEMA_VERSION, Diagnostics, DiagnosticThresholds, _Result
+from .results_crossing import CrossingSummary, crossing_summary
 
 
 class ProbMCSE(_Result):
@@ -79,27 +76,6 @@ class Provenance(_Result):
     horizon: str
     thresholds: dict[str, ThresholdInfo]
     scenario_hash: str | None = None
-
-
-class DiagnosticThresholds(_Result):
-    max_rhat: float
-    min_ess: int
-    divergences: int
-
-
-class Diagnostics(_Result):
-    """Convergence of the posterior: worst R-hat and ESS over parameters, divergences."""
-
-    max_rhat: float
-    max_rhat_parameter: str
-    min_ess_bulk: float
-    min_ess_bulk_parameter: str
-    min_ess_tail: float
-    min_ess_tail_parameter: str
-    divergences: int
-    thresholds: DiagnosticThresholds
-    warnings: list[str]
-    ok: bool
 
 
 class ObservedFigure(_Result):
@@ -300,120 +276,15 @@ class CompareSummary(_Result):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-class MethodScores(_Result):
-    """One method's scores pooled over targets (years for errors and CRPS)."""
-
-    n: int
-    coverage: dict[str, float] = Field(description="share of targets inside the central 50/80/95 %")
-    median_error: float = Field(description="mean |median - actual| in years (never = 10 y)")
-    crps: float = Field(description="mean CRPS of the date distribution, years")
-    brier: float = Field(description="Brier score of P(crossed within a year of the cutoff)")
-    pit_0: int = Field(description="targets dated before every draw")
-    pit_1: int = Field(description="targets dated after every draw")
-    pit_histogram: list[int]
-
-
-class TargetScore(_Result):
-    """One method's forecast of one target: the actual date's PIT and its errors."""
-
-    pit: float = Field(ge=0, le=1)
-    median: float | None = Field(description="median crossing date, decimal year; null = never")
-    median_error: float
-    p_never: float
-    p_within_year: float
-    brier: float
-    crps: float
-    in_50: bool
-    in_80: bool
-    in_95: bool
-
-
-class CrossingTarget(_Result):
-    """A later frontier record used as a threshold whose actual crossing date is known."""
-
-    case: str
-    series: str
-    family: str
-    cutoff: str
-    target_date: str
-    target_model: str
-    target_value: float = Field(description="the level, canonical unit (fraction, minutes)")
-    unit: str
-    lead_years: float
-    engine: TargetScore
-    engine_drift: TargetScore | None = None
-    engine_pooled: TargetScore | None = None
-    line: TargetScore
-    bayes_line: TargetScore
-    drifting_line: TargetScore
-
-
-class PooledFit(_Result):
-    """A case's fit on every bundled series as it stood at the cutoff (engine_pooled)."""
-
-    read_on: str
-    n_rows: int = Field(description="observation rows in the fit, all dated before the cutoff")
-    n_series: int
-    diagnostics: Diagnostics
-    cached: bool
-
-
-class CrossingCase(_Result):
-    """One series cut at one cutoff: the training points and the engine's fit."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    case: str
-    series: str
-    family: str
-    frontier_index: int
-    cutoff: str
-    n_training: int
-    n_targets: int
-    training_max: float
-    read_on: str = Field(description="the series id the engine's crossing dates are read on")
-    engine_diagnostics: Diagnostics
-    engine_cached: bool
-    pooled: PooledFit | None = Field(
-        None, description="engine_pooled's fit: every bundled series as of the cutoff"
-    )
-
-
-class CrossingSummary(_Result):
-    """The result of `forecast backtest --protocol crossing` (crossing.json)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    schema_version: str = SCHEMA_VERSION
-    protocol: str
-    model_version: str | None = Field(
-        None, description="the growth model's version the fits were made with (fit.MODEL_VERSION)"
-    )
-    code_commit: str | None = Field(None, description="the code's git commit, when from a checkout")
-    seed: int | None = None
-    methods: list[str]
-    n_targets: int
-    n_cases: int
-    pooled: dict[str, MethodScores]
-    by_family: dict[str, dict[str, MethodScores]]
-    by_series: dict[str, dict[str, MethodScores]]
-    cases: list[CrossingCase]
-    targets: list[CrossingTarget]
-
-    def as_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True)
-
-
-def crossing_summary(d: dict[str, Any]) -> CrossingSummary:
-    """Validate a crossing-date backtest result into its type."""
-    return CrossingSummary.model_validate({"schema_version": SCHEMA_VERSION, **d})
-
-
 SCHEMAS: dict[str, type[BaseModel]] = {
     "run": RunSummary,
     "compare": CompareSummary,
     "crossing": CrossingSummary,
 }
+__all__ = [
+    "SCHEMAS", "SCHEMA_VERSION", "CrossingSummary", "DiagnosticThresholds", "Diagnostics",
+    "compare_summary", "crossing_summary", "run_summary",
+]  # fmt: skip
 
 
 def run_summary(d: dict[str, Any]) -> RunSummary:
