@@ -237,7 +237,26 @@ def compare_table(cmp: dict) -> str:
         lines.append("")
     if same:
         lines.append(f"Identical in every arm, draw by draw: {', '.join(same)}.")
+    if cmp.get("structural"):
+        lines += ["", gaps_text(cmp["structural"], cmp["arms"][0]["label"], cmp["focus_year"])]
     return "\n".join(lines).rstrip()
+
+
+def gaps_text(st: dict, first: str, year: int) -> str:
+    """Whether each gap between readings survives every structural variant."""
+    n = len(st["variants"])
+    lines = [f"Across the central model and {n} structural variants (scenarios/structural.toml):"]
+    for gaps in st["gaps"].values():
+        for r, g in gaps.items():
+            verdict = "holds in every variant" if g["holds"] else "does NOT hold in every variant"
+            lines.append(
+                f"  {g['title']}: P(by end of {year}) under {r} minus {first}: central "
+                f"{g['central']:+.2f}, from {g['low']:+.2f} ({g['low_variant']}) to "
+                f"{g['high']:+.2f} ({g['high_variant']}): {verdict}"
+            )
+    if not st["fits_ok"]:
+        lines.append("  warning: some variant fits missed their convergence checks")
+    return "\n".join(lines)
 
 
 def prior_check_text(res: dict) -> str:

@@ -264,6 +264,31 @@ class CompareEvent(_Result):
     versus_first: dict[str, Shift]
 
 
+class ReadingGap(_Result):
+    """One reading's P(event by the focus year) minus the first reading's, across the
+    structural variants (probability points, -1 to 1)."""
+
+    title: str
+    central: float
+    low: float
+    low_variant: str
+    high: float
+    high_variant: str
+    central_beyond_mc: bool = Field(description="the central gap exceeds two MC errors")
+    holds: bool = Field(
+        description="in every variant the gap is beyond two MC errors on the central side"
+    )
+    n_variants: int
+
+
+class CompareStructural(_Result):
+    """`forecast compare --structural`: the readings' gap under every structural variant."""
+
+    variants: list[str]
+    fits_ok: bool
+    gaps: dict[str, dict[str, ReadingGap]] = Field(description="event -> reading -> gap")
+
+
 class CompareSummary(_Result):
     """The result of `forecast compare`: compare.json and `forecast compare --json`."""
 
@@ -271,6 +296,7 @@ class CompareSummary(_Result):
     arms: list[CompareArm]
     focus_year: int
     events: dict[str, CompareEvent]
+    structural: CompareStructural | None = None
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)

@@ -215,3 +215,46 @@ def test_an_event_the_readings_forecast_differently_is_kept_per_reading():
     # an arm that lacks the event altogether is still reported missing
     numbers["gone"] = {"both": same}
     assert st._events(numbers)["ev"]["missing_in"] == ["gone"]
+
+
+def test_compare_structural_says_whether_the_readings_gap_holds(cli, tmp_path, monkeypatch):
+    """`forecast compare A B --structural` on the seed figures with two variants: per
+    composite event the gap B - A in the central model equals the compare's own shift, its
+    range covers every variant's gap, and "holds" is true only when every variant's gap is
+    beyond two MC errors on the central side."""
+    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    monkeypatch.setattr(st, "load_variants", lambda path=None: variants)
+    data = ("--no-bundled", "--data", "seed")
+    arms = ("inspiration-binding", "compressed-perspiration")
+    code, stdout, err = cli("compare", *arms, *TINY, *data, "--structural", "--json", "-q")
+    assert code == 0, err
+    cmp = json.loads(stdout)
+    st_part = cmp["structural"]
+    assert st_part["variants"] == ["wide", "no-walk"]
+    gap = st_part["gaps"]["automated-ai-rnd"]["compressed-perspiration"]
+    shift = cmp["events"]["automated-ai-rnd"]["versus_first"]["compressed-perspiration"]
+    assert gap["central"] == pytest.approx(shift["p_by_focus_year_shift"], abs=1e-6)
+    assert gap["low"] <= gap["central"] <= gap["high"] and gap["n_variants"] == 2
+    code, text, _ = cli("compare", *arms, *TINY, *data, "--structural", "-q")
+    assert code == 0 and "Across the central model and 2 structural variants" in text
+    code, _, err = cli("compare", "base", "inspiration-binding", *TINY, *data, "--structural")
+    assert code == 2 and "every ARM must be a scenario" in err
+
+
+def test_reading_gaps_hold_only_beyond_monte_carlo_error():
+    def ev(reading, ps, mcse=0.01):
+        return {"title": "t", "reading": reading,
+                "variants": {a: {"p": p, "mcse": mcse} for a, p in ps.items()}}  # fmt: skip
+
+    s = {"events": {
+        "e [one]": ev("one", {"central": 0.2, "v1": 0.3, "v2": 0.1}),
+        "e [two]": ev("two", {"central": 0.6, "v1": 0.32, "v2": 0.5}),
+    }}  # fmt: skip
+    g = st.reading_gaps(s, ["one", "two"])["e"]["two"]
+    assert (g["central"], g["low"], g["low_variant"], g["high"]) == (0.4, 0.02, "v1", 0.4)
+    assert not g["holds"]  # v1's gap 0.02 is within 2 * sqrt(2) * 0.01 of zero
+    s["events"]["e [two]"]["variants"]["v1"]["p"] = 0.4
+    assert st.reading_gaps(s, ["one", "two"])["e"]["two"]["holds"]
+    s["events"]["e [two]"] = ev("two", {"central": 0.205, "v1": 0.3, "v2": 0.1})
+    g = st.reading_gaps(s, ["one", "two"])["e"]["two"]
+    assert not g["central_beyond_mc"] and not g["holds"]

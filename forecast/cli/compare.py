@@ -52,13 +52,22 @@ def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon, posterio
 )
 @threshold_option()
 @click.option("--horizon", help=HORIZON_HELP)
+@click.option(
+    "--structural",
+    is_flag=True,
+    help="Scenario arms only: also forecast every structural variant of "
+    "scenarios/structural.toml under each arm and say whether the gap between the readings "
+    "holds in all of them (each variant fitted once and cached; a few minutes cold).",
+)
 @output_options(
     "Write compare.json and a date-CDF figure per event (PNG and SVG) here.",
     "Overwrite files already in --out.",
     json_help="Print the comparison as JSON.",
 )
 @guard
-def compare(fit: FitOptions, arms, scenario_name, thresholds, horizon, as_json, out, force):
+def compare(
+    fit: FitOptions, arms, scenario_name, thresholds, horizon, structural, as_json, out, force
+):
     """Put readings, scenarios or data files side by side.
 
     Each ARM is a scenario (a .toml file or a shipped name such as inspiration-binding), a
@@ -73,6 +82,7 @@ def compare(fit: FitOptions, arms, scenario_name, thresholds, horizon, as_json, 
       forecast compare inspiration-binding compressed-perspiration
       forecast compare base new-point.csv --scenario compressed-perspiration
       forecast compare inspiration-binding my-variant.toml --json --out cmp/
+      forecast compare inspiration-binding compressed-perspiration --structural
     """
     from .. import render_compare
     from ..compare import compare as do_compare
@@ -87,7 +97,11 @@ def compare(fit: FitOptions, arms, scenario_name, thresholds, horizon, as_json, 
     labels = [a.label for a in results]
     if len(set(labels)) != len(labels):
         raise ForecastError(f"two arms share the label {labels!r}; rename a file", "ARM")
+    if structural and any(a.kind != "scenario" for a in results):
+        raise ForecastError("--structural compares readings: every ARM must be a scenario", "ARM")
     cmp = do_compare(results)
+    if structural:
+        cmp = _with_structural(cmp, fit, [load_scenario(a) for a in arms], thresholds, horizon)
     if out:
         render_compare.write(Path(out), cmp, results)
     if as_json:
@@ -96,6 +110,24 @@ def compare(fit: FitOptions, arms, scenario_name, thresholds, horizon, as_json, 
         click.echo(compare_table(cmp))
     for a in results:
         check_strict(a.result.summary["diagnostics"], fit.strict)
+
+
+def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon) -> dict:
+    """``cmp`` with the readings' gap per event under every structural variant."""
+    from .. import structural as st
+    from ..results import compare_summary
+
+    s = st.run(
+        fit.inputs(), st.load_variants(), scenarios, thresholds, horizon, fit.cache, fit.refit,
+        progress=fit.say,
+    )  # fmt: skip
+    part = {
+        "variants": [v["id"] for v in s["variants"][1:]],
+        "fits_ok": all(f["diagnostics_ok"] for f in s["fits"]),
+        "gaps": st.reading_gaps(s, [sc.name for sc in scenarios]),
+    }
+    body = {k: v for k, v in cmp.items() if k != "schema_version"}
+    return compare_summary({**body, "structural": part}).as_json()
 
 
 compare.help = (compare.help or "").replace("the focus year", str(FOCUS_YEAR))
