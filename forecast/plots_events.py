@@ -58,10 +58,16 @@ def _draw_claims(ax: Any, results: xr.DataTree, event: str) -> None:
         c = claims.isel(claim=int(j))
         who = str(c["who"].item()).split(",")[0].split("(")[0].strip()
         x, y = float(c["by"]), float(c["p_bound"])
-        op = "≥" if str(c["bound_op"].item()) == ">=" else "≤"
-        ax.plot([x], [y], marker="*", ms=13, color="black", ls="none", zorder=6)
+        if str(c["bound_op"].item()) == "median":  # the claimed median's range, at P = 0.5
+            x0 = float(c["median_from"])
+            ax.plot([x0, x], [y, y], color="black", lw=3, solid_capstyle="butt", zorder=6)
+            text = f"{who}: median {_year_text(x0)}–{_year_text(x)}"
+        else:
+            op = "≥" if str(c["bound_op"].item()) == ">=" else "≤"
+            ax.plot([x], [y], marker="*", ms=13, color="black", ls="none", zorder=6)
+            text = f"{who}: P {op} {y:.2f} by {c['by_text'].item()}"
         ax.annotate(
-            f"{who}: P {op} {y:.2f} by {c['by_text'].item()}",
+            text,
             (x, y),
             xytext=(8, -14),
             textcoords="offset points",
@@ -70,6 +76,12 @@ def _draw_claims(ax: Any, results: xr.DataTree, event: str) -> None:
             bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
             annotation_clip=False,
         )
+
+
+def _year_text(t: float) -> str:
+    """A decimal year as YYYY-MM."""
+    year = int(t)
+    return f"{year}-{min(12, int((t - year) * 12) + 1):02d}"
 
 
 def event_cdf(results: xr.DataTree, event: str, n_grid: int = 600) -> Any:

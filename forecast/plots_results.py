@@ -42,6 +42,16 @@ def _claims(claims: Sequence[dict], known: set[str]) -> xr.Dataset:
             "event": ("claim", np.array([c["event"] for c in cl], dtype=str)),
             "by": ("claim", np.array([parse_horizon(c["by"], c["id"]) for c in cl], dtype=float)),
             "by_text": ("claim", np.array([c["by"] for c in cl], dtype=str)),
+            "median_from": (
+                "claim",
+                np.array(
+                    [
+                        parse_horizon(c["median_from"], c["id"]) if "median_from" in c else np.nan
+                        for c in cl
+                    ],
+                    dtype=float,
+                ),
+            ),
             "p_bound": ("claim", np.array([bound(c)[1] for c in cl], dtype=float)),
             "bound_op": ("claim", np.array([bound(c)[0] for c in cl], dtype=str)),
             "who": ("claim", np.array([c["who"] for c in cl], dtype=str)),

@@ -208,7 +208,17 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
         t = d["crossing_year"].sel(event=c["event"]).values
         p_arr, se_arr = prob_with_mcse((t <= by)[:, None], n_chain)
         p, se = float(p_arr[0]), float(se_arr[0])
-        verdict = claim_verdict(c, p, se)
+        extra = {}
+        if "median_from" in c:  # P by the start of the claimed median range, too
+            start = parse_horizon(c["median_from"], f"claim {c['id']}")
+            pf, sef = prob_with_mcse((t <= start)[:, None], n_chain)
+            extra = {
+                "engine_p_from": round(float(pf[0]), 6),
+                "engine_mcse_from": round(float(sef[0]), 6),
+            }
+        verdict = claim_verdict(
+            c, p, se, extra.get("engine_p_from", 0.0), extra.get("engine_mcse_from", 0.0)
+        )
         assumptions = (
             "the growth models alone"
             if sc is None or d["benchmark"].sel(event=c["event"]).item() != "composite"
@@ -224,6 +234,7 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
                 **c,
                 "engine_p": round(p, 6),
                 "engine_mcse": round(se, 6),
+                **extra,
                 "verdict": verdict,
                 "under": assumptions,
             }

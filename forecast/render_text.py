@@ -184,9 +184,16 @@ def references_text(refs: list[dict]) -> str:
     lines = ["Published claims beside the engine:"]
     for r in refs:
         read = f"\n    read as {bound_text(r)}" + (f": {r['read_as']}" if r.get("read_as") else "")
+        engine = f"P(by {r['by']}) = {r['engine_p']:.3f} ± {r['engine_mcse']:.3f}"
+        if "engine_p_from" in r:  # a median claim: both ends of its range
+            engine = (
+                f"P(by {r['median_from']}) = {r['engine_p_from']:.3f} ± "
+                f"{r['engine_mcse_from']:.3f}, {engine} (the median is inside when the first "
+                "is below 0.5 and the second above)"
+            )
         lines.append(
-            f"  {r['who']}: {r['claim']}.{read}\n    engine: P(by {r['by']}) = {r['engine_p']:.3f} ± "
-            f"{r['engine_mcse']:.3f} -> {r['verdict']} (under {r['under']})"
+            f"  {r['who']}: {r['claim']}.{read}\n    engine: {engine} -> {r['verdict']} "
+            f"(under {r['under']})"
         )
     return "\n".join(lines)
 

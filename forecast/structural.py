@@ -345,7 +345,9 @@ def _claim(c: dict) -> dict:
         "claim": claim.get("claim", ""),
         "event": claim["event"],
         "by": claim["by"],
-        **{k: claim[k] for k in ("p_at_least", "p_at_most", "read_as") if k in claim},
+        **{
+            k: claim[k] for k in ("p_at_least", "p_at_most", "median_from", "read_as") if k in claim
+        },
         "central": central,
         "verdict": overall,
         "flipped_by": flips,

@@ -31,9 +31,28 @@ def test_verdicts_of_both_bounds(claim, p, se, verdict):
     assert claims.verdict(claim, p, se) == verdict
 
 
+MEDIAN = {"id": "m", "event": "e", "median_from": "2028-04-01", "by": "2028-09-30"}
+
+
+@pytest.mark.parametrize(
+    "p_from,p_by,se,verdict",
+    [
+        (0.40, 0.60, 0.01, "agrees"),  # the median is inside the range, beyond the errors
+        (0.48, 0.60, 0.01, "agrees"),  # 0.50 <= 0.5: on the edge
+        (0.49, 0.60, 0.01, "within Monte Carlo error of the claim"),
+        (0.53, 0.90, 0.01, "disagrees"),  # the engine's median is before the range
+        (0.10, 0.47, 0.01, "disagrees"),  # ... after it
+        (0.10, 0.49, 0.01, "within Monte Carlo error of the claim"),
+    ],
+)
+def test_verdicts_of_a_median_claim(p_from, p_by, se, verdict):
+    assert claims.verdict(MEDIAN, p_by, se, p_from, se) == verdict
+
+
 def test_bound_text():
     assert claims.bound_text(AT_LEAST) == "P >= 0.6 by 2028-12-31"
     assert claims.bound_text(AT_MOST) == "P <= 0.1 by 2026-12-31"
+    assert claims.bound_text(MEDIAN) == "median between 2028-04-01 and 2028-09-30"
 
 
 def test_shipped_claims_load_with_one_bound_each():
@@ -41,7 +60,8 @@ def test_shipped_claims_load_with_one_bound_each():
     assert {"clark-2028", "meyer-ptb-parity", "clark-not-2026", "metr-100h-2026"} <= {
         c["id"] for c in refs
     }
-    assert all(("p_at_least" in c) != ("p_at_most" in c) for c in refs)
+    assert all(sum(k in c for k in ("p_at_least", "p_at_most", "median_from")) == 1 for c in refs)
+    assert {"aifp-kokotajlo-coder", "aifp-lifland-coder"} <= {c["id"] for c in refs}
     # a claim in words says how it became a number
     assert all(c.get("read_as") for c in refs if c["id"] in ("clark-not-2026", "metr-100h-2026"))
 
@@ -49,8 +69,10 @@ def test_shipped_claims_load_with_one_bound_each():
 @pytest.mark.parametrize(
     "extra,match",
     [
-        ("p_at_least = 0.6\np_at_most = 0.9", "exactly one of p_at_least and p_at_most"),
-        ("", "exactly one of p_at_least and p_at_most"),
+        ("p_at_least = 0.6\np_at_most = 0.9", "exactly one of p_at_least, p_at_most and"),
+        ("", "exactly one of p_at_least, p_at_most and median_from"),
+        ("median_from = '2028-01-01'", "median_from 2028-01-01 must be before by 2027-12-31"),
+        ("median_from = 'mid-2027'", "median_from"),
         ("p_at_least = 1.5", "p_at_least"),
         ("p_at_least = 0.5\nconfidence = 'high'", "confidence"),
     ],
