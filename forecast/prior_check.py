@@ -14,6 +14,7 @@ from .trajectories import curves, value_at
 
 
 def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), horizon=None) -> dict:
+    import logging
     import warnings
 
     import pymc as pm
@@ -23,7 +24,13 @@ def prior_predictive(inp, samples: int = 2000, seed: int = 1, thresholds=(), hor
         # censored rows enter the fit as Potentials, which prior sampling ignores; the
         # predictive below is computed from the parameters, so nothing here is biased
         warnings.filterwarnings("ignore", "The effect of Potentials", UserWarning)
-        prior = pm.sample_prior_predictive(draws=samples, random_seed=seed)
+        log = logging.getLogger("pymc")
+        level = log.level
+        log.setLevel(logging.WARNING)  # PyMC's "Sampling: [...]" line is not this command's
+        try:
+            prior = pm.sample_prior_predictive(draws=samples, random_seed=seed)
+        finally:
+            log.setLevel(level)
     c = curves(prior["prior"].to_dataset(), design.t_ref)
     rng = np.random.default_rng(seed)
     obs = []

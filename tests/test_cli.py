@@ -175,6 +175,19 @@ def test_prior_predictive_check_runs(cli):
     # the priors are weakly informative: the data should sit inside the prior 90 % intervals
     assert r["share_in_90"] >= 0.9
     assert set(r["events"]) >= {"posttrainbench-parity", "metr-work-month"}
+    # it samples nothing by NUTS: the sampler options are not offered
+    code, _, err = cli("prior-check", "--chains", "2")
+    assert code == 2 and "No such option" in err
+
+
+def test_prior_check_does_not_print_pymcs_sampling_line(caplog):
+    import logging
+
+    from forecast.prior_check import prior_predictive
+
+    with caplog.at_level(logging.INFO, logger="pymc"):
+        prior_predictive(inputs(), samples=100)
+    assert not [r for r in caplog.records if r.getMessage().startswith("Sampling")]
 
 
 def test_help_teaches():

@@ -280,6 +280,33 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return apply_options(wrapper, _DATA_OPTIONS + _FIT_OPTIONS)
 
 
+_INPUT_NAMES = ("--priors", "--seed", "--quiet", "--as-of")
+
+
+def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """What is read, not how it is sampled: the data options, --priors, --seed, --quiet and
+    --as-of, handed to the command as ``fit: FitOptions`` with the sampler fields at their
+    defaults (for commands that sample nothing with NUTS, such as prior-check)."""
+    opts = [o for o in _FIT_OPTIONS if _option_name(o) in _INPUT_NAMES]
+    names = ("data", "no_bundled", "variants", "priors_dir", "seed", "quiet", "as_of")
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fit = FitOptions(**{k: kwargs.pop(k) for k in names})
+        return fn(*args, fit=fit, **kwargs)
+
+    return apply_options(wrapper, _DATA_OPTIONS + opts)
+
+
+def _option_name(decorator: Callable[..., Any]) -> str:
+    """The long name of a click.option decorator (applied to a throw-away function)."""
+
+    def probe() -> None: ...
+
+    params = getattr(decorator(probe), "__click_params__", [])
+    return next((n for n in params[0].opts if n.startswith("--")), "") if params else ""
+
+
 def threshold_option(help: str = "An extra threshold, as for `run`. Repeatable.") -> Any:
     """``--threshold BENCH>=VALUE`` (repeatable), passed to the command as ``thresholds``."""
     return click.option(

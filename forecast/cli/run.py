@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from ..posterior_meta import meta
-from .options import FitOptions, check_strict, fit_options, guard, output_options, threshold_option
+from .options import (
+    FitOptions,
+    check_strict,
+    fit_options,
+    guard,
+    input_options,
+    output_options,
+    threshold_option,
+)
 
 THRESHOLD_HELP = (
     "An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
@@ -137,7 +145,7 @@ def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):
 
 
 @click.command("prior-check")
-@fit_options
+@input_options
 @click.option(
     "--samples", default=2000, show_default=True, type=click.IntRange(100), help="Prior draws."
 )
@@ -149,8 +157,8 @@ def prior_check(fit: FitOptions, samples, as_json):
     For each observation, the prior predictive 50 % and 90 % intervals on the transformed
     scale and whether the published figure falls inside; then the threshold-date table
     computed from prior draws instead of posterior draws. A prior that puts the data far
-    in its tails, or dates nowhere near plausible, is worth revisiting. (The sampler
-    options are accepted for symmetry with `run` and ignored: nothing is sampled by NUTS.)
+    in its tails, or dates nowhere near plausible, is worth revisiting. Nothing is sampled
+    by NUTS, so the sampler options of `run` do not apply; --samples sets the prior draws.
 
     \b
     Examples:
