@@ -295,7 +295,8 @@ def svg_texts(path: Path) -> list[str]:
 
 def test_heatmap_axes(cache_dir, tmp_path):
     """A 2 x 2 x 2 grid drawn over compute doubling (x) and elasticity (y); research share
-    held at its middle value (index 1 of [0.01, 0.8], i.e. 0.8)."""
+    held at its middle value (index 1 of [0.01, 0.8], i.e. 0.8), shown in the file's unit
+    (80 percent)."""
     p = tmp_path / "grid.toml"
     p.write_text(
         f'title = "tiny grid"\nbase = "{SWEEP_BASE}"\n\n'
@@ -318,7 +319,8 @@ def test_heatmap_axes(cache_dir, tmp_path):
         assert any(t.startswith("compute_doubling") for t in texts), texts
         assert any(t.startswith("elasticity") for t in texts), texts
         assert not any(t.startswith("research_share (") for t in texts)  # not an axis label
-        assert any("research_share = 0.8" in t for t in texts), texts  # held in the title
+        assert any("research_share = 80 percent" in t for t in texts), texts  # held, in the title
+        assert any(t == "compute_doubling (months)" for t in texts), texts  # the file's unit
         held = ds["p_by_year"].sel(event=ev, year=2028, research_share=0.8)
         for v in held.values.ravel():
             assert f"{v:.2f}" in texts, (f"{v:.2f}", texts)
