@@ -4,6 +4,7 @@ under which their rendered files are cached: drawing them is the slowest part of
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from importlib.metadata import PackageNotFoundError, version
@@ -16,7 +17,7 @@ from .figures import pyplot
 from .posterior_meta import meta
 
 # Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
-FIGURE_VERSION = 2
+FIGURE_VERSION = 3  # 3: a chain legend on the trace plot
 RANK_PANELS = 24  # rank plots show at most this many parameter elements, the worst R-hat first
 
 
@@ -46,6 +47,8 @@ def trace_plot(posterior: xr.DataTree) -> Any:
         backend="matplotlib",
         figure_kwargs={"figsize": (12, 1.7 * len(names)), "layout": "constrained"},
     )
+    with contextlib.suppress(ValueError, KeyError, TypeError):  # no chain aesthetic: no legend
+        pc.add_legend("chain", loc="upper right", fontsize=8, title="chain")
     fig = pc.viz["figure"].item()
     _rasterize_lines(fig)
     fig.suptitle("Trace and density of the fitted parameters (one line style per chain)")

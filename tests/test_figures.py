@@ -137,3 +137,17 @@ def test_result_figures_are_drawn_once_per_results_tree(built, tmp_path, monkeyp
     v.flat[0] = np.nextafter(v.flat[0], np.inf)
     node[name] = (node[name].dims, v)
     assert results_figure_key(other, 110) != key
+
+
+def test_the_trace_plot_says_which_line_is_which_chain(bundled_result):
+    from forecast.figures import pyplot
+    from forecast.plots_diagnostics import trace_plot
+
+    fig = trace_plot(bundled_result.posterior)
+    try:
+        (legend,) = fig.legends
+        n_chains = bundled_result.posterior["posterior"].sizes["chain"]
+        assert legend.get_title().get_text() == "chain"
+        assert [t.get_text() for t in legend.get_texts()] == [str(i) for i in range(n_chains)]
+    finally:
+        pyplot().close(fig)
