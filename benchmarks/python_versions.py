@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_in(python: str, tmp: Path) -> dict:
     venv = tmp / "venv"
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-warn-conflicts"]
     subprocess.run([*pip, "-r", str(ROOT / "requirements.lock")], check=True)
     subprocess.run([*pip, "--no-deps", str(ROOT)], check=True)
     env = {**os.environ, "FORECAST_CACHE": str(tmp / "cache")}
