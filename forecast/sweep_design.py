@@ -119,6 +119,13 @@ def _axis_values(name: str, ax: Axis, where: str) -> np.ndarray:
 
 def _check_values(name: str, v: np.ndarray, where: str) -> None:
     spec = PARAMS[name]
+    if len(np.unique(v)) != len(v):
+        raise ForecastError(
+            f"key 'axes.{name}': a value appears twice "
+            f"({', '.join(f'{x:g}' for x in v)} {spec.canonical}); "
+            "each grid value must be distinct",
+            where,
+        )
     bad = v[(v < spec.low) | (v > spec.high)]
     if bad.size:
         raise ForecastError(

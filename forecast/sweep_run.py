@@ -4,6 +4,7 @@ xarray Dataset."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -78,10 +79,27 @@ def run_cells(
     return the gathered arrays (leading dim ``cell``)."""
     n = sweep.n_cells
     chunks = [(k, slice(i, min(i + chunk, n))) for k, i in enumerate(range(0, n, chunk))]
-    _open_checkpoints(checkpoint, resume, key, n, chunk)
     done = {k for k, _ in chunks if _chunk_file(checkpoint, k).exists()}
     todo = [(k, s) for k, s in chunks if k not in done]
-    prog = Progress(n, sum(s.stop - s.start for k, s in chunks if k in done), quiet)
+    with contextlib.ExitStack() as stack:
+        client = None
+        if todo and not synchronous:  # reach the cluster before the first byte is written
+            n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
+            client = stack.enter_context(dask_client(n_workers, scheduler))
+        _open_checkpoints(checkpoint, resume, key, n, chunk)
+        _evaluate(table, sweep, checkpoint, todo, client, Progress(
+            n, sum(s.stop - s.start for k, s in chunks if k in done), quiet
+        ))  # fmt: skip
+    parts = []
+    for k, _ in chunks:
+        with np.load(_chunk_file(checkpoint, k)) as z:
+            parts.append({name: z[name] for name in z.files})
+    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
+
+
+def _evaluate(table, sweep, checkpoint, todo, client, prog) -> None:
+    """Evaluate the chunks ``todo`` in this process (``client`` None) or on the cluster,
+    checkpointing each as it finishes."""
 
     def save(k: int, res: dict) -> None:
         def w(tmp):
@@ -90,30 +108,23 @@ def run_cells(
 
         write_with(_chunk_file(checkpoint, k), w)
 
-    if todo and synchronous:
+    if client is None:
         for k, s in todo:
             save(k, _eval_chunk(table, sweep.names, sweep.cells[s]))
             prog.update(s.stop - s.start)
     elif todo:
-        n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
-        with dask_client(n_workers, scheduler) as client:
-            t = client.scatter(table, broadcast=True)
-            futures = {
-                client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
-                for k, s in todo
-            }
-            from dask.distributed import as_completed
+        t = client.scatter(table, broadcast=True)
+        futures = {
+            client.submit(_eval_chunk, t, sweep.names, sweep.cells[s], pure=False): (k, s)
+            for k, s in todo
+        }
+        from dask.distributed import as_completed
 
-            for fut, res in as_completed(futures, with_results=True):
-                k, s = futures[fut]
-                save(k, res)
-                prog.update(s.stop - s.start)
+        for fut, res in as_completed(futures, with_results=True):
+            k, s = futures[fut]
+            save(k, res)
+            prog.update(s.stop - s.start)
     prog.close()
-    parts = []
-    for k, _ in chunks:
-        with np.load(_chunk_file(checkpoint, k)) as z:
-            parts.append({name: z[name] for name in z.files})
-    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
 
 
 def _chunk_file(checkpoint: Path, k: int) -> Path:

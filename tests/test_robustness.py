@@ -88,14 +88,24 @@ def test_killed_run_leaves_no_partial_output(tmp_path):
     assert "Traceback" not in err
 
 
-def test_strict_turns_sampler_trouble_into_exit_3(cli):
+def test_strict_turns_sampler_trouble_into_exit_3(cli, tmp_path):
     # 4 chains x 100 draws cannot reach a bulk ESS of 400: a warning, and exit 3 under --strict
     code, out, _ = cli("run", "-q", "--draws", "100", "--tune", "200", "--json")
     assert code == 0
     d = json.loads(out)["diagnostics"]
     assert not d["ok"] and any("ESS" in w for w in d["warnings"])
-    code, out, err = cli("run", "-q", "--draws", "100", "--tune", "200", "--strict")
+    res = tmp_path / "res"
+    code, out, err = cli(
+        "run", "-q", "--draws", "100", "--tune", "200", "--strict", "--out", str(res)
+    )
     assert code == 3 and "WARNING" in out and "--strict" in err
+    # nothing citable is written from a posterior that failed its checks
+    assert "nothing was written to" in err and not res.exists()
+    rep = tmp_path / "rep"
+    code, _, err = cli(
+        "report", "-q", "--draws", "100", "--tune", "200", "--strict", "--out", str(rep)
+    )
+    assert code == 3 and not rep.exists()
 
 
 def test_same_seed_same_bytes_across_processes(tmp_path, cache_dir):

@@ -351,3 +351,18 @@ def test_too_small_a_sensitivity_sample_is_flagged():
     w = sample_warnings(bad, 16)
     assert any("S1 = 1.098" in x for x in w) and any("ST = -0.200" in x for x in w)
     assert "raise --samples above 16" in w[-1]
+
+
+def test_sweep_options_are_checked_before_any_byte_is_written(cli, tmp_path):
+    """One heatmap axis, duplicate grid values and an unreachable scheduler are exit 2 with
+    the option or key named, and --out is not created."""
+    f = small_sweep(tmp_path)
+    out = tmp_path / "out"
+    code, _, err = cli("sweep", str(f), "--out", str(out), "--heatmap", "elasticity")
+    assert code == 2 and "expected two different axes" in err and not out.exists()
+    dup = small_sweep(tmp_path, SMALL.replace("values = [4, 12]", "values = [12, 12]"), "dup.toml")
+    code, _, err = cli("sweep", str(dup), "--out", str(out))
+    assert code == 2 and "axes.compute_doubling" in err and "appears twice" in err
+    assert not out.exists()
+    code, _, err = cli("sweep", str(f), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "--scheduler" in err and not out.exists()

@@ -103,11 +103,14 @@ def emit(obj: Any) -> None:
     click.echo(dumps_json(obj), nl=False)
 
 
-def check_strict(diag: dict, strict: bool) -> None:
-    """Under --strict, sampler diagnostics that miss their thresholds are exit 3."""
+def check_strict(diag: dict, strict: bool, withheld: str | Path | None = None) -> None:
+    """Under --strict, sampler diagnostics that miss their thresholds are exit 3; a command
+    that checks before writing names the output it withheld (``withheld``)."""
     if strict and not diag["ok"]:
         raise SamplerTrouble(
-            "sampler diagnostics missed their thresholds (--strict): " + "; ".join(diag["warnings"])
+            "sampler diagnostics missed their thresholds (--strict): "
+            + "; ".join(diag["warnings"])
+            + (f"; nothing was written to {withheld}" if withheld else "")
         )
 
 

@@ -110,6 +110,7 @@ def report(
         progress=None if fit.quiet else fit.say,
         backtest=backtest_path,
     )
+    check_strict(built.report["diagnostics"], fit.strict, out_dir)  # before the first byte
     write(out_dir, built, force, None if fit.quiet else fit.say)
     rep = built.report
     click.echo(headline_text(rep))

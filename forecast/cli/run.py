@@ -117,7 +117,9 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json
     res = forecast(inp, thresholds, horizon, fit.cache, fit.refit, fit.quiet, scenario=sc)
     if structural:
         res = _with_structural(res, inp, sc, thresholds, horizon, fit)
-    if out:
+    diag = res.summary["diagnostics"]
+    withheld = out if out and fit.strict and not diag["ok"] else None  # --strict: no citable files
+    if out and not withheld:
         paths = write_run(Path(out), res, force)
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     for n in res.notes:
@@ -126,7 +128,7 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json
         emit(res.summary)
     else:
         click.echo(render(res.summary, res.reused))
-    check_strict(res.summary["diagnostics"], fit.strict)
+    check_strict(diag, fit.strict, withheld)
 
 
 def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):

@@ -130,12 +130,19 @@ def sweep(
     prep = _prepare(file, horizon, fit)
     sw, table, dt = prep.sweep, prep.table, prep.posterior
     axes = heat_axes.split(",") if heat_axes else []
-    for a in axes if sw.spec.design == "grid" and len(sw.names) >= 2 else []:
+    if axes and (sw.spec.design != "grid" or len(sw.names) < 2):
+        raise ForecastError("heatmaps need a grid design with two axes or more", "--heatmap")
+    if axes and (len(axes) != 2 or axes[0] == axes[1]):
+        raise ForecastError(
+            f"expected two different axes, e.g. {','.join(sw.names[:2])}", f"--heatmap {heat_axes}"
+        )
+    for a in axes:
         if a not in sw.names:
             raise ForecastError(
                 f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
             )
     diag = posterior_meta(dt.attrs).diagnostics
+    check_strict(diag, fit.strict, out)  # before any cell runs or any byte is written
     key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
     if not quiet:
         click.echo(
@@ -171,7 +178,6 @@ def sweep(
                 f"to {v[f'p_by_{FOCUS_YEAR}_max']:.3f} across {sw.n_cells} cells"
                 + effect_text(v.get("effect_by_axis", {}))
             )
-    check_strict(diag, fit.strict)
 
 
 RESULT_FILES = ("sweep.nc", "sweep.csv", "sweep.json")
