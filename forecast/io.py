@@ -49,8 +49,9 @@ def read_input(path: str | Path) -> bytes:
 
 
 def read_input_text(path: str | Path, encoding: str = "utf-8") -> str:
-    """:func:`read_input` decoded (raises UnicodeDecodeError as ``Path.read_text`` does)."""
-    return read_input(path).decode(encoding)
+    """:func:`read_input` decoded (raises UnicodeDecodeError as ``Path.read_text`` does),
+    without a leading byte-order mark (editors on Windows write one)."""
+    return read_input(path).decode(encoding).removeprefix("\ufeff")
 
 
 @contextmanager

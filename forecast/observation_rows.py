@@ -75,6 +75,7 @@ from .units import Unit, unit
 
 KINDS = ("ai", "human_baseline", "floor")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FREE_TEXT = ("source", "note")  # whitespace (line breaks, tabs) in these is collapsed
 NAN = math.nan
 
 
@@ -246,7 +247,10 @@ def parse_row(
     if not bench:
         raise ForecastError("column 'benchmark' is empty; expected a benchmark id", where)
     for c in columns:
-        if CONTROL.search(raw.get(c) or ""):
+        text = raw.get(c) or ""
+        if c in FREE_TEXT and text:  # a quoted line break or tab in a note is text: one space
+            text = raw[c] = " ".join(text.split())
+        if CONTROL.search(text):
             raise ForecastError(f"column {c!r} contains a control character", where)
     kind = get("kind")
     if kind not in KINDS:

@@ -181,6 +181,10 @@ def forecast(
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
+    if horizon is not None and not horizon.strip():
+        from .errors import ForecastError
+
+        raise ForecastError("is empty; expected a date YYYY, YYYY-MM or YYYY-MM-DD", "--horizon")
     plan, notes = load_plan(
         inp.rows,
         list(thresholds),

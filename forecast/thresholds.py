@@ -229,6 +229,10 @@ def load_plan(
         raise ForecastError(
             "nothing to forecast: no built-in threshold has data and no --threshold was given"
         )
+    if horizon is not None and not horizon.strip():
+        raise ForecastError(
+            "is empty; expected a date YYYY, YYYY-MM or YYYY-MM-DD", horizon_where or "--horizon"
+        )
     h_text = horizon or raw.horizon
     where = horizon_where or ("--horizon" if horizon else f"{path}: horizon")
     h = parse_horizon(h_text, where)

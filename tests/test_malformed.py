@@ -94,3 +94,13 @@ def test_oversized_field(tmp_path):
     )
     code, _, stderr = invoke(["data", "--data", str(f)])
     assert code == 2 and "huge-note.csv:2" in stderr and "Traceback" not in stderr
+
+
+def test_a_toml_file_with_a_byte_order_mark_is_read(tmp_path):
+    from forecast.scenario import load
+
+    src = (MALFORMED.parent.parent / "scenarios" / "inspiration-binding.toml").read_bytes()
+    plain, bom = tmp_path / "plain.toml", tmp_path / "bom.toml"
+    plain.write_bytes(src)
+    bom.write_bytes(b"\xef\xbb\xbf" + src)  # what some editors write first
+    assert load(bom).spec == load(plain).spec

@@ -196,7 +196,7 @@ _FIT_OPTIONS = [
         "--seed",
         default=1,
         show_default=True,
-        type=int,
+        type=click.IntRange(0, 2**32 - 1),
         help="Random seed: the same seed, data and priors give the same numbers.",
     ),
     click.option(
