@@ -103,11 +103,28 @@ def write_json(path: str | Path, obj) -> None:
     write_text(path, dumps_json(obj))
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(v: object) -> object:
+    """A text cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a
+    carriage return, and is not a number) gets a leading apostrophe; other values as given."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        try:
+            float(v)
+        except ValueError:
+            return "'" + v
+    return v
+
+
 def write_csv(path: str | Path, header: list[str], rows: list[list]) -> None:
+    """A results table (summary.csv, report.csv, sweep.csv, ...) for people and spreadsheets:
+    text cells are made :func:`spreadsheet_safe`. Observation tables meant to be read back
+    (``forecast data import``) are written by :func:`forecast.history_build.write_rows`."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow([spreadsheet_safe(h) for h in header])
+    w.writerows([[spreadsheet_safe(v) for v in r] for r in rows])
     write_text(path, buf.getvalue())
 
 
