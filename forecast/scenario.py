@@ -368,6 +368,19 @@ def with_residual(sc: Scenario, changes: dict[str, dict], where: str) -> Scenari
     return from_raw(raw, sc.path, where)
 
 
+def with_evidence(sc: Scenario, changes: dict[str, dict], where: str) -> Scenario:
+    """``sc`` with fields of its evidence tables replaced (``{"alignment_researchers":
+    {"weight": 1.0}}``); the result is validated as a scenario file is, errors naming ``where``."""
+    raw = sc.spec.model_dump(exclude_none=True)
+    for table, fields in changes.items():
+        if table not in raw["evidence"]:
+            raise ForecastError(
+                f"unknown evidence table {table!r}; known: {', '.join(raw['evidence'])}", where
+            )
+        raw["evidence"][table].update(fields)
+    return from_raw(raw, sc.path, where)
+
+
 def default_dir() -> Path:
     here = Path(__file__).resolve().parent
     for cand in (here.parent / "scenarios", here / "_bundled" / "scenarios"):

@@ -25,7 +25,7 @@ from .errors import ForecastError
 from .io import read_input_text
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
-from .scenario import Scenario, with_residual
+from .scenario import Scenario, with_evidence, with_residual
 from .schema import message
 from .settings import FOCUS_YEAR
 
@@ -46,6 +46,7 @@ class Variant(BaseModel):
     walk: bool = True
     level_walk: Annotated[float, Field(ge=0, le=10)] = 1.0
     residual: dict[str, dict[str, Any]] = {}
+    evidence: dict[str, dict[str, Any]] = {}
 
     @model_validator(mode="after")
     def _not_the_reading(self) -> Variant:
@@ -57,11 +58,14 @@ class Variant(BaseModel):
         return self
 
     def scenario(self, sc: Scenario | None, where: str) -> Scenario | None:
-        """A reading with this variant's residual parameters (None stays None)."""
-        if sc is None or not self.residual:
+        """A reading with this variant's residual parameters and evidence fields (None
+        stays None)."""
+        if sc is None or not (self.residual or self.evidence):
             return sc
         try:
-            return with_residual(sc, self.residual, where)
+            if self.residual:
+                sc = with_residual(sc, self.residual, where)
+            return with_evidence(sc, self.evidence, where) if self.evidence else sc
         except ForecastError as e:
             raise ForecastError(f"variant {self.id!r}: {e.message}", where) from None
 

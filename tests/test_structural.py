@@ -44,7 +44,7 @@ def test_shipped_variants_load_and_each_changes_the_inputs():
         residual = [v.scenario(sc, "structural.toml") for sc in readings]
         moved = [a.digest != b.digest for a, b in zip(residual, readings, strict=True)]
         assert changed or not all(w.in_forecasts for w in walk) or all(moved), v.id
-        assert not v.residual or not changed, f"{v.id}: a residual variant refits nothing"
+        assert not (v.residual or v.evidence) or not changed, f"{v.id}: refits nothing"
     # a residual variant replaces its parameters in both readings, in canonical units
     (hd,) = [v for v in variants if v.id == "human-discoveries-1"]
     for sc in readings:
@@ -54,6 +54,15 @@ def test_shipped_variants_load_and_each_changes_the_inputs():
             p["elasticity"] == sc.params["elasticity"]
             and p["research_share"] == sc.params["research_share"]
         )
+    # an evidence variant replaces one field of an evidence table, the rest as the file has it
+    (aw,) = [v for v in variants if v.id == "alignment-weight-1"]
+    for sc in readings:
+        a = aw.scenario(sc, "structural.toml").spec.evidence.alignment_researchers
+        b = sc.spec.evidence.alignment_researchers
+        assert a.weight == 1.0 and (a.ai_score, a.human_score) == (b.ai_score, b.human_score)
+    bad = st.Variant(id="x", title="a bad one", why="for this test only", evidence={"nope": {}})
+    with pytest.raises(ForecastError, match="unknown evidence table 'nope'"):
+        bad.scenario(readings[0], "s.toml")
     (cd,) = [v for v in variants if v.id == "compute-doubling-12"]
     assert cd.scenario(readings[0], "s").params["compute_doubling"].median == 1.0  # years
 
@@ -258,3 +267,9 @@ def test_reading_gaps_hold_only_beyond_monte_carlo_error():
     s["events"]["e [two]"] = ev("two", {"central": 0.205, "v1": 0.3, "v2": 0.1})
     g = st.reading_gaps(s, ["one", "two"])["e"]["two"]
     assert not g["central_beyond_mc"] and not g["holds"]
+    from forecast.render_text import gaps_text
+
+    text = gaps_text(
+        {"variants": ["v1", "v2"], "fits_ok": True, "gaps": {"e": {"two": g}}}, "one", 2028
+    )
+    assert "no gap beyond Monte Carlo error in the central model" in text
