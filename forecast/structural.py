@@ -13,6 +13,7 @@ Probabilities are P(by the end of the focus year); dates are to the month.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -22,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
+from .fit import cache_key
 from .io import read_input_text
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
@@ -189,20 +191,26 @@ def run(
     progress: Callable[[str], None] | None = None,
     where: str = FILE_NAME,
     year: int = FOCUS_YEAR,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> dict:
     """Fit and forecast the central model and every variant under every reading; the
-    structural summary (see the module docstring) as a JSON-ready dict."""
+    structural summary (see the module docstring) as a JSON-ready dict. Fits not yet
+    cached are made first, in parallel on Dask (:func:`prefit`)."""
     arms = [("central", base, list(scenarios))] + [
         (v.id, variant_inputs(base, v, where), [v.scenario(sc, where) for sc in scenarios])
         for v in variants
     ]
+    made = prefit([inp for _, inp, _ in arms], cache_dir, refit, workers, scheduler, progress)
     numbers: dict[str, dict[str, dict]] = {}
     verdicts: dict[str, dict[str, dict]] = {}
     fits = []
     for i, (name, inp, readings) in enumerate(arms):
         if progress:
             progress(f"[{i + 1}/{len(arms)}] {name}: fit and forecast")
-        post, reused = fit_posterior(inp, cache_dir, refit, quiet=True)
+        key = cache_key(inp.rows, inp.priors, inp.settings)
+        post, reused = fit_posterior(inp, cache_dir, refit and not made, quiet=True)
+        reused = reused and key not in made  # a fit prefit() just made is not a reused one
         per_reading: dict[str | None, dict[str, dict]] = {}
         for sc in readings:
             res = forecast(inp, thresholds, horizon, cache_dir, posterior=post, scenario=sc)
@@ -236,6 +244,49 @@ def run(
         "events": _events(numbers),
         "claims": [_claim(c) for c in verdicts.values()],
     }
+
+
+def prefit(
+    arms: Sequence[Inputs],
+    cache_dir: Path | None,
+    refit: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> set[str]:
+    """Fit every distinct input set not yet cached, on a Dask cluster of ``workers``
+    processes (default: one per core) or ``scheduler``, in this process when one fit is
+    left or ``workers`` is 1; each fit lands in the cache, where :func:`run` finds it. A
+    fit's numbers do not depend on where it ran. Returns the cache keys of the fits made."""
+    from .fit import default_cache_dir, posterior_path
+
+    cache = cache_dir or default_cache_dir()
+    todo: dict[str, Inputs] = {}
+    for inp in arms:
+        k = cache_key(inp.rows, inp.priors, inp.settings)
+        if refit or not posterior_path(cache, k).exists():
+            todo.setdefault(k, inp)
+    n_workers = workers or min(os.cpu_count() or 1, len(todo))
+    if len(todo) < 2 or (n_workers == 1 and not scheduler):
+        return set()  # run() fits them one by one, as before
+    if progress:
+        progress(f"fitting {len(todo)} variant(s) in parallel on {n_workers} Dask worker(s)")
+    from dask.distributed import as_completed
+
+    from .dask_client import dask_client
+
+    with dask_client(n_workers, scheduler) as client:
+        futures = [
+            client.submit(_fit_into_cache, inp, cache, refit, pure=False) for inp in todo.values()
+        ]
+        for n, _ in enumerate(as_completed(futures), 1):
+            if progress:
+                progress(f"  {n}/{len(todo)}")
+    return set(todo)
+
+
+def _fit_into_cache(inp: Inputs, cache: Path, refit: bool) -> None:
+    fit_posterior(inp, cache, refit, quiet=True)
 
 
 def event_ranges(s: dict) -> dict[str, dict]:
@@ -362,38 +413,3 @@ def _claim(c: dict) -> dict:
 def _arm_label(key: str) -> str:
     name, reading = key.split("|", 1)
     return f"{name} ({reading})" if reading else name
-
-
-def reading_gaps(s: dict, readings: list[str]) -> dict[str, dict[str, dict]]:
-    """Per composite event and per reading after the first: P(by the focus year) under that
-    reading minus under the first, in the central model and in every variant. A gap "holds"
-    when in every variant it lies beyond two combined Monte Carlo errors on the central
-    gap's side: then no modelling choice tried reverses which reading comes first (a
-    central gap within its own MC error holds nowhere)."""
-    first = readings[0]
-    out: dict[str, dict[str, dict]] = {}
-    for key, e in s["events"].items():
-        if e["reading"] != first:
-            continue
-        ev = key.split(" [")[0]
-        for r in readings[1:]:
-            other = s["events"].get(f"{ev} [{r}]")
-            if other is None:
-                continue
-            a, b = e["variants"], other["variants"]
-            gap = {v: round(b[v]["p"] - a[v]["p"], 6) for v in a if v in b}
-            err = {v: 2 * (a[v]["mcse"] ** 2 + b[v]["mcse"] ** 2) ** 0.5 for v in gap}
-            lo, hi = min(gap, key=lambda v: gap[v]), max(gap, key=lambda v: gap[v])
-            side = 1 if gap["central"] > 0 else -1
-            out.setdefault(ev, {})[r] = {
-                "title": e["title"],
-                "central": gap["central"],
-                "low": gap[lo],
-                "low_variant": lo,
-                "high": gap[hi],
-                "high_variant": hi,
-                "central_beyond_mc": abs(gap["central"]) > err["central"],
-                "holds": all(side * gap[v] > err[v] for v in gap),
-                "n_variants": len(gap) - 1,
-            }
-    return out

@@ -11,6 +11,7 @@ from forecast.fit import SamplerSettings
 from forecast.pipeline import inputs
 from forecast.scenario import load as load_scenario
 from forecast.scenario import resolve
+from forecast.structural_gaps import reading_gaps
 
 from .conftest import write
 
@@ -259,13 +260,13 @@ def test_reading_gaps_hold_only_beyond_monte_carlo_error():
         "e [one]": ev("one", {"central": 0.2, "v1": 0.3, "v2": 0.1}),
         "e [two]": ev("two", {"central": 0.6, "v1": 0.32, "v2": 0.5}),
     }}  # fmt: skip
-    g = st.reading_gaps(s, ["one", "two"])["e"]["two"]
+    g = reading_gaps(s, ["one", "two"])["e"]["two"]
     assert (g["central"], g["low"], g["low_variant"], g["high"]) == (0.4, 0.02, "v1", 0.4)
     assert not g["holds"]  # v1's gap 0.02 is within 2 * sqrt(2) * 0.01 of zero
     s["events"]["e [two]"]["variants"]["v1"]["p"] = 0.4
-    assert st.reading_gaps(s, ["one", "two"])["e"]["two"]["holds"]
+    assert reading_gaps(s, ["one", "two"])["e"]["two"]["holds"]
     s["events"]["e [two]"] = ev("two", {"central": 0.205, "v1": 0.3, "v2": 0.1})
-    g = st.reading_gaps(s, ["one", "two"])["e"]["two"]
+    g = reading_gaps(s, ["one", "two"])["e"]["two"]
     assert not g["central_beyond_mc"] and not g["holds"]
     from forecast.render_text import gaps_text
 
@@ -273,3 +274,21 @@ def test_reading_gaps_hold_only_beyond_monte_carlo_error():
         {"variants": ["v1", "v2"], "fits_ok": True, "gaps": {"e": {"two": g}}}, "one", 2028
     )
     assert "no gap beyond Monte Carlo error in the central model" in text
+
+
+def test_variant_fits_on_dask_give_the_numbers_of_fits_in_process(tmp_path):
+    """prefit() fits the uncached variants on two Dask workers before run() reads them from
+    the cache: the structural summary is the same, number for number, as one made by
+    fitting every variant in this process (a fit's draws do not depend on where it ran)."""
+    base = inputs(["seed"], no_bundled=True, settings=SMALL)
+    base.rows[:] = [r for r in base.rows if r.benchmark == "metr-horizon"]
+    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    here = st.run(base, variants, [None], cache_dir=tmp_path / "here", workers=1)
+    arms = [base] + [st.variant_inputs(base, v, "v.toml") for v in variants]
+    made = st.prefit(arms, tmp_path / "dask", workers=2)
+    assert len(made) == 3
+    there = st.run(base, variants, [None], cache_dir=tmp_path / "dask")
+    assert there["events"] == here["events"]
+    assert [f["posterior_hash"] for f in there["fits"]] == [
+        f["posterior_hash"] for f in here["fits"]
+    ]

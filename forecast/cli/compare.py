@@ -116,6 +116,7 @@ def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon)
     """``cmp`` with the readings' gap per event under every structural variant."""
     from .. import structural as st
     from ..results import compare_summary
+    from ..structural_gaps import reading_gaps
 
     s = st.run(
         fit.inputs(), st.load_variants(), scenarios, thresholds, horizon, fit.cache, fit.refit,
@@ -124,7 +125,7 @@ def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon)
     part = {
         "variants": [v["id"] for v in s["variants"][1:]],
         "fits_ok": all(f["diagnostics_ok"] for f in s["fits"]),
-        "gaps": st.reading_gaps(s, [sc.name for sc in scenarios]),
+        "gaps": reading_gaps(s, [sc.name for sc in scenarios]),
     }
     body = {k: v for k, v in cmp.items() if k != "schema_version"}
     return compare_summary({**body, "structural": part}).as_json()
