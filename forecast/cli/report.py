@@ -28,7 +28,7 @@ from .options import FitOptions, check_strict, fit_options, guard, output_option
     "--structural",
     is_flag=True,
     help="Add a section with each headline's range over the structural variants of "
-    "scenarios/structural.toml (as `forecast structural`; ten fits cold, a few minutes).",
+    "scenarios/structural.toml (as `forecast structural`; nine fits cold, ~1.5 minutes on 2 cores).",
 )
 @click.option(
     "--backtest",
