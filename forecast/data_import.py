@@ -1,10 +1,11 @@
 """New public results into the observation schema, and what changed between two tables.
 
-:func:`import_file` reads one file in a public format (:mod:`forecast.import_formats`),
-maps each record to a row of the bundled history's schema exactly as
+:func:`read_records` reads one file in a public format (:mod:`forecast.import_formats`),
+:func:`history_rows` maps each record to a row of the bundled history's schema exactly as
 ``scripts/build-history`` does (the series' unit, task count, CI level, standard-error
 column and distinguishing column from ``forecast/data/series.toml``), validates the rows as
-any ``--data`` file is validated, and sorts them against the data already in use:
+any ``--data`` file is validated, and :func:`sort_against` sorts them against the data
+already in use:
 
 - new: a (series, date, system, variant, kind) the data do not hold;
 - unchanged: held, with the same figures;
@@ -153,7 +154,13 @@ def sort_against(
     """Validate ``rows`` and sort them against the ``existing`` data (see the module doc)."""
     if not rows:
         return Imported([], [], 0, 0, 0, 0)
-    parsed = parse_table(write_rows(rows), where)
+    try:
+        parsed = parse_table(write_rows(rows), "<imported>")
+    except ForecastError as e:  # name the entry, not a line of the table made from it
+        line = (e.where or "").rpartition(":")[2]
+        r = rows[int(line) - 2] if line.isdigit() and 2 <= int(line) <= len(rows) + 1 else None
+        entry = f" ({r['series']}, {r['date'] or 'undated'}, {r['system']!r})" if r else ""
+        raise ForecastError(f"an entry{entry} is not valid data: {e.message}", where) from None
     old = {key(o): o for o in existing}
     new_rows, new_obs, revised, unchanged = [], [], [], 0
     for row, o in zip(rows, parsed):

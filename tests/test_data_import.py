@@ -307,6 +307,11 @@ def test_posttrainbench_dates_come_from_the_data_or_a_dates_file(cli, tmp_path):
             "series 'metr-horizon-9.9-p50' is not one of",
         ),
         ("mlebench-md", "| a | b |\n|---|---|\n| 1 | 2 |\n", "no leaderboard table"),
+        (
+            "swebench-json",
+            '{"leaderboards": [{"name": "Lite", "results": [{"name": "big", "date": "2025-01-02", "resolved": 150}]}]}',
+            "an entry (swe-bench-lite, 2025-01-02, 'big') is not valid data",
+        ),
         ("mlebench-md", MLE_README.replace("17.12 ± 0.61", "about 17"), "README.md:7"),
     ],
 )
