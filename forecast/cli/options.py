@@ -190,15 +190,23 @@ PRIORS_OPTION = click.option(
     help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
 )
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
+SEED_OPTION = click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 2**32 - 1),
+    help="Random seed: the same seed, data and priors give the same numbers.",
+)
+AS_OF_OPTION = click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Forecast as the world stood on DATE (YYYY, YYYY-MM or YYYY-MM-DD): only rows "
+    "published before it enter, bundled or not; recorded in the provenance.",
+)
 _FIT_OPTIONS = [
     PRIORS_OPTION,
-    click.option(
-        "--seed",
-        default=1,
-        show_default=True,
-        type=click.IntRange(0, 2**32 - 1),
-        help="Random seed: the same seed, data and priors give the same numbers.",
-    ),
+    SEED_OPTION,
     click.option(
         "--draws",
         default=1000,
@@ -249,13 +257,7 @@ _FIT_OPTIONS = [
         "miss their thresholds (they are always reported).",
     ),
     QUIET_OPTION,
-    click.option(
-        "--as-of",
-        "as_of",
-        metavar="DATE",
-        help="Forecast as the world stood on DATE (YYYY, YYYY-MM or YYYY-MM-DD): only rows "
-        "published before it enter, bundled or not; recorded in the provenance.",
-    ),
+    AS_OF_OPTION,
 ]
 _FIELDS = tuple(FitOptions.__dataclass_fields__)
 
@@ -283,14 +285,10 @@ def fit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return apply_options(wrapper, _DATA_OPTIONS + _FIT_OPTIONS)
 
 
-_INPUT_NAMES = ("--priors", "--seed", "--quiet", "--as-of")
-
-
 def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """What is read, not how it is sampled: the data options, --priors, --seed, --quiet and
     --as-of, handed to the command as ``fit: FitOptions`` with the sampler fields at their
     defaults (for commands that sample nothing with NUTS, such as prior-check)."""
-    opts = [o for o in _FIT_OPTIONS if _option_name(o) in _INPUT_NAMES]
     names = ("data", "no_bundled", "variants", "priors_dir", "seed", "quiet", "as_of")
 
     @functools.wraps(fn)
@@ -298,16 +296,8 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         fit = FitOptions(**{k: kwargs.pop(k) for k in names})
         return fn(*args, fit=fit, **kwargs)
 
-    return apply_options(wrapper, _DATA_OPTIONS + opts)
-
-
-def _option_name(decorator: Callable[..., Any]) -> str:
-    """The long name of a click.option decorator (applied to a throw-away function)."""
-
-    def probe() -> None: ...
-
-    params = getattr(decorator(probe), "__click_params__", [])
-    return next((n for n in params[0].opts if n.startswith("--")), "") if params else ""
+    inputs = [PRIORS_OPTION, SEED_OPTION, QUIET_OPTION, AS_OF_OPTION]
+    return apply_options(wrapper, _DATA_OPTIONS + inputs)
 
 
 def threshold_option(help: str = "An extra threshold, as for `run`. Repeatable.") -> Any:
