@@ -21,7 +21,7 @@ import xarray as xr
 from . import __version__, diagnostics
 from .errors import ForecastError
 from .growth import build_model
-from .io import write_with
+from .io import env_limit, write_with
 from .observations import Observation, table_hash, to_dataset
 from .priors import Priors
 from .start_check import check_start
@@ -37,11 +37,7 @@ BYTES_PER_DRAW = 8 * 12 * 40  # float64 per month over a 40-year horizon, one th
 
 def max_draws() -> int:
     """The largest chains x draws accepted (``FORECAST_MAX_DRAWS``, default 200,000)."""
-    raw = os.environ.get(MAX_DRAWS_ENV, "")
-    try:
-        return int(raw) if raw else DEFAULT_MAX_DRAWS
-    except ValueError:
-        raise ForecastError(f"{raw!r} is not a whole number of draws", MAX_DRAWS_ENV) from None
+    return env_limit(MAX_DRAWS_ENV, DEFAULT_MAX_DRAWS, int, "a whole number of draws")
 
 
 @dataclass(frozen=True)

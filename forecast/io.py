@@ -22,13 +22,20 @@ MAX_INPUT_MB_ENV = "FORECAST_MAX_INPUT_MB"
 DEFAULT_MAX_INPUT_MB = 64
 
 
+def env_limit[T: (int, float)](name: str, default: T, parse: Callable[[str], T], what: str) -> T:
+    """A resource limit from the environment variable ``name`` (``default`` when unset),
+    read with ``parse``; a value it cannot read is a user error naming the variable and
+    saying what was expected (``what``: "a whole number of rows")."""
+    raw = os.environ.get(name, "")
+    try:
+        return parse(raw) if raw else default
+    except ValueError:
+        raise ForecastError(f"{raw!r} is not {what}", name) from None
+
+
 def max_input_bytes() -> int:
     """The largest input file read, bytes (``FORECAST_MAX_INPUT_MB``, default 64 MB)."""
-    raw = os.environ.get(MAX_INPUT_MB_ENV, "")
-    try:
-        mb = float(raw) if raw else DEFAULT_MAX_INPUT_MB
-    except ValueError:
-        raise ForecastError(f"{raw!r} is not a number of megabytes", MAX_INPUT_MB_ENV) from None
+    mb = env_limit(MAX_INPUT_MB_ENV, float(DEFAULT_MAX_INPUT_MB), float, "a number of megabytes")
     return int(mb * 2**20)
 
 

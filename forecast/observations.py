@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import math
-import os
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from importlib import resources
@@ -23,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import ForecastError
-from .io import read_input
+from .io import env_limit, read_input
 from .observation_rows import KINDS, parse_row
 from .units import CANONICAL
 
@@ -162,11 +161,7 @@ DEFAULT_MAX_ROWS = 20_000
 
 def max_rows() -> int:
     """The most observation rows one table may hold (``FORECAST_MAX_ROWS``, default 20,000)."""
-    raw = os.environ.get(MAX_ROWS_ENV, "")
-    try:
-        return int(raw) if raw else DEFAULT_MAX_ROWS
-    except ValueError:
-        raise ForecastError(f"{raw!r} is not a whole number of rows", MAX_ROWS_ENV) from None
+    return env_limit(MAX_ROWS_ENV, DEFAULT_MAX_ROWS, int, "a whole number of rows")
 
 
 def parse_table(text: str, name: str, today: date | None = None) -> list[Observation]:
