@@ -72,6 +72,28 @@ def built(bundled_result, tmp_path):
     return Built({}, tree, bundled_result.posterior, tmp_path / "cache")
 
 
+def _drawn_again_from_the_cache(built, tmp_path, monkeypatch, figures, first, written):
+    """A second write of ``figures`` whose drawing functions fail if called: every file
+    comes from the cache, with the same figure list and the same bytes as the first."""
+    from forecast import plots, render_report
+
+    before = {p.name: p.read_bytes() for p in written}
+
+    def fail():
+        raise AssertionError("drawn again although cached")
+
+    monkeypatch.setattr(
+        plots,
+        "report_figures",
+        lambda r, p: [plots.Figure(f.id, f.kind, f.title, f.caption, fail, f.dpi) for f in figures],
+    )
+    out = tmp_path / "second"
+    out.mkdir()
+    again, _, written2 = render_report.write_figures(built, out)
+    assert again == first
+    assert {p.name: p.read_bytes() for p in written2} == before
+
+
 def test_diagnostic_figures_are_drawn_once_per_posterior(built, tmp_path, monkeypatch):
     from forecast import plots, render_report
 
@@ -87,21 +109,7 @@ def test_diagnostic_figures_are_drawn_once_per_posterior(built, tmp_path, monkey
         "diagnostics-trace.png",
         "diagnostics-trace.svg",
     ]
-    before = {p.name: p.read_bytes() for p in written}
-
-    def fail():
-        raise AssertionError("drawn again although cached")
-
-    monkeypatch.setattr(
-        plots,
-        "report_figures",
-        lambda r, p: [plots.Figure(f.id, f.kind, f.title, f.caption, fail, f.dpi) for f in only],
-    )
-    out = tmp_path / "second"
-    out.mkdir()
-    again, _, written2 = render_report.write_figures(built, out)
-    assert again == first
-    assert {p.name: p.read_bytes() for p in written2} == before
+    _drawn_again_from_the_cache(built, tmp_path, monkeypatch, only, first, written)
 
 
 def test_result_figures_are_drawn_once_per_results_tree(built, tmp_path, monkeypatch):
@@ -114,20 +122,7 @@ def test_result_figures_are_drawn_once_per_results_tree(built, tmp_path, monkeyp
     some = [f for f in plots.report_figures(built.results, built.posterior) if f.kind != "diagnostics"][:2]  # fmt: skip
     monkeypatch.setattr(plots, "report_figures", lambda r, p: some)
     first, _, written = render_report.write_figures(built, tmp_path)
-    before = {p.name: p.read_bytes() for p in written}
-
-    def fail():
-        raise AssertionError("drawn again although cached")
-
-    monkeypatch.setattr(
-        plots,
-        "report_figures",
-        lambda r, p: [plots.Figure(f.id, f.kind, f.title, f.caption, fail, f.dpi) for f in some],
-    )
-    out = tmp_path / "second"
-    out.mkdir()
-    again, _, written2 = render_report.write_figures(built, out)
-    assert again == first and {p.name: p.read_bytes() for p in written2} == before
+    _drawn_again_from_the_cache(built, tmp_path, monkeypatch, some, first, written)
 
     key = results_figure_key(built.results, 110)
     assert key == results_figure_key(built.results.copy(deep=True), 110)
