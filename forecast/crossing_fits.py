@@ -21,7 +21,6 @@ the cutoff:
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from . import crossing as cx
+from .dask_client import map_jobs
 from .observations import Observation
 from .posterior_meta import meta
 
@@ -161,26 +161,8 @@ def engine_fits(
     }
     if todo:
         say(f"fitting the engine: {len(todo)} fit(s) ({len(unique) - len(todo)} cached)")
-        n_workers = workers or min(os.cpu_count() or 1, len(todo))
-        if (n_workers == 1 and not scheduler) or len(todo) == 1:
-            for n, k in enumerate(todo, 1):
-                done[k] = _fit(*unique[k], priors, settings, cache_dir, refit)
-                say(f"  {n}/{len(todo)}")
-        else:
-            from dask.distributed import as_completed
-
-            from .dask_client import dask_client
-
-            with dask_client(n_workers, scheduler) as client:
-                futures = {
-                    client.submit(
-                        _fit, *unique[k], priors, settings, cache_dir, refit, pure=False
-                    ): k
-                    for k in todo
-                }
-                for n, (fut, res) in enumerate(as_completed(futures, with_results=True), 1):
-                    done[futures[fut]] = res
-                    say(f"  {n}/{len(todo)}")
+        jobs_todo = [(*unique[k], priors, settings, cache_dir, refit) for k in todo]
+        done.update(zip(todo, map_jobs(_fit, jobs_todo, workers, scheduler, say)))
     return {
         job: CaseFit(
             curves=done[keys[job]]["curves"].sel(benchmark=[sid]),

@@ -1,9 +1,11 @@
-"""One Dask client for every parallel run (sweep cells, crossing-protocol engine fits):
-a running scheduler by address, or a LocalCluster of single-threaded worker processes."""
+"""One Dask client for every parallel run (sweep cells, crossing-protocol engine fits,
+structural variant fits): a running scheduler by address, or a LocalCluster of
+single-threaded worker processes; :func:`map_jobs` runs a list of independent jobs on it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,3 +46,33 @@ def dask_client(n_workers: int, scheduler: str | None) -> Iterator[Any]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def map_jobs(
+    fn: Callable[..., Any],
+    jobs: Sequence[tuple],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Any]:
+    """``fn(*job)`` for every job, results in job order: on Dask (a local cluster of
+    ``workers`` processes, default one per core, or ``scheduler``), or in this process when
+    a single job is left or ``workers`` is 1 without a scheduler. ``progress`` is told
+    "  n/N" as each job finishes."""
+    say = progress or (lambda msg: None)
+    n_workers = workers or min(os.cpu_count() or 1, len(jobs))
+    if len(jobs) <= 1 or (n_workers == 1 and not scheduler):
+        out = []
+        for n, job in enumerate(jobs, 1):
+            out.append(fn(*job))
+            say(f"  {n}/{len(jobs)}")
+        return out
+    from dask.distributed import as_completed
+
+    results: dict[int, Any] = {}
+    with dask_client(n_workers, scheduler) as client:
+        futures = {client.submit(fn, *job, pure=False): i for i, job in enumerate(jobs)}
+        for n, (fut, res) in enumerate(as_completed(futures, with_results=True), 1):
+            results[futures[fut]] = res
+            say(f"  {n}/{len(jobs)}")
+    return [results[i] for i in range(len(jobs))]

@@ -13,7 +13,6 @@ Probabilities are P(by the end of the focus year); dates are to the month.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -22,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .dask_client import map_jobs
 from .errors import ForecastError
 from .fit import cache_key
 from .io import read_input_text
@@ -254,10 +254,10 @@ def prefit(
     scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> set[str]:
-    """Fit every distinct input set not yet cached, on a Dask cluster of ``workers``
-    processes (default: one per core) or ``scheduler``, in this process when one fit is
-    left or ``workers`` is 1; each fit lands in the cache, where :func:`run` finds it. A
-    fit's numbers do not depend on where it ran. Returns the cache keys of the fits made."""
+    """Fit every distinct input set not yet cached (:func:`forecast.dask_client.map_jobs`:
+    on Dask, or in this process for one fit or ``workers`` 1); each fit lands in the cache,
+    where :func:`run` finds it. A fit's numbers do not depend on where it ran. Returns the
+    cache keys of the fits made."""
     from .fit import default_cache_dir, posterior_path
 
     cache = cache_dir or default_cache_dir()
@@ -266,22 +266,10 @@ def prefit(
         k = cache_key(inp.rows, inp.priors, inp.settings)
         if refit or not posterior_path(cache, k).exists():
             todo.setdefault(k, inp)
-    n_workers = workers or min(os.cpu_count() or 1, len(todo))
-    if len(todo) < 2 or (n_workers == 1 and not scheduler):
-        return set()  # run() fits them one by one, as before
-    if progress:
-        progress(f"fitting {len(todo)} variant(s) in parallel on {n_workers} Dask worker(s)")
-    from dask.distributed import as_completed
-
-    from .dask_client import dask_client
-
-    with dask_client(n_workers, scheduler) as client:
-        futures = [
-            client.submit(_fit_into_cache, inp, cache, refit, pure=False) for inp in todo.values()
-        ]
-        for n, _ in enumerate(as_completed(futures), 1):
-            if progress:
-                progress(f"  {n}/{len(todo)}")
+    if todo and progress:
+        progress(f"fitting {len(todo)} variant(s), in parallel on Dask when more than one")
+    jobs = [(inp, cache, refit) for inp in todo.values()]
+    map_jobs(_fit_into_cache, jobs, workers, scheduler, progress)
     return set(todo)
 
 
