@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ForecastError
 from .history import frontier_flags
 from .history_series import SeriesSpec, registry
+from .import_formats import csv_records
 from .observations import BUNDLED_NAME, DETAIL_COLUMNS, FIGURE_COLUMNS, parse_table
 from .schema import message
 
@@ -68,16 +69,6 @@ class Skipped:
 
 def _data(*parts: str) -> str:
     return resources.files("forecast").joinpath("data", *parts).read_text("utf-8")
-
-
-def _records(text: str) -> list[tuple[int, dict[str, str]]]:
-    """CSV records with the line each starts on (header = line 1)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    out, line = [], 2
-    for rec in reader:
-        out.append((line, {k: (v or "").strip() for k, v in rec.items()}))
-        line = reader.line_num + 1
-    return out
 
 
 def seed_map() -> list[SeedEntry]:
@@ -156,7 +147,7 @@ def distinguish(rows: list[dict[str, str]], raw: list[dict[str, str]], col: str 
 def build() -> tuple[str, list[Skipped]]:
     """The text of ``history.csv`` and the raw rows left out."""
     reg = registry()
-    seed_recs = _records(_data(BUNDLED_NAME))
+    seed_recs = csv_records(_data(BUNDLED_NAME), f"<bundled>/{BUNDLED_NAME}")
     entries: dict[int, SeedEntry] = {}
     for line, rec in seed_recs:
         key = (rec["benchmark"], rec["date"], rec["system"], rec["variant"])
@@ -180,7 +171,7 @@ def build() -> tuple[str, list[Skipped]]:
         public: list[dict[str, str]] = []
         if spec.file:
             raw = []
-            for line, rec in _records(_data("public-series", spec.file)):
+            for line, rec in csv_records(_data("public-series", spec.file), spec.file):
                 if not rec["date"] and rec["model"] not in spec.reference:
                     skipped.append(Skipped(spec.file, line, rec["model"], rec.get("notes", "")))
                     continue

@@ -138,7 +138,11 @@ def metr_yaml(text: str, where: str, source: str) -> list[Record]:
 # --- Epoch -------------------------------------------------------------------------------------
 
 
-def csv_records(text: str, where: str, needed: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+def csv_records(
+    text: str, where: str, needed: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
+    """CSV records (names and values stripped) with the line each starts on (header = line
+    1); a missing ``needed`` column, or a row with more fields than the header, is an error."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in needed if c not in header]
@@ -146,7 +150,11 @@ def csv_records(text: str, where: str, needed: tuple[str, ...]) -> list[tuple[in
         raise ForecastError(f"missing column(s) {', '.join(missing)}", where)
     out, line = [], 2
     for rec in reader:
-        out.append((line, {(k or "").strip(): (v or "").strip() for k, v in rec.items()}))
+        if None in rec:
+            raise ForecastError(
+                f"{len(header) + len(rec[None])} fields; expected {len(header)}", f"{where}:{line}"
+            )
+        out.append((line, {k.strip(): (v or "").strip() for k, v in rec.items()}))
         line = reader.line_num + 1
     return out
 

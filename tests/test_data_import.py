@@ -377,3 +377,12 @@ def test_an_imported_result_moves_the_forecast(cli, tmp_path):
         p.append(json.loads(text)["events"]["metr-100h"]["p_by_year"]["2026"])
     before, after = p
     assert before["p"] - after["p"] > 5 * (before["mcse"] ** 2 + after["mcse"] ** 2) ** 0.5, p
+
+
+def test_a_csv_row_with_more_fields_than_its_header_is_named():
+    from forecast.errors import ForecastError
+    from forecast.import_formats import csv_records
+
+    assert csv_records("a, b\n1,2\n", "f.csv") == [(2, {"a": "1", "b": "2"})]
+    with pytest.raises(ForecastError, match=r"f.csv:3: 3 fields; expected 2"):
+        csv_records("a,b\n1,2\n1,2,3\n", "f.csv")
