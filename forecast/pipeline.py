@@ -181,15 +181,12 @@ def forecast(
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
-    if horizon is not None and not horizon.strip():
-        from .errors import ForecastError
-
-        raise ForecastError("is empty; expected a date YYYY, YYYY-MM or YYYY-MM-DD", "--horizon")
+    given = horizon is not None  # an empty --horizon is load_plan's error, not a fallback
     plan, notes = load_plan(
         inp.rows,
         list(thresholds),
-        horizon or (scenario.spec.horizon if scenario else None),
-        horizon_where=None if horizon or not scenario else f"{scenario.path}: horizon",
+        horizon if given or scenario is None else scenario.spec.horizon,
+        horizon_where=None if given or scenario is None else f"{scenario.path}: horizon",
     )
     if posterior is None:
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)

@@ -364,5 +364,7 @@ def test_sweep_options_are_checked_before_any_byte_is_written(cli, tmp_path):
     code, _, err = cli("sweep", str(dup), "--out", str(out))
     assert code == 2 and "axes.compute_doubling" in err and "appears twice" in err
     assert not out.exists()
+    code, _, err = cli("sweep", str(f), "--out", str(out), "--horizon", "")
+    assert code == 2 and "--horizon: is empty" in err and not out.exists()
     code, _, err = cli("sweep", str(f), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "--scheduler" in err and not out.exists()

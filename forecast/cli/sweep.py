@@ -43,8 +43,8 @@ def _prepare(file, horizon: str | None, fit: FitOptions) -> Prepared:
     plan, _ = load_plan(
         inp.rows,
         [],
-        horizon or sw.base.spec.horizon,
-        horizon_where=None if horizon else f"{sw.base.path}: horizon",
+        horizon if horizon is not None else sw.base.spec.horizon,
+        horizon_where=None if horizon is not None else f"{sw.base.path}: horizon",
     )
     dt, _ = fit_posterior(inp, fit.cache, fit.refit, fit.quiet)
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
