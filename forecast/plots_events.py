@@ -52,16 +52,17 @@ def _focus_labels(
 
 
 def _draw_claims(ax: Any, results: xr.DataTree, event: str) -> None:
-    """Published claims on this event as stars (date, probability at least)."""
+    """Published claims on this event: a bound as a star (date, probability), a median claim
+    as a bar at P = 0.5 over its date range."""
     claims = results["claims"].to_dataset()
-    for j in np.flatnonzero(claims["event"].values.astype(str) == event):
+    for k, j in enumerate(np.flatnonzero(claims["event"].values.astype(str) == event)):
         c = claims.isel(claim=int(j))
         who = str(c["who"].item()).split(",")[0].split("(")[0].strip()
         x, y = float(c["by"]), float(c["p_bound"])
         if str(c["bound_op"].item()) == "median":  # the claimed median's range, at P = 0.5
             x0 = float(c["median_from"])
             ax.plot([x0, x], [y, y], color="black", lw=3, solid_capstyle="butt", zorder=6)
-            text = f"{who}: median {_year_text(x0)}–{_year_text(x)}"
+            text = f"{who}: median {c['median_from_text'].item()} – {c['by_text'].item()}"
         else:
             op = "≥" if str(c["bound_op"].item()) == ">=" else "≤"
             ax.plot([x], [y], marker="*", ms=13, color="black", ls="none", zorder=6)
@@ -69,19 +70,13 @@ def _draw_claims(ax: Any, results: xr.DataTree, event: str) -> None:
         ax.annotate(
             text,
             (x, y),
-            xytext=(8, -14),
+            xytext=(8, -14 - 13 * k),  # one line lower per claim: two at P = 0.5 do not overlap
             textcoords="offset points",
             fontsize=8,
             ha="left",
             bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1},
             annotation_clip=False,
         )
-
-
-def _year_text(t: float) -> str:
-    """A decimal year as YYYY-MM."""
-    year = int(t)
-    return f"{year}-{min(12, int((t - year) * 12) + 1):02d}"
 
 
 def event_cdf(results: xr.DataTree, event: str, n_grid: int = 600) -> Any:

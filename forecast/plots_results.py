@@ -42,6 +42,10 @@ def _claims(claims: Sequence[dict], known: set[str]) -> xr.Dataset:
             "event": ("claim", np.array([c["event"] for c in cl], dtype=str)),
             "by": ("claim", np.array([parse_horizon(c["by"], c["id"]) for c in cl], dtype=float)),
             "by_text": ("claim", np.array([c["by"] for c in cl], dtype=str)),
+            "median_from_text": (
+                "claim",
+                np.array([c.get("median_from", "") for c in cl], dtype=str),
+            ),
             "median_from": (
                 "claim",
                 np.array(
