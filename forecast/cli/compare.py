@@ -27,7 +27,7 @@ def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon, posterio
     from ..compare import Arm
     from ..pipeline import forecast
 
-    if arm.endswith(".csv") or arm == "base":
+    if _is_data_arm(arm):
         extra = (arm,) if arm != "base" else ()
         sc, label, kind = load_scenario(scenario_name), Path(arm).stem, "data"
     else:
@@ -39,6 +39,11 @@ def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon, posterio
     )  # fmt: skip
     posteriors[extra] = res.posterior
     return Arm(label, kind, res)
+
+
+def _is_data_arm(arm: str) -> bool:
+    """A data-file arm (a .csv, or `base`), refitted; anything else names a scenario."""
+    return arm.endswith(".csv") or arm == "base"
 
 
 @click.command()
@@ -92,13 +97,13 @@ def compare(
         raise ForecastError("give at least two arms to compare", "ARM")
     if out:
         render_compare.check_out(Path(out), force)
+    if structural and any(_is_data_arm(a) for a in arms):  # before any fit
+        raise ForecastError("--structural compares readings: every ARM must be a scenario", "ARM")
     posteriors: dict = {}
     results = [_arm(fit, a, scenario_name, thresholds, horizon, posteriors) for a in arms]
     labels = [a.label for a in results]
     if len(set(labels)) != len(labels):
         raise ForecastError(f"two arms share the label {labels!r}; rename a file", "ARM")
-    if structural and any(a.kind != "scenario" for a in results):
-        raise ForecastError("--structural compares readings: every ARM must be a scenario", "ARM")
     cmp = do_compare(results)
     if structural:
         cmp = _with_structural(cmp, fit, [load_scenario(a) for a in arms], thresholds, horizon)
