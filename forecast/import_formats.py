@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import ForecastError
+from .observation_rows import finite_number
 
 Record = dict[str, str]
 
@@ -71,13 +72,9 @@ def _record(
 
 
 def _number(v: Any, where: str, what: str) -> float:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        raise ForecastError(f"{what}: expected a number, got {v!r}", where) from None
-    if x != x or x in (float("inf"), float("-inf")):
-        raise ForecastError(f"{what}: expected a finite number, got {v!r}", where)
-    return x
+    """A JSON/YAML/CSV value as a finite float (:func:`observation_rows.finite_number`)."""
+    text = "" if v is None else str(v)
+    return finite_number(text, where, lambda kind: f"{what}: expected {kind}, got {v!r}")
 
 
 def iso_date(v: Any, where: str, what: str) -> str:
