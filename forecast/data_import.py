@@ -127,7 +127,7 @@ def _text(path: Path) -> str:
 def read_dates(path: Path) -> dict[str, str]:
     """A dates file: CSV with columns model, date (YYYY-MM-DD)."""
     rows = fmt.csv_records(_text(path), str(path), ("model", "date"))
-    return {r["model"]: fmt.iso_date(r["date"], f"{path}:{n}", "column 'date'") for n, r in rows}
+    return {r["model"]: fmt.full_date(r["date"], f"{path}:{n}", "column 'date'") for n, r in rows}
 
 
 def history_rows(records: list[fmt.Record], where: str) -> list[dict[str, str]]:

@@ -77,7 +77,7 @@ def _number(v: Any, where: str, what: str) -> float:
     return finite_number(text, where, lambda kind: f"{what}: expected {kind}, got {v!r}")
 
 
-def iso_date(v: Any, where: str, what: str) -> str:
+def full_date(v: Any, where: str, what: str) -> str:
     s = str(v).strip() if v is not None else ""
     if not _DATE.match(s):
         raise ForecastError(f"{what}: expected a date YYYY-MM-DD, got {v!r}", where)
@@ -108,7 +108,7 @@ def metr_yaml(text: str, where: str, source: str) -> list[Record]:
         key = f"results.{model}"
         if not isinstance(e, dict) or not isinstance(e.get("metrics"), dict):
             raise ForecastError(f"key {key!r}: expected a mapping with 'metrics'", where)
-        date = iso_date(e.get("release_date"), where, f"key '{key}.release_date'")
+        date = full_date(e.get("release_date"), where, f"key '{key}.release_date'")
         for p in ("p50", "p80"):
             h = e["metrics"].get(f"{p}_horizon_length")
             if not isinstance(h, dict):
@@ -187,7 +187,7 @@ def epoch_csv(
         err = re.search(r":\s*[0-9.]+\s*±\s*([0-9.]+)", r["Scores"])
         rec = _record(
             series,
-            iso_date(dates[r["model"]], at, "release date"),
+            full_date(dates[r["model"]], at, "release date"),
             r["model"],
             100 * score,
             "% correct",
@@ -234,7 +234,7 @@ def swebench_json(text: str, where: str, source: str) -> tuple[list[Record], lis
             out.append(
                 _record(
                     series,
-                    iso_date(date, where, f"{key}.date"),
+                    full_date(date, where, f"{key}.date"),
                     str(e.get("name") or folder),
                     _number(e.get("resolved"), where, f"{key}.resolved"),
                     "% resolved",
@@ -320,7 +320,7 @@ def mlebench_md(text: str, where: str, source: str) -> list[Record]:
                 out.append(
                     _record(
                         series,
-                        iso_date(_clean(c["Date"]), at, "column 'Date'"),
+                        full_date(_clean(c["Date"]), at, "column 'Date'"),
                         model,
                         value,
                         "% any medal",
@@ -356,7 +356,7 @@ def posttrainbench_md(
         out.append(
             _record(
                 "posttrainbench",
-                iso_date(date, at, "release date") if date else "",
+                full_date(date, at, "release date") if date else "",
                 model,
                 _number(_clean(c["Avg"]), at, "column 'Avg'"),
                 "weighted avg score (%)",
