@@ -353,10 +353,16 @@ def from_raw(raw: dict, path: str | Path, where: str) -> Scenario:
     return Scenario(str(path), spec, params, digest)
 
 
-def with_residual(sc: Scenario, changes: dict[str, dict], where: str) -> Scenario:
-    """``sc`` with residual parameters replaced by ``changes`` (parameter -> a table as in a
-    scenario file: value or dist, optional unit, why); errors name ``where``."""
-    unknown = sorted(set(changes) - set(PARAMS))
+def with_changes(
+    sc: Scenario, where: str, residual: dict[str, dict] | None = None,
+    evidence: dict[str, dict] | None = None,
+) -> Scenario:  # fmt: skip
+    """``sc`` with residual parameters replaced by ``residual`` (parameter -> a table as in
+    a scenario file: value or dist, optional unit, why) and fields of its evidence tables by
+    ``evidence`` ({"alignment_researchers": {"weight": 1.0}}); the result is validated as a
+    scenario file is, errors naming ``where``."""
+    residual, evidence = residual or {}, evidence or {}
+    unknown = sorted(set(residual) - set(PARAMS))
     if unknown:
         raise ForecastError(
             f"unknown residual parameter(s) {', '.join(map(repr, unknown))}; known: "
@@ -364,15 +370,8 @@ def with_residual(sc: Scenario, changes: dict[str, dict], where: str) -> Scenari
             where,
         )
     raw = sc.spec.model_dump(exclude_none=True)
-    raw["residual"].update(changes)
-    return from_raw(raw, sc.path, where)
-
-
-def with_evidence(sc: Scenario, changes: dict[str, dict], where: str) -> Scenario:
-    """``sc`` with fields of its evidence tables replaced (``{"alignment_researchers":
-    {"weight": 1.0}}``); the result is validated as a scenario file is, errors naming ``where``."""
-    raw = sc.spec.model_dump(exclude_none=True)
-    for table, fields in changes.items():
+    raw["residual"].update(residual)
+    for table, fields in evidence.items():
         if table not in raw["evidence"]:
             raise ForecastError(
                 f"unknown evidence table {table!r}; known: {', '.join(raw['evidence'])}", where

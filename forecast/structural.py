@@ -27,7 +27,7 @@ from .fit import cache_key
 from .io import read_input_text
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
-from .scenario import Scenario, with_evidence, with_residual
+from .scenario import Scenario, with_changes
 from .schema import message
 from .settings import FOCUS_YEAR
 
@@ -65,9 +65,7 @@ class Variant(BaseModel):
         if sc is None or not (self.residual or self.evidence):
             return sc
         try:
-            if self.residual:
-                sc = with_residual(sc, self.residual, where)
-            return with_evidence(sc, self.evidence, where) if self.evidence else sc
+            return with_changes(sc, where, self.residual, self.evidence)
         except ForecastError as e:
             raise ForecastError(f"variant {self.id!r}: {e.message}", where) from None
 
