@@ -14,7 +14,8 @@ def check_out(out: Path, force: bool) -> None:
         )
 
 
-def write(out: Path, cmp: dict, arms) -> None:
+def write(out: Path, cmp: dict, arms) -> list[Path]:
+    """compare.json and a date-CDF figure per event (PNG and SVG) in ``out``; their paths."""
     from .claims import bound
     from .figures import date_cdf, slug
     from .io import write_json
@@ -24,6 +25,7 @@ def write(out: Path, cmp: dict, arms) -> None:
 
     claims = load_references()
     write_json(out / "compare.json", cmp)
+    paths = [out / "compare.json"]
     for ev in cmp["events"]:
         curves = {a.label: a.result.dates["crossing_year"].sel(event=ev).values for a in arms}
         marks = [
@@ -31,7 +33,7 @@ def write(out: Path, cmp: dict, arms) -> None:
             for c in claims
             if c["event"] == ev
         ]
-        date_cdf(
+        paths += date_cdf(
             curves,
             cmp["events"][ev]["title"],
             arms[0].result.plan.horizon,
@@ -39,3 +41,4 @@ def write(out: Path, cmp: dict, arms) -> None:
             marks,
             horizon_text=arms[0].result.plan.horizon_text,
         )
+    return paths

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ..publish import publish
 from .options import (
     PRIORS_OPTION,
     QUIET_OPTION,
@@ -295,8 +296,13 @@ def _crossing(
     res = crossing_summary(res).as_json()  # validated: docs/schema/crossing.schema.json
     text = crossing_table.table(res)
     if out:
-        write_json(Path(out) / "crossing.json", res)
-        write_text(Path(out) / "crossing.txt", text + "\n")
+
+        def write_crossing(d: Path) -> list[Path]:
+            write_json(d / "crossing.json", res)
+            write_text(d / "crossing.txt", text + "\n")
+            return [d / "crossing.json", d / "crossing.txt"]
+
+        publish(out, write_crossing)
         fit.say(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
     if as_json:
         emit(res)
@@ -365,7 +371,7 @@ def _rolling(
         "sampler": _sampler_record(fit),
     }
     if out:
-        paths = show.write(Path(out), res, extra)
+        paths = publish(out, lambda d: show.write(d, res, extra))
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})

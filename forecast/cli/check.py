@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ..publish import publish
 from ..settings import FOCUS_YEAR
 from .options import (
     PRIORS_OPTION,
@@ -129,7 +130,7 @@ def check(
         progress=say(fit.quiet),
     )
     if out:
-        paths = render_check.write(Path(out), res)
+        paths = publish(out, lambda d: render_check.write(d, res))
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         emit(res.summary)
@@ -253,7 +254,7 @@ def sbc(
         progress=say(quiet),
     )
     if out:
-        paths = render_sbc.write(Path(out), res)
+        paths = publish(out, lambda d: render_sbc.write(d, res))
         say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         emit(res.summary)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ForecastError
+from ..publish import publish
 from ..settings import FOCUS_YEAR
 from .options import (
     FitOptions,
@@ -107,14 +108,15 @@ def compare(
     cmp = do_compare(results)
     if structural:
         cmp = _with_structural(cmp, fit, [load_scenario(a) for a in arms], thresholds, horizon)
-    if out:
-        render_compare.write(Path(out), cmp, results)
+    strict_failed = fit.strict and not all(a.result.summary["diagnostics"]["ok"] for a in results)
+    if out and not strict_failed:  # --strict: nothing citable from a failed posterior
+        publish(out, lambda d: render_compare.write(d, cmp, results))
     if as_json:
         emit(cmp)
     else:
         click.echo(compare_table(cmp))
     for a in results:
-        check_strict(a.result.summary["diagnostics"], fit.strict)
+        check_strict(a.result.summary["diagnostics"], fit.strict, out if strict_failed else None)
 
 
 def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon) -> dict:

@@ -43,15 +43,17 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_SAMPLER_TROUBLE)
         except KeyboardInterrupt:
-            again = (
-                "; finished cells are checkpointed: run the same command with --resume to continue"
-                if ctx.info_name == "sweep"
-                else ""
-            )
-            click.echo(
-                "interrupted: files already complete were kept, none was left half-written" + again,
-                err=True,
-            )
+            if ctx.info_name == "sweep":
+                msg = (
+                    "finished cells are checkpointed in --out: run the same command with "
+                    "--resume to continue"
+                )
+            else:
+                msg = (
+                    "an output directory is published whole or not at all, so --out holds "
+                    "what it held before (or all the new files, if they were being moved in)"
+                )
+            click.echo(f"interrupted: {msg}", err=True)
             sys.exit(130)
         except Exception as e:  # an internal error, not the user's
             if debug:

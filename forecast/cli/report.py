@@ -71,6 +71,7 @@ def report(
       forecast report --out report/ --structural     + each headline's structural range
       forecast backtest --protocol crossing --out bt/ && forecast report --out report/ --backtest bt/
     """
+    from ..publish import publish
     from ..render_report import headline_text, write
     from ..report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
 
@@ -111,7 +112,7 @@ def report(
         backtest=backtest_path,
     )
     check_strict(built.report["diagnostics"], fit.strict, out_dir)  # before the first byte
-    write(out_dir, built, force, None if fit.quiet else fit.say)
+    publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say))
     rep = built.report
     click.echo(headline_text(rep))
     d = rep["diagnostics"]

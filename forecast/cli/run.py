@@ -107,6 +107,7 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json
     """
     from ..output import check_out_dir, write_run
     from ..pipeline import forecast
+    from ..publish import publish
     from ..render_text import render
     from .options import emit
 
@@ -120,7 +121,7 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json
     diag = res.summary["diagnostics"]
     withheld = out if out and fit.strict and not diag["ok"] else None  # --strict: no citable files
     if out and not withheld:
-        paths = write_run(Path(out), res, force)
+        paths = publish(out, lambda d: write_run(d, res, force))
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     for n in res.notes:
         fit.say(f"note: {n}")

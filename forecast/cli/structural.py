@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..publish import publish
 from ..settings import FOCUS_YEAR
 from .options import (
     FitOptions,
@@ -88,7 +89,7 @@ def structural(
         where=str(variants_file or st.default_file()),
     )  # fmt: skip
     if out:
-        render_structural.write(Path(out), summary)
+        publish(out, lambda d: render_structural.write(d, summary))
     if as_json:
         emit(summary)
     else:
