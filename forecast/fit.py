@@ -163,9 +163,13 @@ def sample(
 
 
 def _sample_or_explain(pm, rows, **kwargs):
-    """pm.sample, with failures to initialise or sample turned into a user-facing error."""
+    """pm.sample, with failures to initialise or sample turned into a user-facing error (and
+    an interrupt while sampling raised, never a truncated posterior returned)."""
+    from .interrupts import noted
+
     try:
-        return pm.sample(**kwargs)
+        with noted():
+            return pm.sample(**kwargs)
     except (pm.exceptions.SamplingError, FloatingPointError, ValueError, RuntimeError) as e:
         benches = sorted({r.benchmark for r in rows if r.kind == "ai"})
         raise ForecastError(

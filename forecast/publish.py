@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from .errors import ForecastError
-
-HELD = {signal.SIGINT, signal.SIGTERM}
+from .interrupts import held
 
 
 def publish(out: str | Path, write: Callable[[Path], list[Path]]) -> list[Path]:
@@ -54,7 +49,7 @@ def publish(out: str | Path, write: Callable[[Path], list[Path]]) -> list[Path]:
 
 
 def _move_in(stage: Path, out: Path) -> None:
-    with _signals_held():
+    with held():
         try:
             if not out.exists():
                 os.rename(stage, out)
@@ -71,30 +66,6 @@ def _move_in(stage: Path, out: Path) -> None:
             raise ForecastError(
                 f"could not move the output into place ({e.strerror})", str(out)
             ) from None
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Run the block with SIGINT and SIGTERM noted instead of acted on; once it is done,
-    the first signal noted is handed to the handler that was in place. (Python runs signal
-    handlers in the main thread only, so elsewhere the block runs as it is.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    noted: list[tuple[int, Any]] = []
-    previous = {s: signal.signal(s, lambda n, f: noted.append((n, f))) for s in HELD}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-    if noted:
-        n, frame = noted[0]
-        handler = previous[signal.Signals(n)]
-        if callable(handler):
-            handler(n, frame)
-        elif handler == signal.SIG_DFL:
-            signal.raise_signal(n)
 
 
 def _make_parents(folder: Path, out: Path) -> list[Path]:

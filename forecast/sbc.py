@@ -109,18 +109,22 @@ class CompiledFit:
         return out
 
     def sample(self, data: dict, draws: int = 500, tune: int = 500, chains: int = 2, seed: int = 1):
-        """Posterior DataTree of the compiled model on ``data``."""
+        """Posterior DataTree of the compiled model on ``data`` (an interrupt while sampling
+        is raised, never a truncated sample returned)."""
         import nutpie
 
-        return nutpie.sample(
-            self.compiled.with_data(**data),
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            seed=seed,
-            progress_bar=False,
-            cores=chains,
-        )
+        from .interrupts import noted
+
+        with noted():
+            return nutpie.sample(
+                self.compiled.with_data(**data),
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                seed=seed,
+                progress_bar=False,
+                cores=chains,
+            )
 
     def fit_rows(self, rows: list[Observation], **kw):
         """Fit on ``rows`` of the same design: (posterior Dataset, reference dates per

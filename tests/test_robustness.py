@@ -68,24 +68,39 @@ def test_permission_denied_is_a_user_error(tmp_path, cli):
     assert code == 2 and "Traceback" not in err
 
 
-def test_killed_run_leaves_no_partial_output(tmp_path):
-    """SIGTERM during sampling (fresh cache): exit with no --out directory at all."""
-    out = tmp_path / "out"
-    env = {**os.environ, "FORECAST_CACHE": str(tmp_path / "cache")}
+def _started_sampling(p) -> str:
+    """Read the child's stderr until the sampler has started; what was read."""
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if line.startswith("NUTS"):  # PyMC names the sampler as it starts sampling
+            return "".join(seen)
+    raise AssertionError("the sampler never started:\n" + "".join(seen))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_killed_run_leaves_no_output_and_no_cached_posterior(tmp_path, sig):
+    """A signal while the sampler runs (fresh cache): exit 130, no --out directory at all, and
+    no posterior cached. nutpie returns the draws made so far when interrupted; that
+    truncated sample was once cached and published as complete."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
     p = subprocess.Popen(
-        [FORECAST, "run", "--out", str(out), "--seed", "11"],
-        env=env,
+        [FORECAST, "run", "--out", str(out), "--seed", "11", "--draws", "4000"],
+        env={**os.environ, "FORECAST_CACHE": str(cache)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4.0)
-    p.send_signal(signal.SIGTERM)
+    head = _started_sampling(p)
+    time.sleep(15.0)  # nutpie compiles for several seconds, then samples for a minute or more
+    p.send_signal(sig)
     _, err = p.communicate(timeout=60)
-    assert p.returncode != 0
+    err = head + err
+    assert p.returncode == 130, err
     assert not out.exists(), "an interrupted run leaves no --out, not even an empty one"
     assert not [q for q in tmp_path.iterdir() if q.name.endswith(".partial")]
-    assert "Traceback" not in err
+    assert not list(cache.glob("posterior-*")), "an interrupted fit must not be cached"
+    assert "Traceback" not in err and "interrupted" in err
 
 
 def test_strict_turns_sampler_trouble_into_exit_3(cli, tmp_path):

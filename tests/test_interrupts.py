@@ -1,7 +1,9 @@
-"""An output directory is published whole or not at all (forecast.publish)."""
+"""An output directory is published whole or not at all (forecast.publish), and an interrupt
+is never lost (forecast.interrupts)."""
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -104,3 +106,26 @@ def test_a_signal_during_the_move_waits_until_every_file_is_in(tmp_path, monkeyp
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     assert sorted(p.name for p in out.iterdir()) == ["a", "b", "c"]
+
+
+def _swallowing_sampler():
+    """What nutpie does on Ctrl-C: stop, and return the draws made so far."""
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        return "truncated"
+    return "complete"
+
+
+def test_an_interrupt_a_sampler_swallows_is_raised_again():
+    from forecast.interrupts import noted
+
+    terminate_as_interrupt()
+    got = []
+    try:
+        with pytest.raises(KeyboardInterrupt), noted():
+            got.append(_swallowing_sampler())
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    assert got == ["truncated"]  # the sampler did stop at once, and its result is not used

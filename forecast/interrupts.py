@@ -1,0 +1,71 @@
+"""Ctrl-C and SIGTERM where a library would swallow them or where they must wait.
+
+:func:`noted` guards a sampler call: nutpie stops on KeyboardInterrupt and *returns* the
+draws made so far, so without it a signal during sampling gave a truncated posterior that
+was cached and published as if complete. Inside :func:`noted` a signal still stops the
+sampler at once, and the interrupt is raised again when the call returns, whatever it
+returned or raised. :func:`held` defers the signals instead, for a block that must not be
+cut in half (moving a finished output directory into place).
+
+Python runs signal handlers in the main thread only; elsewhere (a Dask worker thread) both
+run the block as it is.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def noted() -> Iterator[None]:
+    """Run a sampler call; a SIGINT or SIGTERM during it raises KeyboardInterrupt in it
+    (so it stops) and again after it (so a truncated result is never used)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = {s: signal.signal(s, stop) for s in SIGNALS}
+    try:
+        yield
+    except Exception:
+        if not seen:
+            raise
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+    if seen:  # the sampler may have swallowed it, or failed on what it was left with
+        raise KeyboardInterrupt(f"signal {seen[0]}")
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Run the block with SIGINT and SIGTERM noted instead of acted on; once it is done,
+    the first signal noted is handed to the handler that was in place."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen: list[tuple[int, Any]] = []
+    previous = {s: signal.signal(s, lambda n, f: seen.append((n, f))) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+    if seen:
+        n, frame = seen[0]
+        handler = previous[signal.Signals(n)]
+        if callable(handler):
+            handler(n, frame)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(n)
