@@ -13,6 +13,24 @@ from .errors import ForecastError
 
 
 @contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (they inherit it): Ctrl-C in a terminal
+    reaches every process of the group, and each worker printed its own KeyboardInterrupt
+    traceback. This process alone acts on it, and closes the cluster on the way out."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
 def dask_client(n_workers: int, scheduler: str | None) -> Iterator[Any]:
     """A Dask client on ``scheduler`` (an address), or on a LocalCluster of ``n_workers``
     processes; closed, with its cluster, on the way out. An unreachable scheduler is a
@@ -31,7 +49,10 @@ def dask_client(n_workers: int, scheduler: str | None) -> Iterator[Any]:
     else:
         # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which turns every large
         # numpy temporary into an mmap/munmap pair: cells run 2x slower (measured). Unset it.
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        with (
+            dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}),
+            _workers_ignore_ctrl_c(),
+        ):
             cluster = LocalCluster(
                 n_workers=n_workers,
                 threads_per_worker=1,

@@ -368,3 +368,31 @@ def test_sweep_options_are_checked_before_any_byte_is_written(cli, tmp_path):
     assert code == 2 and "--horizon: is empty" in err and not out.exists()
     code, _, err = cli("sweep", str(f), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and "--scheduler" in err and not out.exists()
+
+
+def test_ctrl_c_on_a_dask_sweep_prints_no_worker_tracebacks(cache_dir, tmp_path):
+    """Ctrl-C in a terminal signals the whole process group, Dask workers included: the
+    sweep exits 130 with its one message, and no worker prints a KeyboardInterrupt."""
+    body = SMALL.replace(
+        "values = [0.0, 0.5, 1.0]",
+        "values = [" + ", ".join(f"{v:.6f}" for v in np.linspace(0, 1, 300)) + "]",
+    )
+    f = small_sweep(tmp_path, body, "long.toml")  # 600 cells: still running when signalled
+    out = tmp_path / "out"
+    p = subprocess.Popen(
+        [FORECAST, "sweep", str(f), "--out", str(out), "--workers", "2"],
+        env={**os.environ, "FORECAST_CACHE": str(cache_dir)},
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, signalled as a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert p.stderr is not None
+    for line in p.stderr:
+        if line.startswith("sweep: "):  # the first progress line: workers are computing
+            break
+    os.killpg(p.pid, signal.SIGINT)
+    err = p.stderr.read()
+    assert p.wait(timeout=60) == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "--resume" in err
