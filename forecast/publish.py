@@ -1,5 +1,6 @@
 """Publishing an output directory whole: a command's files are written into a hidden staging
-directory beside ``--out`` and moved into place only when every one of them is complete.
+directory (beside ``--out``, or inside it when it exists) and moved into place only when
+every one of them is complete.
 
 An interrupt (Ctrl-C, SIGTERM), a full disk or an error while writing removes the staging
 directory, so ``--out`` is left as it was: absent, or holding the previous files. Never an
@@ -27,9 +28,12 @@ def publish(out: str | Path, write: Callable[[Path], list[Path]]) -> list[Path]:
     a staged sub-directory such as ``figures/`` replaces the old one whole). Returns the
     paths ``write`` returned, as they are under ``out``."""
     out = Path(out)
-    created = _make_parents(out.parent, out)
+    # staged on the filesystem the files end on (renames cannot cross one): inside ``out``
+    # when it exists (it may be a mount point), beside it otherwise
+    where = out if out.is_dir() else out.parent
+    created = _make_parents(where, out)
     try:
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=where))
     except OSError as e:
         _remove_empty(created)
         raise ForecastError(
