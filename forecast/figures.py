@@ -8,6 +8,7 @@ atomically and world-readable (:mod:`forecast.io`), the figure closed afterwards
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -44,6 +45,7 @@ def render(fig: Any, dpi: int = DPI) -> dict[str, bytes]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig.draw_without_rendering()  # the layout, without painting pixels
+    _freeze_layout(fig)
     renderer = FigureCanvasAgg(fig).get_renderer()
     box = fig.get_tightbbox(renderer).padded(0.1)
     out = {}
@@ -71,6 +73,14 @@ def save_figure(fig: Any, stem: str | Path, dpi: int = DPI) -> list[Path]:
         write_bytes(p, b)
         paths.append(p)
     return paths
+
+
+def _freeze_layout(fig: Any) -> None:
+    """Keep the positions a layout engine (constrained, tight) has just computed, so the
+    PNG and SVG passes do not compute them again: measuring text for the layout was most of
+    a report figure's time. A figure whose engine cannot be swapped (colorbars) keeps it."""
+    with contextlib.suppress(RuntimeError):
+        fig.set_layout_engine("none")
 
 
 def slug(text: str) -> str:

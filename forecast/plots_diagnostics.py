@@ -17,7 +17,7 @@ from .figures import pyplot
 from .posterior_meta import meta
 
 # Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
-FIGURE_VERSION = 3  # 3: a chain legend on the trace plot
+FIGURE_VERSION = 4  # 3: a chain legend on the trace plot; 4: the layout computed once
 RANK_PANELS = 24  # rank plots show at most this many parameter elements, the worst R-hat first
 
 
