@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SAMPLER_STOPPED: list[int] = []  # signals that stopped a sampler in this process
 
 
 @contextmanager
@@ -45,6 +46,7 @@ def noted() -> Iterator[None]:
         for s, h in previous.items():
             signal.signal(s, h)
     if seen:  # the sampler may have swallowed it, or failed on what it was left with
+        SAMPLER_STOPPED.append(seen[0])
         raise KeyboardInterrupt(f"signal {seen[0]}")
 
 

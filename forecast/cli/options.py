@@ -8,6 +8,7 @@ fifteen parameters. Only click is imported here, so ``forecast --help`` stays fa
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -54,6 +55,12 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
                     "what it held before (or all the new files, if they were being moved in)"
                 )
             click.echo(f"interrupted: {msg}", err=True)
+            from ..interrupts import SAMPLER_STOPPED
+
+            if SAMPLER_STOPPED:  # its native threads may still be winding down: an orderly
+                sys.stdout.flush()  # interpreter shutdown beside them crashed (SIGSEGV)
+                sys.stderr.flush()
+                os._exit(130)
             sys.exit(130)
         except Exception as e:  # an internal error, not the user's
             if debug:
