@@ -100,12 +100,15 @@ def report(
     force: bool = False,
 ) -> Built:
     """The report's data for both readings; with ``out``, its page, JSON, CSV and figures."""
+    from .publish import publish
     from .render_report import write
-    from .report import build
+    from .report import build, check_out_dir
 
+    if out is not None:
+        check_out_dir(Path(out), force)
     built = build(inp, list(scenarios), cache_dir=cache_dir, quiet=True)
     if out is not None:
-        write(Path(out), built, force)
+        publish(out, lambda d: write(d, built, force))
     return built
 
 

@@ -5,7 +5,8 @@ draws made so far, so without it a signal during sampling gave a truncated poste
 was cached and published as if complete. Inside :func:`noted` a signal still stops the
 sampler at once, and the interrupt is raised again when the call returns, whatever it
 returned or raised. :func:`held` defers the signals instead, for a block that must not be
-cut in half (moving a finished output directory into place).
+cut in half (moving a finished output directory into place), and
+:func:`ignored_by_children` starts worker processes that leave Ctrl-C to this one.
 
 Python runs signal handlers in the main thread only; elsewhere (a Dask worker thread) both
 run the block as it is.
@@ -20,7 +21,10 @@ from contextlib import contextmanager
 from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-SAMPLER_STOPPED: list[int] = []  # signals that stopped a sampler in this process
+
+
+class SamplerInterrupted(KeyboardInterrupt):
+    """A signal stopped a sampler; its native threads may still be winding down."""
 
 
 @contextmanager
@@ -46,8 +50,22 @@ def noted() -> Iterator[None]:
         for s, h in previous.items():
             signal.signal(s, h)
     if seen:  # the sampler may have swallowed it, or failed on what it was left with
-        SAMPLER_STOPPED.append(seen[0])
-        raise KeyboardInterrupt(f"signal {seen[0]}")
+        raise SamplerInterrupted(f"signal {seen[0]}")
+
+
+@contextmanager
+def ignored_by_children() -> Iterator[None]:
+    """Run the block with SIGINT ignored, so processes it starts inherit that (Dask workers:
+    Ctrl-C in a terminal reaches every process of the group, and each worker printed its
+    own KeyboardInterrupt traceback); this process alone acts on Ctrl-C afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

@@ -208,7 +208,9 @@ def write(
     out: Path, built: Built, force: bool = False, progress: Callable[[str], None] | None = None
 ) -> list[Path]:
     """Write the report's files into ``out`` (each atomically, the page last); ``progress``
-    is told when the figures are drawn. ``built.report['figures']`` is filled."""
+    is told when the figures are drawn. ``built.report['figures']`` is filled. Called on
+    :func:`forecast.publish.publish`'s staging directory, whose ``figures/`` replaces the
+    old one whole (so a figure of an event no longer reported does not linger)."""
     from .fit import save
     from .plots_results import save_results
 
@@ -217,14 +219,10 @@ def write(
     make_dir(folder, out)
     if progress:
         progress("drawing figures...")
-    meta, images, written = write_figures(built, folder)
+    meta, images, _ = write_figures(built, folder)
     built.report["figures"] = meta
     report = built.report
     page = render_html(report, images)
-    keep = set(written)
-    for old in folder.glob("*"):
-        if old.suffix in (".png", ".svg") and old not in keep:
-            old.unlink()  # a figure of a benchmark or event no longer in the report
     save_results(built.results, out / "results.nc")
     save(built.posterior, out / "posterior.nc")
     write_text(out / "brief.md", brief_markdown(report))

@@ -302,8 +302,8 @@ def _crossing(
             write_text(d / "crossing.txt", text + "\n")
             return [d / "crossing.json", d / "crossing.txt"]
 
-        publish(out, write_crossing)
-        fit.say(f"wrote {Path(out) / 'crossing.json'}, {Path(out) / 'crossing.txt'}")
+        paths = publish(out, write_crossing)
+        fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
         emit(res)
     else:

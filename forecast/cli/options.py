@@ -43,7 +43,7 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except SamplerTrouble as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(EXIT_SAMPLER_TROUBLE)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             if ctx.info_name == "sweep":
                 msg = (
                     "finished cells are checkpointed in --out: run the same command with "
@@ -55,10 +55,10 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
                     "what it held before (or all the new files, if they were being moved in)"
                 )
             click.echo(f"interrupted: {msg}", err=True)
-            from ..interrupts import SAMPLER_STOPPED
+            from ..interrupts import SamplerInterrupted
 
-            if SAMPLER_STOPPED:  # its native threads may still be winding down: an orderly
-                sys.stdout.flush()  # interpreter shutdown beside them crashed (SIGSEGV)
+            if isinstance(stop, SamplerInterrupted):  # an orderly interpreter shutdown beside
+                sys.stdout.flush()  # the sampler's winding-down threads crashed (SIGSEGV)
                 sys.stderr.flush()
                 os._exit(130)
             sys.exit(130)
