@@ -3,7 +3,12 @@ bundled public series, the table of `forecast backtest --protocol crossing`.
 
     python benchmarks/calibration.py [--series NAME ...] [--workers 2] [--cache DIR]
                                      [--draws 1000 --tune 1000 --chains 4] [--json FILE]
-                                     [--no-pooled]
+                                     [--no-pooled] [--held-out]
+
+With --held-out the same protocol runs on benchmarks/external-series.csv instead: public
+series of six other benchmarks (GPQA Diamond, MATH Level 5, OTIS Mock AIME, FrontierMath,
+WeirdML, SimpleBench; every row with its source) that are not bundled and were never used
+to choose a prior or the forward walk, each series fitted alone.
 
 Prints, pooled over targets and per series family: the 50/80/95 % coverage of the engine
 fitted on each series alone (engine), of the engine fitted on every bundled series as it
@@ -25,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+HELD_OUT = Path(__file__).with_name("external-series.csv")
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -42,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         help="skip engine_pooled (each case fitted on every bundled series as of its cutoff)",
     )
     ap.add_argument("--json", type=Path, default=None, help="also write the full result here")
+    ap.add_argument(
+        "--held-out",
+        action="store_true",
+        help=f"the held-out series of {HELD_OUT.name} (not bundled, never tuned on), alone",
+    )
     a = ap.parse_args(argv)
 
     from forecast import crossing_run as cr
@@ -50,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from forecast.io import write_json
     from forecast.priors import load
 
-    series = cr.bundled_series()
+    series = cr.read_series(HELD_OUT) if a.held_out else cr.bundled_series()
     if a.series:
         series = [s for s in series if s.name in a.series]
     settings = SamplerSettings(
@@ -64,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         a.cache or default_cache_dir(),
         workers=a.workers,
         progress=lambda msg: print(msg, file=sys.stderr, flush=True),
-        pooled=not a.no_pooled,
+        pooled=not (a.no_pooled or a.held_out),
+        bundled=not a.held_out,
     )
     took = time.perf_counter() - t0
     print(crossing_table.table(res))
