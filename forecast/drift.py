@@ -36,8 +36,21 @@ threshold is crossed at most once.
 
 Random numbers are common across thresholds, sigmas and level shifts: the innovations Z
 come from ``numpy.random.default_rng([seed, 0])``, the level shifts' N(0, 1) from
-``default_rng([seed, 1])`` and the level walk's from ``default_rng([seed, 2])``, so one seed gives the same dates and a change of sigma moves
-every path smoothly.
+``default_rng([seed, 1])`` and the level walk's from ``default_rng([seed, 2])``, so one seed
+gives the same dates and a change of sigma moves every path smoothly.
+
+**A common factor across series.** With ``common`` = s > 0 (0..1) and a ``common_seed``,
+each step's innovation of the rate walk and of the level walk is
+
+    Z_k = sqrt(s) C_m + sqrt(1 - s) Z_k',    m = round(12 t_k), the calendar month of step k,
+
+C_m ~ N(0, 1) per draw from ``default_rng([common_seed, 3, m])`` (rate walk) and
+``default_rng([common_seed, 4, m])`` (level walk): the same numbers for every series of a run
+in the same calendar month, whatever its last observation. Each series' walk is unchanged in
+distribution (Z_k is still N(0, 1) iid), so no single-series forecast changes in law; two
+series' walks in the same months are correlated sqrt(s_1 s_2) (s_i each family's share), so
+a composite event's conditions, which all follow the draws of one run, tend to come early or
+late together instead of as independent dates.
 """
 
 from __future__ import annotations
@@ -51,6 +64,7 @@ from .trajectories import closed_form_crossing_time
 
 STEP_YEARS = 1 / 12  # the monthly grid
 HORIZON_YEARS = 30.0  # paths are followed this long after the last observation
+COMMON = " common"  # the common shocks' walk_seed name (series ids are read stripped of spaces)
 
 
 @dataclass(frozen=True)
@@ -59,13 +73,18 @@ class Drift:
     number, or an array (draw,): each draw its own);
     ``level_sd``: sd of each draw's level shift on the transformed scale (logit / log);
     ``level_sigma``: sd of a random walk on the level itself after t0, per sqrt(year) on
-    the transformed scale (a local linear trend's level innovation)."""
+    the transformed scale (a local linear trend's level innovation);
+    ``common``: the share (0..1) of each walk innovation's variance that is a shock common
+    to every series in the same calendar month, drawn from ``common_seed`` (unused when
+    ``common`` is 0 or ``common_seed`` None)."""
 
     sigma: float | np.ndarray
     level_sd: float = 0.0
     step: float = STEP_YEARS
     horizon: float = HORIZON_YEARS
     level_sigma: float | np.ndarray = 0.0
+    common: float = 0.0
+    common_seed: int | None = None
 
 
 def _growth(accel, tau):
@@ -110,6 +129,9 @@ def paths(
     n_step = int(np.ceil(drift.horizon / h - 1e-9))
     grid = t0 + h * np.arange(n_step + 1)
     z, shifts = innovations(len(rate), n_step, seed)
+    share = drift.common if drift.common_seed is not None else 0.0
+    if share > 0:
+        z = _with_common(z, grid[:-1], share, drift.common_seed, 3)
     delta = drift.level_sd * shifts
     walk = np.zeros_like(z)  # W_k at the start of step k (W_0 = 0)
     walk[:, 1:] = np.sqrt(h) * np.cumsum(z[:, :-1], axis=1)
@@ -128,12 +150,31 @@ def paths(
         inc = base * np.exp(sigma * walk)
     if np.any(level_sigma > 0):
         z_level = np.random.default_rng([seed, 2]).standard_normal(z.shape)
+        if share > 0:
+            z_level = _with_common(z_level, grid[:-1], share, drift.common_seed, 4)
         inc = inc + level_sigma * np.sqrt(h) * z_level
     x = np.empty((len(rate), n_step + 1))
     x[:, 0] = x0
     np.cumsum(inc, axis=1, out=x[:, 1:])
     x[:, 1:] += x0[:, None]
     return grid, x, delta
+
+
+def common_shocks(times: np.ndarray, n_draw: int, seed: int, stream: int) -> np.ndarray:
+    """(n_draw, len(times)) standard normals, one column per calendar month of ``times``
+    (decimal years; month m = round(12 t)) from ``default_rng([seed, stream, m])``: any two
+    calls that share a month share its column."""
+    months = np.rint(np.asarray(times, dtype=float) * 12).astype(np.int64)
+    out = np.empty((n_draw, len(months)))
+    for k, m in enumerate(months):
+        out[:, k] = np.random.default_rng([seed, stream, int(m)]).standard_normal(n_draw)
+    return out
+
+
+def _with_common(z: np.ndarray, times: np.ndarray, share: float, seed, stream: int):
+    """sqrt(share) x the common shocks of ``times`` + sqrt(1 - share) x ``z``: still N(0, 1)."""
+    c = common_shocks(times, z.shape[0], int(seed), stream)
+    return np.sqrt(share) * c + np.sqrt(1.0 - share) * z
 
 
 def first_passage(grid: np.ndarray, x: np.ndarray, z) -> np.ndarray:
@@ -191,14 +232,19 @@ def walk_seed(run_seed: int, series: str) -> int:
 def forward_crossing_times(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
     """Crossing dates (decimal years, +inf = never) of ``threshold`` (canonical unit) for
     every draw of ``c``, each draw walking after the series' last observation ``t_last``
-    with its own ``drift_sigma`` and ``level_sigma`` (variables of ``c``, per sqrt(year));
-    the random numbers come from :func:`walk_seed` of the fit's seed (``c.attrs["seed"]``,
-    0 when absent) and the series."""
+    with its own ``drift_sigma`` and ``level_sigma`` (variables of ``c``, per sqrt(year))
+    and its family's common share ``drift_common`` (0 when absent); the random numbers come
+    from :func:`walk_seed` of the fit's seed (``c.attrs["seed"]``, 0 when absent) and the
+    series, the common shocks from :func:`walk_seed` of the fit's seed and :data:`COMMON`."""
     s = c.sel(benchmark=benchmark)
+    run_seed = int(c.attrs.get("seed", 0))
+    share = float(s["drift_common"].values[0]) if "drift_common" in c else 0.0
     drift = Drift(
         np.asarray(s["drift_sigma"].values, dtype=float),
         level_sigma=np.asarray(s["level_sigma"].values, dtype=float),
+        common=share,
+        common_seed=walk_seed(run_seed, COMMON) if share > 0 else None,
     )
     t0 = float(s["t_last"].item())
-    seed = walk_seed(int(c.attrs.get("seed", 0)), benchmark)
+    seed = walk_seed(run_seed, benchmark)
     return crossing_times(c, benchmark, [threshold], t0, drift, seed)[0]

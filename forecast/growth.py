@@ -19,8 +19,9 @@ factor)^2 + known_sd^2 + (slope x date sd)^2: ``scale_f`` the family's noise sca
 or learned (sd x exp(sigma z), z ~ N(0, 1), non-centred), ``known_sd`` a published
 uncertainty on the same scale; a published range or a censored 0/100 % figure enters as an
 interval likelihood, P(low < y < high). With ``[rate_drift] in_forecasts`` the posterior
-also carries the forward walk's scales and each series' last date as constants
-(``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_t_last``), which
+also carries the forward walk's scales, its common share and each series' last date as
+constants (``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_drift_common``
+when above 0, ``{family}_t_last``), which
 :func:`forecast.trajectories.crossing_time` follows after the last observation.
 
 The curve expressions (transformed value and slope) are :mod:`forecast.curves`', evaluated
@@ -148,6 +149,9 @@ def _forward_drift(pm, name, fam, dim, t_last):
         pm.Deterministic(f"{name}_t_last", pm.math.constant(np.asarray(t_last)), dims=dim)
         pm.Deterministic(f"{name}_drift_sigma", pm.math.constant(rd.sigma, dtype="float64"))
         pm.Deterministic(f"{name}_level_sigma", pm.math.constant(rd.level_sigma, dtype="float64"))
+        if rd.common_share > 0:
+            share = pm.math.constant(rd.common_share, dtype="float64")
+            pm.Deterministic(f"{name}_drift_common", share)
 
 
 def build_model(rows: list[Observation], priors: Priors):

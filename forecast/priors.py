@@ -93,11 +93,15 @@ class RateDrift(_Strict):
     (logit / log), ``level_sigma`` (a random walk on the level after the last point) per
     sqrt(year) on it. Always used by the crossing-date backtest's ``engine_drift``; with
     ``in_forecasts`` the fitted posterior carries ``sigma`` and ``level_sigma`` per draw and
-    every crossing date (:func:`forecast.trajectories.crossing_time`) follows the walk."""
+    every crossing date (:func:`forecast.trajectories.crossing_time`) follows the walk.
+    ``common_share`` (0..1): the share of each walk innovation's variance that is a shock
+    common to every series in the same calendar month (forecasts only; see
+    :mod:`forecast.drift`)."""
 
     sigma: Annotated[float, Field(ge=0)]
     level_sd: Annotated[float, Field(ge=0)] = 0.0
     level_sigma: Annotated[float, Field(ge=0)] = 0.0
+    common_share: Annotated[float, Field(ge=0, le=1)] = 0.0
     in_forecasts: bool = False
     why: Why
 

@@ -47,6 +47,7 @@ class Variant(BaseModel):
     pooling: Literal["partial", "none"] | None = None
     walk: bool = True
     level_walk: Annotated[float, Field(ge=0, le=10)] = 1.0
+    walk_common: Annotated[float, Field(ge=0, le=1)] | None = None
     residual: dict[str, dict[str, Any]] = {}
     evidence: dict[str, dict[str, Any]] = {}
 
@@ -118,15 +119,16 @@ def variant_priors(pr: Priors, v: Variant) -> Priors:
         pr = widen(pr, v.widen)
     if v.pooling:
         pr = pr.with_pooling(v.pooling)
-    if not v.walk or v.level_walk != 1:
+    if not v.walk or v.level_walk != 1 or v.walk_common is not None:
         fams = {}
         for fam in ("bounded", "unbounded"):
             f = getattr(pr, fam)
             rd = f.rate_drift
             if rd is not None:
+                common = rd.common_share if v.walk_common is None else v.walk_common
                 rd = rd.model_copy(
                     update={"in_forecasts": rd.in_forecasts and v.walk}
-                    | {"level_sigma": rd.level_sigma * v.level_walk}
+                    | {"level_sigma": rd.level_sigma * v.level_walk, "common_share": common}
                 )
                 f = f.model_copy(update={"rate_drift": rd})
             fams[fam] = f

@@ -48,7 +48,8 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     ``accel`` (relative change of the rate per year; 0 for bounded), ``noise`` (the family's
     learned observation-noise scale on the transformed scale; NaN when the noise is fixed),
     ``drift_sigma`` and ``level_sigma`` (the forward walk after the last observation, per
-    sqrt(year), see :mod:`forecast.drift`; 0 when the fit carries none). Coordinates along
+    sqrt(year), see :mod:`forecast.drift`; 0 when the fit carries none) and ``drift_common``
+    (the walk's share common to every series, 0..1). Coordinates along
     ``benchmark``: ``family`` (bounded/unbounded), ``t_ref``, ``t_last`` (decimal years; t_last
     from the attrs' ``t_last``, NaN when not given); ``chain`` stays
     as a coordinate along ``draw``.
@@ -77,7 +78,7 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
         ds = xr.Dataset(
             {"level": level, "rate": rate, "ceiling": ceiling, "accel": accel, "noise": noise}
         )
-        for v in ("drift_sigma", "level_sigma"):  # the forward walk, when the fit carries it
+        for v in ("drift_sigma", "level_sigma", "drift_common"):  # the forward walk, if any
             ds[v] = p[f"{fam}_{v}"].broadcast_like(rate) if f"{fam}_{v}" in p else 0 * rate
         ds = ds.rename({fam: "benchmark"})
         ds = ds.assign_coords(

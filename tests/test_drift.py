@@ -222,3 +222,51 @@ def test_crossing_time_follows_the_walk_the_curves_carry():
     np.testing.assert_array_equal(
         crossing_time(still, "b", 0.7), closed_form_crossing_time(c, "b", 0.7)
     )
+
+
+def _level_walk_steps(t0, share, seed, n=4000, common_seed=11):
+    """Each draw's level-walk increments (draw, step) of a bounded path with the rate walk
+    off and level_sigma 1 (so increment k is sqrt(h) x innovation k, plus the line's h)."""
+    drift = dr.Drift(0.0, level_sigma=1.0, horizon=2.0, common=share, common_seed=common_seed)
+    _g, x, _ = dr.paths("bounded", np.zeros(n), np.ones(n), np.zeros(n), t0, t0, drift, seed)
+    return (np.diff(x, axis=1) - H) / np.sqrt(H)
+
+
+def test_a_common_share_correlates_two_series_in_the_same_months_and_changes_no_law():
+    """Two series (own seeds 1 and 2) whose walks start a year apart: in the months they
+    share, innovations are correlated by the common share s (by hand: sqrt(s) sqrt(s)); each
+    stays N(0, 1). Tolerances: a correlation's standard error is (1 - rho^2) / sqrt(n), a
+    variance's sqrt(2 / (n - 1)); four of each, pooled over 12 months x 4000 draws."""
+    s, n = 0.5, 4000
+    a = _level_walk_steps(2024.0, s, seed=1, n=n)
+    b = _level_walk_steps(2025.0, s, seed=2, n=n)
+    shared_a, shared_b = a[:, 12:], b[:, :12]  # the calendar months 2025-01 .. 2025-12
+    rho = np.mean([np.corrcoef(shared_a[:, k], shared_b[:, k])[0, 1] for k in range(12)])
+    assert abs(rho - s) < 4 * (1 - s**2) / np.sqrt(12 * n)
+    assert abs(np.corrcoef(a[:, 0], b[:, 0])[0, 1]) < 4 / np.sqrt(n)  # 2024-01 vs 2025-01
+    for z in (a, b):
+        assert abs(z.var() - 1) < 4 * np.sqrt(2 / (z.size - 1))
+    # share 1: the shared months are the same numbers; share 0: as without the option
+    one_a, one_b = _level_walk_steps(2024.0, 1.0, 1), _level_walk_steps(2025.0, 1.0, 2)
+    np.testing.assert_allclose(one_a[:, 12:], one_b[:, :12], atol=1e-9)
+    np.testing.assert_array_equal(
+        _level_walk_steps(2024.0, 0.0, 1), _level_walk_steps(2024.0, 0.0, 1, common_seed=None)
+    )
+
+
+def test_crossing_time_uses_the_common_share_the_curves_carry():
+    """Two benchmarks of one fit with drift_common 1: every walk shock is common, so with
+    equal curves, sigmas and last dates their crossing dates are identical draw by draw,
+    though each series has its own seed; with drift_common 0 they differ."""
+    level, rate, ceiling = _draws(300, seed=3)
+    one = _curves("bounded", level, rate, ceiling, np.zeros(300), name="a")
+    two = xr.concat([one, one.assign_coords(benchmark=np.array(["b"], dtype=object))], "benchmark")
+    full = (("draw", "benchmark"), np.ones((300, 2)))
+    walk = two.assign(
+        drift_sigma=(("draw", "benchmark"), np.full((300, 2), 0.4)),
+        level_sigma=full,
+        drift_common=full,
+    ).assign_coords(t_last=("benchmark", np.array([2024.5, 2024.5])))
+    np.testing.assert_allclose(crossing_time(walk, "a", 0.8), crossing_time(walk, "b", 0.8))
+    apart = walk.assign(drift_common=0 * walk["drift_common"])
+    assert not np.allclose(crossing_time(apart, "a", 0.8), crossing_time(apart, "b", 0.8))
