@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
@@ -33,6 +34,10 @@ from . import crossing as cx
 from .dask_client import map_jobs
 from .observations import Observation
 from .posterior_meta import meta
+
+if TYPE_CHECKING:
+    from .fit import SamplerSettings
+    from .priors import Priors
 
 MODES = ("alone", "pooled")
 
@@ -126,43 +131,52 @@ def _fit(rows, read_on: list[str], priors, settings, cache_dir: Path, refit: boo
     }
 
 
+@dataclass(frozen=True)
+class Engine:
+    """How the engine's fits are made: ``priors`` and sampler ``settings``, the posterior
+    cache in ``cache_dir`` (``refit``: sample again), Dask (a local cluster of ``workers``
+    processes, or ``scheduler``), progress messages, and whether the cases' series are the
+    bundled ones (``bundled``; else from user files)."""
+
+    priors: Priors
+    settings: SamplerSettings
+    cache_dir: Path
+    refit: bool = False
+    workers: int | None = None
+    scheduler: str | None = None
+    progress: Callable[[str], None] | None = None
+    bundled: bool = True
+
+
 def engine_fits(
-    cases: list[cx.Case],
-    priors,
-    settings,
-    cache_dir: Path,
-    refit: bool = False,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Callable[[str], None] | None = None,
-    modes: tuple[str, ...] = ("alone",),
-    bundled: bool = True,
+    cases: list[cx.Case], engine: Engine, modes: tuple[str, ...] = ("alone",)
 ) -> dict[tuple[str, str], CaseFit]:
-    """The engine fit of every case in every mode of ``modes`` by (case id, mode);
-    ``bundled``: the cases' series are the bundled ones (else from user files). Identical
-    row sets are fitted once; cached fits in this process, the others on Dask (a local
-    cluster of ``workers`` processes, or ``scheduler``), in this process when
-    ``workers == 1`` or a single fit is left."""
+    """The engine fit of every case in every mode of ``modes`` by (case id, mode).
+    Identical row sets are fitted once; cached fits in this process, the others on Dask,
+    in this process when ``engine.workers == 1`` or a single fit is left."""
     from .fit import cache_key, posterior_path
     from .observations import assemble
 
-    table = assemble([]) if bundled or "pooled" in modes else []
-    jobs = {(c.id, m): case_rows(c, m, table, priors, bundled) for c in cases for m in modes}
-    say = progress or (lambda msg: None)
-    keys = {job: cache_key(rows, priors, settings) for job, (rows, _) in jobs.items()}
+    e = engine
+    table = assemble([]) if e.bundled or "pooled" in modes else []
+    jobs = {(c.id, m): case_rows(c, m, table, e.priors, e.bundled) for c in cases for m in modes}
+    say = e.progress or (lambda msg: None)
+    keys = {job: cache_key(rows, e.priors, e.settings) for job, (rows, _) in jobs.items()}
     unique: dict[str, tuple[list[Observation], list[str]]] = {}
     for job, (rows, sid) in jobs.items():
         entry = unique.setdefault(keys[job], (rows, []))
         if sid not in entry[1]:
             entry[1].append(sid)
-    todo = [k for k in unique if refit or not posterior_path(cache_dir, k).exists()]
+    todo = [k for k in unique if e.refit or not posterior_path(e.cache_dir, k).exists()]
     done = {
-        k: _fit(*unique[k], priors, settings, cache_dir, False) for k in unique if k not in todo
+        k: _fit(*unique[k], e.priors, e.settings, e.cache_dir, False)
+        for k in unique
+        if k not in todo
     }
     if todo:
         say(f"fitting the engine: {len(todo)} fit(s) ({len(unique) - len(todo)} cached)")
-        jobs_todo = [(*unique[k], priors, settings, cache_dir, refit) for k in todo]
-        done.update(zip(todo, map_jobs(_fit, jobs_todo, workers, scheduler, say)))
+        jobs_todo = [(*unique[k], e.priors, e.settings, e.cache_dir, e.refit) for k in todo]
+        done.update(zip(todo, map_jobs(_fit, jobs_todo, e.workers, e.scheduler, say)))
     return {
         job: CaseFit(
             curves=done[keys[job]]["curves"].sel(benchmark=[sid]),

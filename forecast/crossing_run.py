@@ -33,11 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from . import crossing as cx
-from .crossing_fits import CaseFit, clip, engine_fits
+from .crossing_fits import CaseFit, Engine, clip, engine_fits
 from .dates import parse_period
 from .drift import Drift, crossing_times
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_input_file
 
 METHODS = ["engine", "engine_drift", "engine_pooled", "line", "bayes_line", "drifting_line"]
 LINE_DRAWS = 4000  # draws of the Bayesian lines per case
@@ -109,10 +109,7 @@ def parse_series(text: str, name: str, unit: str | None = None) -> list[cx.Serie
 
 def read_series(path: str | Path, unit: str | None = None) -> list[cx.Series]:
     """The series of one CSV file (see :func:`parse_series`)."""
-    try:
-        text = read_input_text(path)
-    except (OSError, UnicodeDecodeError) as e:
-        raise ForecastError(f"cannot read the file ({e})", str(path)) from None
+    text = read_input_file(path, "CSV file of dated values (columns date and value)")
     return parse_series(text, str(path), unit)
 
 
@@ -176,20 +173,9 @@ def run(
     ``pooled`` adds ``engine_pooled`` (each case fitted on every bundled series as of its
     cutoff, :mod:`forecast.crossing_fits`); ``bundled`` says the series are the bundled
     public series (else from user files)."""
-    all_cases, skipped = [], {}
-    for s in series:
-        cs = cx.cases(s)
-        if cs:
-            all_cases += cs
-        else:
-            n = len(cx.frontier(s.points))
-            skipped[s.name] = f"{n} frontier point(s); the protocol needs {cx.MIN_FRONTIER}"
-    if not all_cases:
-        raise ForecastError("no series has five frontier records: nothing to backtest")
-    modes = ("alone", "pooled") if pooled else ("alone",)
-    fits = engine_fits(
-        all_cases, priors, settings, cache_dir, refit, workers, scheduler, progress, modes, bundled
-    )
+    all_cases, skipped = _cases(series)
+    engine = Engine(priors, settings, cache_dir, refit, workers, scheduler, progress, bundled)
+    fits = engine_fits(all_cases, engine, ("alone", "pooled") if pooled else ("alone",))
     drifts = {c.id: case_drift(c, priors) for c in all_cases}
     methods = [
         m
@@ -215,20 +201,8 @@ def run(
             info["pooled"] = _fit_info(fits[case.id, "pooled"])
         case_info.append({**info, "drift": asdict(drifts[case.id] or Drift(0.0))})
         for j, tgt in enumerate(case.targets):
-            row = {
-                "case": case.id,
-                "series": case.series,
-                "family": case.family,
-                "cutoff": case.cutoff_date,
-                "target_date": tgt.date,
-                "target_model": tgt.model,
-                "target_value": tgt.value,
-                "unit": case.unit,
-                "lead_years": round(tgt.time - case.cutoff, 4),
-            }
-            for m in methods:
-                row[m] = cx.target_scores(draws[m][j], tgt.time, case.cutoff)
-            targets.append(row)
+            scores = {m: cx.target_scores(draws[m][j], tgt.time, case.cutoff) for m in methods}
+            targets.append({**_target_info(case, tgt), **scores})
     return {
         "protocol": "crossing-date (docs/calibration.md)",
         "methods": methods,
@@ -236,6 +210,35 @@ def run(
         "cases": case_info,
         "skipped": skipped,
         "targets": targets,
+    }
+
+
+def _cases(series: list[cx.Series]) -> tuple[list[cx.Case], dict[str, str]]:
+    """The cases of every series, and the series with too few frontier points (and why)."""
+    all_cases, skipped = [], {}
+    for s in series:
+        cs = cx.cases(s)
+        if cs:
+            all_cases += cs
+        else:
+            n = len(cx.frontier(s.points))
+            skipped[s.name] = f"{n} frontier point(s); the protocol needs {cx.MIN_FRONTIER}"
+    if not all_cases:
+        raise ForecastError("no series has five frontier records: nothing to backtest")
+    return all_cases, skipped
+
+
+def _target_info(case: cx.Case, tgt: cx.Point) -> dict:
+    return {
+        "case": case.id,
+        "series": case.series,
+        "family": case.family,
+        "cutoff": case.cutoff_date,
+        "target_date": tgt.date,
+        "target_model": tgt.model,
+        "target_value": tgt.value,
+        "unit": case.unit,
+        "lead_years": round(tgt.time - case.cutoff, 4),
     }
 
 

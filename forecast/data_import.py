@@ -28,7 +28,7 @@ from .errors import ForecastError
 from .history import frontier_flags
 from .history_build import distinguish, public_row, write_rows
 from .history_series import registry
-from .io import file_hash, read_input_text
+from .io import file_hash, read_input_file
 from .observations import Observation, parse_table
 from .units import fmt as fmt_value
 
@@ -78,6 +78,19 @@ class Imported:
     revised: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
+    def counts(self) -> dict:
+        """How the records sorted, as `forecast data import` reports it."""
+        return {
+            "series": self.series,
+            "read": self.read,
+            "new": self.new,
+            "new_records": self.records,
+            "written": len(self.rows),
+            "unchanged": self.unchanged,
+            "revised": self.revised,
+            "skipped": self.skipped,
+        }
+
 
 def read_records(
     format: str,
@@ -92,11 +105,9 @@ def read_records(
         raise ForecastError(
             f"unknown format {format!r}; expected one of {', '.join(fmt.FORMATS)}", "--format"
         )
-    text = _text(path)
-    src = (
-        source
-        or f"{fmt.FORMATS[format].split(' (')[0]}: local file {path.name} (sha256 {file_hash(path)})"
-    )
+    name = fmt.FORMATS[format].split(" (")[0]
+    text = read_input_file(path, f"file in the format {format} ({name})")
+    src = source or f"{name}: local file {path.name} (sha256 {file_hash(path)})"
     where = str(path)
     if format == "metr-yaml":
         return fmt.metr_yaml(text, where, src), []
@@ -109,24 +120,15 @@ def read_records(
             raise ForecastError(
                 "epoch-csv needs Epoch's model_versions.csv for release dates", "--model-versions"
             )
-        return fmt.epoch_csv(
-            text, where, src, fmt.release_dates(_text(model_versions), str(model_versions))
-        )
+        versions = read_input_file(model_versions, "CSV file of Epoch AI model versions")
+        return fmt.epoch_csv(text, where, src, fmt.release_dates(versions, str(model_versions)))
     return fmt.posttrainbench_md(text, where, src, dates or {})
-
-
-def _text(path: Path) -> str:
-    try:
-        return read_input_text(path)
-    except FileNotFoundError:
-        raise ForecastError("file not found", str(path)) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as e:
-        raise ForecastError(f"cannot read the file ({e})", str(path)) from None
 
 
 def read_dates(path: Path) -> dict[str, str]:
     """A dates file: CSV with columns model, date (YYYY-MM-DD)."""
-    rows = fmt.csv_records(_text(path), str(path), ("model", "date"))
+    text = read_input_file(path, "CSV file with columns model and date")
+    rows = fmt.csv_records(text, str(path), ("model", "date"))
     return {r["model"]: fmt.full_date(r["date"], f"{path}:{n}", "column 'date'") for n, r in rows}
 
 

@@ -1,5 +1,7 @@
 """Atomic output: every file is written to a temporary name beside it and renamed into place.
-Bounded input: every input file is read through :func:`read_input`, which stops at a size limit.
+Bounded input: every input file is read through :func:`read_input`, which stops at a size limit;
+:func:`read_input_file` (and :func:`read_toml`) turn a file that is missing, a directory,
+unreadable or not UTF-8 into one error naming it and saying what was expected (exit code 2).
 
 An interruption leaves either the previous file or none, never a partial one.
 """
@@ -12,6 +14,7 @@ import io
 import json
 import os
 import tempfile
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +62,40 @@ def read_input_text(path: str | Path, encoding: str = "utf-8") -> str:
     """:func:`read_input` decoded (raises UnicodeDecodeError as ``Path.read_text`` does),
     without a leading byte-order mark (editors on Windows write one)."""
     return read_input(path).decode(encoding).removeprefix("\ufeff")
+
+
+def read_input_file(path: str | Path, expected: str, encoding: str = "utf-8") -> str:
+    """:func:`read_input_text` of a user's input file, or a :class:`ForecastError` naming it
+    and saying what was expected (``expected``: "scenario TOML file", read "a scenario TOML
+    file") when it is missing, a directory, not readable or not UTF-8 text."""
+    where = str(path)
+    try:
+        return read_input_text(path, encoding)
+    except FileNotFoundError:
+        raise ForecastError(f"file not found; expected a {expected}", where) from None
+    except IsADirectoryError:
+        raise ForecastError(f"is a directory; expected a {expected}", where) from None
+    except UnicodeDecodeError as e:
+        raise ForecastError(
+            f"not UTF-8 text (byte {e.start}); expected a UTF-8 {expected} — re-export it as UTF-8",
+            where,
+        ) from None
+    except OSError as e:
+        raise ForecastError(
+            f"cannot read the file ({e.strerror}); expected a {expected}", where
+        ) from None
+
+
+def read_toml(path: str | Path, expected: str) -> dict:
+    """The tables of a TOML input file (:func:`read_input_file`), or a :class:`ForecastError`
+    naming it when it is not valid TOML."""
+    text = read_input_file(path, expected)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ForecastError(f"not valid TOML ({e})", str(path)) from None
+    except RecursionError:
+        raise ForecastError("not valid TOML (nested too deeply)", str(path)) from None
 
 
 @contextmanager

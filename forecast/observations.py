@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import ForecastError
-from .io import env_limit, read_input
+from .io import env_limit, read_input_file
 from .observation_rows import KINDS, parse_row
 from .units import CANONICAL
 
@@ -230,19 +230,7 @@ def parse_table(text: str, name: str, today: date | None = None) -> list[Observa
 def read_table(path: str | Path, today: date | None = None) -> list[Observation]:
     """Read and validate an observation CSV file."""
     path = Path(path)
-    try:
-        data = read_input(path)
-    except FileNotFoundError:
-        raise ForecastError("file not found", str(path)) from None
-    except (IsADirectoryError, PermissionError) as e:
-        raise ForecastError(f"cannot read the file ({e.strerror})", str(path)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ForecastError(
-            f"not UTF-8 text (byte {e.start}); expected a UTF-8 CSV file — re-export it as UTF-8",
-            str(path),
-        ) from None
+    text = read_input_file(path, "CSV file in the observation schema")
     return parse_table(text, str(path), today)
 
 

@@ -181,13 +181,7 @@ def forecast(
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
-    given = horizon is not None  # an empty --horizon is load_plan's error, not a fallback
-    plan, notes = load_plan(
-        inp.rows,
-        list(thresholds),
-        horizon if given or scenario is None else scenario.spec.horizon,
-        horizon_where=None if given or scenario is None else f"{scenario.path}: horizon",
-    )
+    plan, notes = _plan(inp.rows, thresholds, horizon, scenario)
     if posterior is None:
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
     else:
@@ -195,19 +189,12 @@ def forecast(
     c = make_curves(posterior["posterior"].to_dataset(), posterior.attrs)
     extra: dict = {}
     traj = None
+    binding: dict = {}  # composite events: what binds each
     if scenario is None:
         d = event_dates(c, plan)
     else:
         d, res_inputs, traj, binding = reading.dates(c, plan, scenario, inp.rows, inp.settings.seed)
-        extra["scenario"] = {
-            "path": scenario.path,
-            "name": scenario.name,
-            "title": scenario.spec.title,
-            "reading": scenario.spec.reading,
-            "description": scenario.spec.description,
-            "digest": scenario.digest,
-            "start": scenario.spec.start,
-        }
+        extra["scenario"] = _scenario_record(scenario)
         extra["residual"] = reading.residual_summary(res_inputs, traj, plan.report_years)
     observed = observed_events(plan, inp.rows)
     d = apply_observed(d, observed)
@@ -215,14 +202,7 @@ def forecast(
         {k: v for k, v in posterior.attrs.items() if isinstance(v, (str, int, float, np.generic))}
     )
     events = events_summary(d, plan.report_years)
-    for t in plan.thresholds:
-        events[t.id]["threshold_shown"] = t.shown
-        if t.id in observed:
-            events[t.id]["observed"] = observed[t.id].as_json()
-    if scenario is not None:
-        for ev_id, b in binding.items():
-            events[ev_id].update(b)
-            events[ev_id]["threshold_shown"] = "composite"
+    _annotate(events, plan, observed, binding)
     for ev_id, cav in caveats(plan, scenario, inp.rows).items():
         events[ev_id]["caveats"] = cav
     refs = reading.references(d, scenario, reading.load_references())
@@ -240,6 +220,45 @@ def forecast(
         summ["provenance"]["scenario_hash"] = scenario.digest
     run = run_summary(summ)
     return Result(posterior, reused, c, d, plan, notes, run.as_json(), traj, run)
+
+
+def _plan(
+    rows: list[Observation],
+    thresholds: Sequence[str],
+    horizon: str | None,
+    scenario: Scenario | None,
+) -> tuple[Plan, list[str]]:
+    """The thresholds and the horizon: ``horizon`` when given (an empty one is load_plan's
+    error, not a fallback), else the scenario's, else the thresholds file's."""
+    if horizon is not None or scenario is None:
+        return load_plan(rows, list(thresholds), horizon)
+    where = f"{scenario.path}: horizon"
+    return load_plan(rows, list(thresholds), scenario.spec.horizon, horizon_where=where)
+
+
+def _scenario_record(scenario: Scenario) -> dict:
+    """What a summary says of the scenario it was forecast under."""
+    return {
+        "path": scenario.path,
+        "name": scenario.name,
+        "title": scenario.spec.title,
+        "reading": scenario.spec.reading,
+        "description": scenario.spec.description,
+        "digest": scenario.digest,
+        "start": scenario.spec.start,
+    }
+
+
+def _annotate(events: dict, plan: Plan, observed: dict, binding: dict) -> None:
+    """Add to each event of ``events`` its threshold as shown, the observation that already
+    crossed it, and (composite events) what binds it."""
+    for t in plan.thresholds:
+        events[t.id]["threshold_shown"] = t.shown
+        if t.id in observed:
+            events[t.id]["observed"] = observed[t.id].as_json()
+    for ev_id, b in binding.items():
+        events[ev_id].update(b)
+        events[ev_id]["threshold_shown"] = "composite"
 
 
 @lru_cache(maxsize=1)

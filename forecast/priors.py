@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,7 +23,7 @@ from pydantic import (
 )
 
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_toml
 from .schema import message
 
 Why = Annotated[str, Field(min_length=10, description="one-sentence justification")]
@@ -118,23 +117,6 @@ class FixedCeiling(_Strict):
     why: Why
 
 
-class DefaultCeiling(_Strict):
-    """The default ceiling of a bounded series without an override, uncertain:
-    low + (high - low) * Beta(alpha, beta), as a fraction of tasks."""
-
-    low: Annotated[float, Field(gt=0, le=1)]
-    high: Annotated[float, Field(gt=0, le=1)]
-    alpha: Positive
-    beta: Positive
-    why: Why
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low < self.high:
-            raise ValueError(f"ceiling low {self.low} must be below high {self.high}")
-        return self
-
-
 class UncertainCeiling(_Strict):
     """ceiling = low + (high - low) * Beta(alpha, beta), as a fraction of tasks."""
 
@@ -148,6 +130,13 @@ class UncertainCeiling(_Strict):
         if not self.low < self.high:
             raise ValueError(f"ceiling low {self.low} must be below high {self.high}")
         return self
+
+
+class DefaultCeiling(UncertainCeiling):
+    """The default ceiling of a bounded series without an override: an uncertain ceiling
+    with its justification."""
+
+    why: Why
 
 
 class BenchmarkOverride(_Strict):
@@ -204,7 +193,7 @@ class Priors(_Strict):
         over = self.bounded.benchmarks
         o = next((over[n] for n in names if n in over and over[n].ceiling is not None), None)
         c = o.ceiling if o is not None else self.bounded.ceiling
-        if isinstance(c, UncertainCeiling | DefaultCeiling):
+        if isinstance(c, UncertainCeiling):  # DefaultCeiling included
             return c.low, c.high, c.alpha, c.beta
         v = c.value if isinstance(c, FixedCeiling) else c
         assert v is not None  # a fixed ceiling always has its value (validated on load)
@@ -254,20 +243,7 @@ def default_dir() -> Path:
 
 
 def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:
-    try:
-        raw = tomllib.loads(read_input_text(path))
-    except FileNotFoundError:
-        raise ForecastError("file not found; expected a priors file here", str(path)) from None
-    except UnicodeDecodeError:
-        raise ForecastError("not UTF-8 text", str(path)) from None
-    except IsADirectoryError:
-        raise ForecastError("is a directory; expected a TOML file", str(path)) from None
-    except PermissionError:
-        raise ForecastError("cannot read the file (permission denied)", str(path)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", str(path)) from None
-    except RecursionError:
-        raise ForecastError("not valid TOML (nested too deeply)", str(path)) from None
+    raw = read_toml(path, "priors TOML file")
     try:
         return schema.model_validate(raw)
     except ValidationError as e:

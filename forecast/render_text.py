@@ -51,24 +51,33 @@ def events_table(events: dict) -> str:
     return "\n".join(lines)
 
 
+def growth_text(g: dict, page: bool = False) -> str:
+    """One benchmark's growth in human units, median and 80 % interval: the years from 10 to
+    90 % of its ceiling (bounded) or its doubling time and rate change (unbounded). For the
+    terminal an ASCII arrow and dashes and the month of the doubling time; for the report
+    ``page`` Unicode ones, the day, and the ceiling's interval too."""
+    arrow, dash = ("→", "–") if page else ("->", "-")
+    if g["family"] == "bounded":
+        y, c = g["years_10_to_90_pct_of_ceiling"], g["ceiling"]
+        ceiling = f"{100 * c['median']:.0f} %"
+        if page:
+            ceiling += f" ({100 * c['q10']:.0f}{dash}{100 * c['q90']:.0f})"
+        return (
+            f"10{arrow}90 % of ceiling in {y['median']:.2f} y "
+            f"({y['q10']:.2f}{dash}{y['q90']:.2f}); ceiling {ceiling}"
+        )
+    d, a = g["doubling_time_months"], g["rate_change_per_year"]
+    at = g["doubling_time_at"] if page else g["doubling_time_at"][:7]
+    return (
+        f"doubling time {d['median']:.1f} months ({d['q10']:.1f}{dash}{d['q90']:.1f}) at "
+        f"{at}; rate change {a['median']:+.2f}/y"
+    )
+
+
 def growth_table(bench: dict) -> str:
     lines = ["Growth rates (posterior median and 80 % interval):"]
     for b, g in bench.items():
-        if g["family"] == "bounded":
-            y = g["years_10_to_90_pct_of_ceiling"]
-            c = g["ceiling"]
-            txt = (
-                f"10->90 % of ceiling in {y['median']:.2f} y ({y['q10']:.2f}-{y['q90']:.2f}); "
-                f"ceiling {100 * c['median']:.0f} %"
-            )
-        else:
-            d = g["doubling_time_months"]
-            a = g["rate_change_per_year"]
-            txt = (
-                f"doubling time {d['median']:.1f} months ({d['q10']:.1f}-{d['q90']:.1f}) at "
-                f"{g['doubling_time_at'][:7]}; rate change {a['median']:+.2f}/y"
-            )
-        lines.append(f"  {b:<18} n={g['n_observations']:<2} {txt}")
+        lines.append(f"  {b:<18} n={g['n_observations']:<2} {growth_text(g)}")
         if g["n_observations"] < 2:
             lines.append(f"  {'':<18}      rate from: {g['rate_source']}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .claims import bound_text
+from .render_text import growth_text
 from .settings import BRIEF_EVENTS
 from .settings import SHOWN_YEARS as SHOW_YEARS
 
@@ -219,23 +220,10 @@ def observations(report: dict) -> Table:
 
 def growth(report: dict) -> Table:
     """Per benchmark: family, number of observations and its growth in human units."""
-    rows = []
-    for b, g in report["benchmarks"].items():
-        if g["family"] == "bounded":
-            y = g["years_10_to_90_pct_of_ceiling"]
-            c = g["ceiling"]
-            txt = (
-                f"10→90 % of ceiling in {y['median']:.2f} y ({y['q10']:.2f}–{y['q90']:.2f}); ceiling "
-                f"{100 * c['median']:.0f} % ({100 * c['q10']:.0f}–{100 * c['q90']:.0f})"
-            )
-        else:
-            d = g["doubling_time_months"]
-            a = g["rate_change_per_year"]
-            txt = (
-                f"doubling time {d['median']:.1f} months ({d['q10']:.1f}–{d['q90']:.1f}) at "
-                f"{g['doubling_time_at']}; rate change {a['median']:+.2f}/y"
-            )
-        rows.append([b, g["family"], g["n_observations"], txt, g["rate_source"]])
+    rows = [
+        [b, g["family"], g["n_observations"], growth_text(g, page=True), g["rate_source"]]
+        for b, g in report["benchmarks"].items()
+    ]
     return table(["benchmark", "family", "n", "growth", "rate from"], rows, "growth-table")
 
 

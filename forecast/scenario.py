@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_toml
 
 Why = Annotated[str, Field(min_length=10)]
 
@@ -314,22 +313,7 @@ def _check_range(name: str, p: Param, where: str) -> None:
 
 def load(path: str | Path) -> Scenario:
     path = Path(path)
-    where = str(path)
-    try:
-        text = read_input_text(path)
-    except FileNotFoundError:
-        raise ForecastError("file not found; expected a scenario TOML file", where) from None
-    except IsADirectoryError:
-        raise ForecastError("is a directory; expected a scenario TOML file", where) from None
-    except UnicodeDecodeError:
-        raise ForecastError("not UTF-8 text", where) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", where) from None
-    except RecursionError:
-        raise ForecastError("not valid TOML (nested too deeply)", where) from None
-    return from_raw(raw, path, where)
+    return from_raw(read_toml(path, "scenario TOML file"), path, str(path))
 
 
 def from_raw(raw: dict, path: str | Path, where: str) -> Scenario:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .dates import period_bounds
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_toml
 from .observation_rows import finite_number
 from .observations import Observation, ai_rows, baselines, unit_of
 from .series_choice import read_on
@@ -174,19 +173,45 @@ def load_plan(
     """Built-in thresholds (those whose benchmark has data) plus user specs; returns notes too."""
     builtin_origin = "built-in" if path is None else str(path)
     path = path or default_file()
+    raw = _read_file(path)
+    out, notes = _builtin_thresholds(raw.thresholds if builtins else [], rows, path, builtin_origin)
+    for spec in extra:
+        t = parse_threshold(spec, rows)
+        if any(t.id == o.id for o in out):
+            raise ForecastError("given twice", f"--threshold {spec!r}")
+        notes += _user_notes(spec, t, rows)
+        out.append(t)
+    if not out:
+        raise ForecastError(
+            "nothing to forecast: no built-in threshold has data and no --threshold was given"
+        )
+    where = horizon_where or ("--horizon" if horizon is not None else f"{path}: horizon")
+    if horizon is not None and not horizon.strip():
+        raise ForecastError("is empty; expected a date YYYY, YYYY-MM or YYYY-MM-DD", where)
+    h_text = raw.horizon if horizon is None else horizon
+    return Plan(out, _horizon(h_text, where, rows), h_text, sorted(raw.report_years)), notes
+
+
+def _read_file(path: Path) -> _File:
+    """A thresholds file, validated."""
     try:
-        raw = _File.model_validate(tomllib.loads(read_input_text(path)))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ForecastError(f"cannot read thresholds ({e})", str(path)) from None
+        return _File.model_validate(read_toml(path, "thresholds TOML file"))
     except ValidationError as e:
         err = e.errors()[0]
         raise ForecastError(
             f"key {'.'.join(map(str, err['loc']))!r}: {err['msg']}", str(path)
         ) from None
+
+
+def _builtin_thresholds(
+    specs: list[_Spec], rows: list[Observation], path: Path, origin: str
+) -> tuple[list[Threshold], list[str]]:
+    """The thresholds of a file's ``specs`` whose benchmark has data, and a note for each
+    one skipped (no observations, or no human baseline to reach)."""
     with_data = {r.benchmark for r in ai_rows(rows)}
     base = baselines(rows)
     out, notes = [], []
-    for s in raw.thresholds if builtins else []:
+    for s in specs:
         if s.benchmark not in with_data:
             notes.append(f"built-in threshold {s.id!r} skipped: no observations of {s.benchmark!r}")
             continue
@@ -205,42 +230,39 @@ def load_plan(
             )
         found = read_on(s.benchmark, rows, f"{path}: {s.id}", event=s.id)
         assert found is not None  # the benchmark has AI rows
-        out.append(Threshold(s.id, s.benchmark, value, dim, s.title, builtin_origin, found[1]))
-    for spec in extra:
-        t = parse_threshold(spec, rows)
-        if any(t.id == o.id for o in out):
-            raise ForecastError("given twice", f"--threshold {spec!r}")
-        m = _SPEC.match(spec)
-        assert m is not None  # parse_threshold matched it
-        bare_fraction = m["v"] != "human_baseline" and not m["u"] and 0 < float(m["v"]) <= 1
-        if bare_fraction and t.dimension == "share" and unit_of(rows)[t.benchmark] == "percent":
-            notes.append(
-                f"threshold {t.id!r} is {t.shown}: a bare number is in the benchmark's own "
-                f"unit (percent); if you meant the fraction {m['v']}, write "
-                f"{m['b']}>={100 * float(m['v']):g}%"
-            )
-        if t.dimension == "share" and t.value >= 1:
-            notes.append(
-                f"threshold {t.id!r} cannot be crossed: a share of tasks never reaches "
-                f"{t.shown} (P = 0 in every year)"
-            )
-        out.append(t)
-    if not out:
-        raise ForecastError(
-            "nothing to forecast: no built-in threshold has data and no --threshold was given"
+        out.append(Threshold(s.id, s.benchmark, value, dim, s.title, origin, found[1]))
+    return out, notes
+
+
+def _user_notes(spec: str, t: Threshold, rows: list[Observation]) -> list[str]:
+    """Notes on a --threshold that may not say what was meant: a bare fraction on a percent
+    benchmark, or a share of tasks that cannot be reached."""
+    m = _SPEC.match(spec)
+    assert m is not None  # parse_threshold matched it
+    notes = []
+    bare_fraction = m["v"] != "human_baseline" and not m["u"] and 0 < float(m["v"]) <= 1
+    if bare_fraction and t.dimension == "share" and unit_of(rows)[t.benchmark] == "percent":
+        notes.append(
+            f"threshold {t.id!r} is {t.shown}: a bare number is in the benchmark's own "
+            f"unit (percent); if you meant the fraction {m['v']}, write "
+            f"{m['b']}>={100 * float(m['v']):g}%"
         )
-    if horizon is not None and not horizon.strip():
-        raise ForecastError(
-            "is empty; expected a date YYYY, YYYY-MM or YYYY-MM-DD", horizon_where or "--horizon"
+    if t.dimension == "share" and t.value >= 1:
+        notes.append(
+            f"threshold {t.id!r} cannot be crossed: a share of tasks never reaches "
+            f"{t.shown} (P = 0 in every year)"
         )
-    h_text = horizon or raw.horizon
-    where = horizon_where or ("--horizon" if horizon else f"{path}: horizon")
-    h = parse_horizon(h_text, where)
+    return notes
+
+
+def _horizon(text: str, where: str, rows: list[Observation]) -> float:
+    """The horizon ``text`` as a decimal year, refused unless after the last AI observation."""
+    h = parse_horizon(text, where)
     last = max(r.time for r in ai_rows(rows))
     if h <= last:
         raise ForecastError(
-            f"horizon {h_text} is before the last observation ({last:.2f}); "
+            f"horizon {text} is before the last observation ({last:.2f}); "
             "expected a date after the data",
             where,
         )
-    return Plan(out, h, h_text, sorted(raw.report_years)), notes
+    return h

@@ -16,7 +16,7 @@ import math
 from pathlib import Path
 
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_input_file
 
 SHOWN = {
     "engine_pooled": "engine, every bundled series as of the cutoff (what `forecast run --as-of` says)",
@@ -35,14 +35,11 @@ def load(path: str | Path) -> dict:
     p = Path(path)
     if p.is_dir():
         p = p / "crossing.json"
+    made_by = "`forecast backtest --protocol crossing --out DIR`"
+    text = read_input_file(p, f"crossing-date backtest result (make it with {made_by})")
     try:
-        raw = json.loads(read_input_text(p))
-    except FileNotFoundError:
-        raise ForecastError(
-            "file not found; make it with `forecast backtest --protocol crossing --out DIR`",
-            str(p),
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
         raise ForecastError(f"cannot read a crossing backtest result ({e})", str(p)) from None
     if not isinstance(raw, dict) or "crossing" not in str(raw.get("protocol", "")):
         raise ForecastError(

@@ -9,16 +9,8 @@ import click
 from ..errors import ForecastError
 from ..publish import publish
 from ..settings import FOCUS_YEAR
-from .options import (
-    FitOptions,
-    check_strict,
-    emit,
-    fit_options,
-    guard,
-    output_options,
-    threshold_option,
-)
-from .run import HORIZON_HELP, load_scenario
+from .options import FitOptions, emit, event_options, fit_options, guard, output_options
+from .run import load_scenario
 
 
 def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon, posteriors: dict):
@@ -56,8 +48,7 @@ def _is_data_arm(arm: str) -> bool:
     metavar="FILE|NAME",
     help="A scenario applied to every data-file arm.",
 )
-@threshold_option()
-@click.option("--horizon", help=HORIZON_HELP)
+@event_options()
 @click.option(
     "--structural",
     is_flag=True,
@@ -116,7 +107,7 @@ def compare(
     else:
         click.echo(compare_table(cmp))
     for a in results:
-        check_strict(a.result.summary["diagnostics"], fit.strict, out if strict_failed else None)
+        fit.check_strict(a.result.summary["diagnostics"], out if strict_failed else None)
 
 
 def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon) -> dict:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ForecastError
 from ..import_formats import FORMATS
 from .options import data_options, guard, variant_pairs
+
+if TYPE_CHECKING:
+    from ..observations import Observation
 
 
 @click.group(invoke_without_command=True)
@@ -53,21 +57,15 @@ def data(ctx, data, no_bundled, variants, as_json, show_rows, schema):
     if ctx.invoked_subcommand is not None:
         return
     from .. import observation_rows
-    from ..history_listing import mixed_benchmarks, row_record, rows_text, series_summary
+    from ..history_listing import row_record, rows_text, series_summary
     from ..observations import COLUMNS, assemble
-    from ..priors import load
-    from ..variants import select_variants
 
     if schema:
         text = (observation_rows.__doc__ or "").split("Schema", 1)[1].strip()
         click.echo(text.replace("``", "'").replace("::\n", ":\n"))
         return
-    from ..pipeline import variant_choice
-
     rows = assemble(list(data), include_bundled=not no_bundled)
-    used = {
-        id(r) for r in select_variants(rows, variant_choice(rows, load(), variant_pairs(variants)))
-    }
+    used = _used(rows, variants)
     summary = series_summary(rows)
     if as_json:
         out = {
@@ -88,20 +86,39 @@ def data(ctx, data, no_bundled, variants, as_json, show_rows, schema):
         "frontier records (running maximum). Rows not used are another variant of the same "
         "result (choose with --variant; see --rows)."
     )
-    from ..errors import ForecastError
+    for note in _mixed_notes(summary, rows):
+        click.echo(note)
+
+
+def _used(rows: list[Observation], variants: tuple[str, ...]) -> set[int]:
+    """The ids of the rows a fit uses: each benchmark's chosen variant (--variant over the
+    priors file)."""
+    from ..pipeline import variant_choice
+    from ..priors import load
+    from ..variants import select_variants
+
+    choice = variant_choice(rows, load(), variant_pairs(variants))
+    return {id(r) for r in select_variants(rows, choice)}
+
+
+def _mixed_notes(summary: list[dict], rows: list[Observation]) -> list[str]:
+    """A note per benchmark with several series: which one a threshold on it is read on."""
+    from ..history_listing import mixed_benchmarks
     from ..series_choice import read_on
 
+    notes = []
     for b, ss in mixed_benchmarks(summary).items():
         try:
             found = read_on(b, rows, "forecast data")
             read = f"a threshold on {b!r} is read on {found[1] if found else ss[0]!r}"
         except ForecastError:
             read = "a threshold must name one of them"
-        click.echo(
+        notes.append(
             f"note: benchmark {b!r} has {len(ss)} series ({', '.join(ss)}), each with its own "
             f"growth curve, linked only through the pooled priors; {read} "
             "(forecast/data/event-series.toml), a series id names another."
         )
+    return notes
 
 
 @data.command("import")
@@ -186,22 +203,11 @@ def import_(
       forecast data import posttrainbench-md README.md --dates release-dates.csv --out p.csv
     """
     from .. import data_import as di
-    from ..history_build import write_rows
-    from ..io import dumps_json, write_text
-    from ..observations import assemble, parse_table
+    from ..io import dumps_json
 
-    if out.exists() and not (force or merge):
-        raise ForecastError(
-            "already exists; pass --force to replace it or --merge to add to it", str(out)
-        )
-    if out.resolve() == file.resolve():
-        raise ForecastError("--out would overwrite the file being imported", str(out))
-    held = list(data) + ([str(out)] if merge and out.exists() else [])
-    tables = (["history"] if not no_bundled else []) + held
-    existing = assemble(tables, include_bundled=False) if tables else []
-    # PostTrainBench gives no dates: agents already in the data keep theirs, --dates adds
-    known = {r.system: r.date for r in existing if r.series == "posttrainbench" and r.date}
-    known.update(di.read_dates(dates) if dates else {})
+    _check_out(out, file, force, merge)
+    existing = _data_in_use(data, no_bundled, out if merge and out.exists() else None)
+    known = _release_dates(existing, dates)
     records, skipped = di.read_records(format, file, source, model_versions, known)
     result = di.sort_against(di.history_rows(records, str(file)), existing, str(file), all_rows)
     result.skipped = skipped
@@ -209,21 +215,12 @@ def import_(
     if merge and out.exists():
         rows = _rows_of(out) + rows  # validated above: it is part of the data in use
     if rows:
-        text = write_rows(rows)
-        parse_table(text, str(out))  # what is written reads back as valid data
-        write_text(out, text)
+        _write_table(out, rows)
     summary = {
         "file": str(file),
         "format": format,
         "out": str(out) if rows else None,
-        "series": result.series,
-        "read": result.read,
-        "new": result.new,
-        "new_records": result.records,
-        "written": len(result.rows),
-        "unchanged": result.unchanged,
-        "revised": result.revised,
-        "skipped": result.skipped,
+        **result.counts(),
     }
     if as_json:
         click.echo(dumps_json(summary), nl=False)
@@ -231,6 +228,47 @@ def import_(
     from ..render_text import import_text
 
     click.echo(import_text(summary, all_rows))
+
+
+def _check_out(out: Path, file: Path, force: bool, merge: bool) -> None:
+    """Refuse an --out that exists (without --force or --merge) or is the file imported."""
+    if out.exists() and not (force or merge):
+        raise ForecastError(
+            "already exists; pass --force to replace it or --merge to add to it", str(out)
+        )
+    if out.resolve() == file.resolve():
+        raise ForecastError("--out would overwrite the file being imported", str(out))
+
+
+def _data_in_use(data: tuple[str, ...], no_bundled: bool, merged: Path | None) -> list[Observation]:
+    """The rows an import is sorted against: the whole bundled history (unless
+    --no-bundled), the --data files and the table it is ``merged`` into (--merge)."""
+    from ..observations import assemble
+
+    tables: list[str | Path] = ["history"] if not no_bundled else []
+    tables += [*data, *([str(merged)] if merged else [])]
+    return assemble(tables, include_bundled=False) if tables else []
+
+
+def _release_dates(existing: list[Observation], dates: Path | None) -> dict[str, str]:
+    """PostTrainBench's agents' release dates (it gives none): those of the agents already
+    in the data, and the --dates file's."""
+    from ..data_import import read_dates
+
+    known = {r.system: r.date for r in existing if r.series == "posttrainbench" and r.date}
+    known.update(read_dates(dates) if dates else {})
+    return known
+
+
+def _write_table(out: Path, rows: list[dict[str, str]]) -> None:
+    """Write ``rows`` as an observation table, checked first to read back as valid data."""
+    from ..history_build import write_rows
+    from ..io import write_text
+    from ..observations import parse_table
+
+    text = write_rows(rows)
+    parse_table(text, str(out))
+    write_text(out, text)
 
 
 def _rows_of(path: Path) -> list[dict[str, str]]:

@@ -167,6 +167,10 @@ class FitOptions:
     def say(self, msg: str) -> None:
         say(self.quiet)(msg)
 
+    def check_strict(self, diag: dict, withheld: str | Path | None = None) -> None:
+        """:func:`check_strict` under this command's --strict."""
+        check_strict(diag, self.strict, withheld)
+
 
 _DATA_HELP = (
     "A CSV of extra observations (same schema as `forecast data --schema`), or a bundled "
@@ -199,12 +203,18 @@ PRIORS_OPTION = click.option(
     help="Directory holding bounded.toml and unbounded.toml [default: priors/].",
 )
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
-SEED_OPTION = click.option(
+
+
+def shown_default_option(flag: str, default: Any, type: Any, help: str) -> Any:
+    """The option ``flag`` of click type ``type``, its ``default`` shown in --help."""
+    return click.option(flag, default=default, show_default=True, type=type, help=help)
+
+
+SEED_OPTION = shown_default_option(
     "--seed",
-    default=1,
-    show_default=True,
-    type=click.IntRange(0, 2**32 - 1),
-    help="Random seed: the same seed, data and priors give the same numbers.",
+    1,
+    click.IntRange(0, 2**32 - 1),
+    "Random seed: the same seed, data and priors give the same numbers.",
 )
 AS_OF_OPTION = click.option(
     "--as-of",
@@ -216,41 +226,23 @@ AS_OF_OPTION = click.option(
 _FIT_OPTIONS = [
     PRIORS_OPTION,
     SEED_OPTION,
-    click.option(
-        "--draws",
-        default=1000,
-        show_default=True,
-        type=click.IntRange(100),
-        help="Posterior draws per chain.",
+    shown_default_option("--draws", 1000, click.IntRange(100), "Posterior draws per chain."),
+    shown_default_option("--tune", 1000, click.IntRange(100), "Warm-up iterations per chain."),
+    shown_default_option(
+        "--chains", 4, click.IntRange(2), "Independent chains (R-hat needs at least 2)."
     ),
-    click.option(
-        "--tune",
-        default=1000,
-        show_default=True,
-        type=click.IntRange(100),
-        help="Warm-up iterations per chain.",
-    ),
-    click.option(
-        "--chains",
-        default=4,
-        show_default=True,
-        type=click.IntRange(2),
-        help="Independent chains (R-hat needs at least 2).",
-    ),
-    click.option(
+    shown_default_option(
         "--target-accept",
-        default=0.95,
-        show_default=True,
-        type=click.FloatRange(0.5, 1, max_open=True),
-        help="NUTS target acceptance rate: raise it (0.99) when divergences are reported; "
+        0.95,
+        click.FloatRange(0.5, 1, max_open=True),
+        "NUTS target acceptance rate: raise it (0.99) when divergences are reported; "
         "smaller steps, slower sampling.",
     ),
-    click.option(
+    shown_default_option(
         "--sampler",
-        default="auto",
-        show_default=True,
-        type=click.Choice(["auto", "nutpie", "pymc"]),
-        help="NUTS implementation; auto uses nutpie when installed.",
+        "auto",
+        click.Choice(["auto", "nutpie", "pymc"]),
+        "NUTS implementation; auto uses nutpie when installed.",
     ),
     click.option(
         "--cache-dir",
@@ -309,11 +301,27 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return apply_options(wrapper, _DATA_OPTIONS + inputs)
 
 
-def threshold_option(help: str = "An extra threshold, as for `run`. Repeatable.") -> Any:
+THRESHOLD_HELP = "An extra threshold, as for `run`. Repeatable."
+HORIZON_HELP = (
+    "Draws not crossing by this date count as 'not by horizon' "
+    "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31]."
+)
+
+
+def threshold_option(help: str = THRESHOLD_HELP) -> Any:
     """``--threshold BENCH>=VALUE`` (repeatable), passed to the command as ``thresholds``."""
     return click.option(
         "--threshold", "thresholds", multiple=True, metavar="BENCH>=VALUE", help=help
     )
+
+
+def event_options(
+    threshold_help: str = THRESHOLD_HELP, horizon_help: str = HORIZON_HELP
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """What a forecasting command forecasts and until when: :func:`threshold_option` and
+    ``--horizon DATE`` (passed as ``horizon``), each with the command's own help."""
+    options = [threshold_option(threshold_help), click.option("--horizon", help=horizon_help)]
+    return lambda fn: apply_options(fn, options)
 
 
 def output_options(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .options import FitOptions, check_strict, fit_options, guard, output_options, threshold_option
+from .options import FitOptions, event_options, fit_options, guard, output_options
 
 
 @click.command()
@@ -22,8 +22,7 @@ from .options import FitOptions, check_strict, fit_options, guard, output_option
     help="A reading of the research residual (a shipped name or a .toml file). Repeatable "
     "[default: inspiration-binding and compressed-perspiration].",
 )
-@threshold_option()
-@click.option("--horizon", help="As for `run` [default: the scenario's].")
+@event_options(horizon_help="As for `run` [default: the scenario's].")
 @click.option(
     "--structural",
     is_flag=True,
@@ -73,13 +72,49 @@ def report(
     """
     from ..publish import publish
     from ..render_report import headline_text, write
-    from ..report import DEFAULT_READINGS, build, check_out_dir, reproduce_command
+    from ..report import DEFAULT_READINGS, build, check_out_dir
 
     out_dir = Path(out)
     check_out_dir(out_dir, force)
     names = list(scenario_names) or list(DEFAULT_READINGS)
     inp = fit.inputs()
-    command = reproduce_command(
+    command = _command(fit, names, thresholds, horizon, out, structural, backtest_path)
+    built = build(
+        inp,
+        names,
+        thresholds,
+        horizon,
+        fit.cache,
+        fit.refit,
+        fit.quiet,
+        command,
+        structural=structural,
+        progress=None if fit.quiet else fit.say,
+        backtest=backtest_path,
+    )
+    fit.check_strict(built.report["diagnostics"], out_dir)  # before the first byte
+    publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say))
+    rep = built.report
+    click.echo(headline_text(rep))
+    d = rep["diagnostics"]
+    if not d["ok"]:
+        click.echo(
+            "WARNING: sampler diagnostics missed their thresholds: " + "; ".join(d["warnings"]),
+            err=True,
+        )
+    click.echo(
+        f"wrote {out_dir / 'index.html'} (and brief.md, report.json, report.csv, results.nc, "
+        "posterior.nc, figures/)"
+    )
+    click.echo(f"reproduce: {rep['command']}")
+    fit.check_strict(d)
+
+
+def _command(fit: FitOptions, names, thresholds, horizon, out, structural, backtest) -> str:
+    """The command line that makes this report again (shown on the page)."""
+    from ..report import reproduce_command
+
+    return reproduce_command(
         scenarios=names,
         data=fit.data,
         no_bundled=fit.no_bundled,
@@ -96,37 +131,8 @@ def report(
         horizon=horizon,
         out=out,
         structural=structural,
-        backtest=backtest_path,
+        backtest=backtest,
     )
-    built = build(
-        inp,
-        names,
-        thresholds,
-        horizon,
-        fit.cache,
-        fit.refit,
-        fit.quiet,
-        command,
-        structural=structural,
-        progress=None if fit.quiet else fit.say,
-        backtest=backtest_path,
-    )
-    check_strict(built.report["diagnostics"], fit.strict, out_dir)  # before the first byte
-    publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say))
-    rep = built.report
-    click.echo(headline_text(rep))
-    d = rep["diagnostics"]
-    if not d["ok"]:
-        click.echo(
-            "WARNING: sampler diagnostics missed their thresholds: " + "; ".join(d["warnings"]),
-            err=True,
-        )
-    click.echo(
-        f"wrote {out_dir / 'index.html'} (and brief.md, report.json, report.csv, results.nc, "
-        "posterior.nc, figures/)"
-    )
-    click.echo(f"reproduce: {rep['command']}")
-    check_strict(d, fit.strict)
 
 
 COMMANDS = [report]

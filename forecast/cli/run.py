@@ -10,22 +10,17 @@ import click
 from ..posterior_meta import meta
 from .options import (
     FitOptions,
-    check_strict,
+    event_options,
     fit_options,
     guard,
     input_options,
     output_options,
-    threshold_option,
 )
 
-THRESHOLD_HELP = (
+RUN_THRESHOLD_HELP = (
     "An extra threshold, e.g. 'posttrainbench>=60%', 'metr-horizon>=40h', "
     "'training-speedup>=100x', 'posttrainbench>=human_baseline' (the benchmark's human-"
     "baseline row). A bare number is in the benchmark's own unit. Repeatable."
-)
-HORIZON_HELP = (
-    "Draws not crossing by this date count as 'not by horizon' "
-    "(YYYY, YYYY-MM or YYYY-MM-DD) [default: 2040-12-31]."
 )
 
 
@@ -62,13 +57,12 @@ def fit(fit: FitOptions):
     click.echo(diag_line(diag))
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
     click.echo(growth_table(growth_summary(c, dt.attrs)))
-    check_strict(diag, fit.strict)
+    fit.check_strict(diag)
 
 
 @click.command()
 @fit_options
-@threshold_option(THRESHOLD_HELP)
-@click.option("--horizon", help=HORIZON_HELP)
+@event_options(RUN_THRESHOLD_HELP)
 @click.option(
     "--scenario",
     "scenario_name",
@@ -129,7 +123,7 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json
         emit(res.summary)
     else:
         click.echo(render(res.summary, res.reused))
-    check_strict(diag, fit.strict, withheld)
+    fit.check_strict(diag, withheld)
 
 
 def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):

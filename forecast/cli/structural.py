@@ -8,16 +8,8 @@ import click
 
 from ..publish import publish
 from ..settings import FOCUS_YEAR
-from .options import (
-    FitOptions,
-    check_strict,
-    emit,
-    fit_options,
-    guard,
-    output_options,
-    threshold_option,
-)
-from .run import HORIZON_HELP, load_scenario
+from .options import FitOptions, emit, event_options, fit_options, guard, output_options
+from .run import load_scenario
 
 READINGS = ("inspiration-binding", "compressed-perspiration")
 
@@ -44,8 +36,7 @@ READINGS = ("inspiration-binding", "compressed-perspiration")
     is_flag=True,
     help="Only the growth models' threshold events (no reading, no composite events).",
 )
-@threshold_option()
-@click.option("--horizon", help=HORIZON_HELP)
+@event_options()
 @output_options(
     "Write structural.json here.",
     "Overwrite structural.json already in --out.",
@@ -94,12 +85,11 @@ def structural(
         emit(summary)
     else:
         click.echo(render_structural.text(summary))
-    check_strict(
+    fit.check_strict(
         {"ok": all(f["diagnostics_ok"] for f in summary["fits"]), "warnings": [
             f"{f['id']}: R-hat {f['max_rhat']:.3f}, {f['divergences']} divergences"
             for f in summary["fits"] if not f["diagnostics_ok"]
-        ]},
-        fit.strict,
+        ]}
     )  # fmt: skip
 
 
