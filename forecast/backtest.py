@@ -21,20 +21,19 @@ strictly before the cutoff.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
 from . import scoring
 from .backtest_setup import Cutoff, Event, eligible
-from .check import obs_arrays, predictive, transform
+from .check import ObsArrays, obs_arrays, predictive, transform
 from .dates import from_years
 from .errors import ForecastError
-from .observations import (
-    Observation,
-    ai_rows,
-)
+from .observations import Observation, ai_rows
 from .priors import Priors
+from .results_rolling import RollingSummary, rolling_summary
 
 LEVELS = (0.5, 0.8, 0.95)
 PIT_BINS = 10
@@ -103,10 +102,12 @@ def _reference(n: int) -> dict:
 
 @dataclass
 class BacktestResult:
-    summary: dict
-    points: list[dict]
-    briers: list[dict]
-    series: dict = field(default_factory=dict)  # benchmark -> list of (time, value) for the figure
+    """A backtest: ``result`` (typed: the summary, every scored point and threshold pair; its
+    JSON is backtest.json) and ``series`` (benchmark -> (time, value, bounded) per
+    observation, for the figure)."""
+
+    result: RollingSummary
+    series: dict = field(default_factory=dict)
 
 
 def run(
@@ -119,9 +120,7 @@ def run(
     progress=None,
 ) -> BacktestResult:
     """Backtest ``rows`` at each cutoff with ``fitter(train_rows) -> (posterior, attrs, diagnostics)``."""
-    from scipy.stats import t as student_t
-
-    from .trajectories import crossing_time, curves
+    from .trajectories import curves
 
     if not cutoffs:
         raise ForecastError("no cutoff given", "--cutoff")
@@ -156,86 +155,107 @@ def run(
         for b in ok:
             tr = [r for r in train if r.benchmark == b]
             ob = obs_arrays(test[b], priors)
-            eta, sd = predictive(c, ob)
-            ms = scoring.model_scores(ob.y, eta, sd)
-            step = max(
-                1, eta.shape[0] // 1000
-            )  # shown quantiles only; PIT and coverage use every draw
-            med = scoring.mixture_quantiles(eta[::step], sd[::step], (0.1, 0.5, 0.9))
             line = _naive(tr, priors)
-            loc, scale, df = line.predict(ob.time)
-            ns = scoring.t_scores(ob.y, loc, scale, df)
-            nq = (
-                loc[None, :]
-                + scale[None, :] * student_t.ppf(np.array([0.1, 0.5, 0.9]), df)[:, None]
-            )
-            bounded = bool(ob.bounded[0])
-            for i, r in enumerate(ob.rows):
-                p = {
-                    "cutoff": cut.text,
-                    "benchmark": b,
-                    "date": r.date,
-                    "time": round(r.time, 4),
-                    "lead_years": round(r.time - cut.year, 4),
-                    "scale": "logit" if bounded else "log",
-                    "observed": round(float(ob.y[i]), 5),
-                    "range": bool(r.is_range),
-                    "value": r.midpoint,
-                    "naive_kind": "logistic" if bounded else "log-linear",
-                }
-                for name, sc, q in (("model", ms, med[:, i]), ("naive", ns, nq[:, i])):
-                    p[name] = {
-                        "pit": _num(sc["pit"][i]),
-                        "crps": _num(sc["crps"][i]),
-                        "log_score": _num(sc["logs"][i]),
-                        "q10": _num(q[0], 6),
-                        "median": _num(q[1], 6),
-                        "q90": _num(q[2], 6),
-                    }
-                    for lev in LEVELS:
-                        p[name][f"in_{int(100 * lev)}"] = bool(
-                            scoring.covered(sc["pit"][[i]], lev)[0]
-                        )
-                points.append(p)
-            # threshold events
-            tr_max = max(r.midpoint for r in tr)
-            dates = np.unique(ob.time)
-            for ev in (e for e in events if e.benchmark == b):
-                if tr_max >= ev.value:
-                    continue  # already reached before the cutoff: nothing to forecast
-                cross = crossing_time(c, b, ev.value)
-                z = float(transform(ev.value, bounded)) if (not bounded or ev.value < 1) else np.inf
-                lloc, lscale, ldf = line.predict(dates, new_observation=False)
-                p_naive = (
-                    student_t.sf((z - lloc) / lscale, ldf)
-                    if np.isfinite(z)
-                    else np.zeros(len(dates))
-                )
-                for k, d in enumerate(dates):
-                    outcome = any(r.midpoint >= ev.value for r in ob.rows if r.time <= d)
-                    pm = float((cross <= d).mean())
-                    briers.append(
-                        {
-                            "cutoff": cut.text,
-                            "event": ev.id,
-                            "benchmark": b,
-                            "threshold": ev.value,
-                            "threshold_shown": ev.shown,
-                            "date": str(from_years(np.array([d]))[0]),
-                            "lead_years": round(float(d - cut.year), 4),
-                            "crossed": bool(outcome),
-                            "model": {"p": round(pm, 5), "brier": round((pm - outcome) ** 2, 5)},
-                            "naive": {
-                                "p": round(float(p_naive[k]), 5),
-                                "brier": round(float((p_naive[k] - outcome) ** 2), 5),
-                            },
-                        }
-                    )
+            points += _score_points(cut, b, c, ob, line)
+            briers += _score_thresholds(cut, b, c, ob, line, tr, events)
     summary = _summary(points, briers, cut_info, events, max_lead)
     series: dict[str, list] = {}
     for r in ai_rows(rows):
         series.setdefault(r.benchmark, []).append((r.time, r.midpoint, r.bounded))
-    return BacktestResult(summary, points, briers, series)
+    result = rolling_summary({**summary, "points": points, "threshold_scores": briers})
+    return BacktestResult(result, series)
+
+
+def with_provenance(
+    res: BacktestResult, data: dict, priors_hash: str, sampler: dict
+) -> BacktestResult:
+    """The backtest with what it ran on: the data files, the priors' digest, the sampler."""
+    d = {"data": data, "priors_hash": priors_hash, "sampler": sampler}
+    return replace(res, result=rolling_summary({**res.result.as_json(), **d}))
+
+
+def _score_points(cut: Cutoff, b: str, c, ob: ObsArrays, line: scoring.LineFit) -> list[dict]:
+    """Every later point of series ``b``: the model's and the naive line's forecast, scored."""
+    from scipy.stats import t as student_t
+
+    eta, sd = predictive(c, ob)
+    ms = scoring.model_scores(ob.y, eta, sd)
+    step = max(1, eta.shape[0] // 1000)  # shown quantiles only; PIT and coverage use every draw
+    med = scoring.mixture_quantiles(eta[::step], sd[::step], (0.1, 0.5, 0.9))
+    loc, scale, df = line.predict(ob.time)
+    ns = scoring.t_scores(ob.y, loc, scale, df)
+    nq = loc[None, :] + scale[None, :] * student_t.ppf(np.array([0.1, 0.5, 0.9]), df)[:, None]
+    bounded = bool(ob.bounded[0])
+    points = []
+    for i, r in enumerate(ob.rows):
+        p: dict[str, Any] = {
+            "cutoff": cut.text,
+            "benchmark": b,
+            "date": r.date,
+            "time": round(r.time, 4),
+            "lead_years": round(r.time - cut.year, 4),
+            "scale": "logit" if bounded else "log",
+            "observed": round(float(ob.y[i]), 5),
+            "range": bool(r.is_range),
+            "value": r.midpoint,
+            "naive_kind": "logistic" if bounded else "log-linear",
+        }
+        for name, sc, q in (("model", ms, med[:, i]), ("naive", ns, nq[:, i])):
+            p[name] = {
+                "pit": _num(sc["pit"][i]),
+                "crps": _num(sc["crps"][i]),
+                "log_score": _num(sc["logs"][i]),
+                "q10": _num(q[0], 6),
+                "median": _num(q[1], 6),
+                "q90": _num(q[2], 6),
+            }
+            for lev in LEVELS:
+                p[name][f"in_{int(100 * lev)}"] = bool(scoring.covered(sc["pit"][[i]], lev)[0])
+        points.append(p)
+    return points
+
+
+def _score_thresholds(
+    cut: Cutoff, b: str, c, ob: ObsArrays, line: scoring.LineFit, tr, events: list[Event]
+) -> list[dict]:
+    """Brier pairs of series ``b``'s threshold events not reached before the cutoff: per later
+    observation date, P(crossed by it) of the model and the line against whether it was."""
+    from scipy.stats import t as student_t
+
+    from .trajectories import crossing_time
+
+    bounded = bool(ob.bounded[0])
+    tr_max = max(r.midpoint for r in tr)
+    dates = np.unique(ob.time)
+    briers = []
+    for ev in (e for e in events if e.benchmark == b):
+        if tr_max >= ev.value:
+            continue  # already reached before the cutoff: nothing to forecast
+        cross = crossing_time(c, b, ev.value)
+        z = float(transform(ev.value, bounded)) if (not bounded or ev.value < 1) else np.inf
+        lloc, lscale, ldf = line.predict(dates, new_observation=False)
+        p_naive = student_t.sf((z - lloc) / lscale, ldf) if np.isfinite(z) else np.zeros(len(dates))
+        for k, d in enumerate(dates):
+            outcome = any(r.midpoint >= ev.value for r in ob.rows if r.time <= d)
+            pm = float((cross <= d).mean())
+            briers.append(
+                {
+                    "cutoff": cut.text,
+                    "event": ev.id,
+                    "benchmark": b,
+                    "threshold": ev.value,
+                    "threshold_shown": ev.shown,
+                    "date": str(from_years(np.array([d]))[0]),
+                    "lead_years": round(float(d - cut.year), 4),
+                    "crossed": bool(outcome),
+                    "model": {"p": round(pm, 5), "brier": round((pm - outcome) ** 2, 5)},
+                    "naive": {
+                        "p": round(float(p_naive[k]), 5),
+                        "brier": round(float((p_naive[k] - outcome) ** 2), 5),
+                    },
+                }
+            )
+    return briers
 
 
 def _summary(points, briers, cut_info, events, max_lead) -> dict:
@@ -290,6 +310,3 @@ def _summary(points, briers, cut_info, events, max_lead) -> dict:
         "by_cutoff": by_c,
         "thresholds": thr,
     }
-
-
-# ---------------------------------------------------------------- output

@@ -52,6 +52,7 @@ from .predictive import (
     prior_curves,
 )
 from .priors import Priors
+from .results_check import CheckSummary, check_summary
 from .settings import FOCUS_YEAR
 from .summary import iso_date
 
@@ -60,6 +61,7 @@ __all__ = [
     "LEVELS",
     "QS",
     "CheckResult",
+    "CheckSummary",
     "Context",
     "ObsArrays",
     "interval_table",
@@ -196,16 +198,21 @@ def sensitivity(ctx: Context, factors, progress=None) -> list[dict]:
 
 @dataclass
 class CheckResult:
-    """Everything a check computed: ``summary`` (the JSON-ready result), the observations,
-    posterior and prior curves, the priors, and the LOO median shifts (obs, event; years,
-    NaN when undefined) for the figures."""
+    """Everything a check computed: ``result`` (typed; its JSON is check.json), the
+    observations, posterior and prior curves, the priors, and the LOO median shifts (obs,
+    event; years, NaN when undefined) for the figures."""
 
-    summary: dict
+    result: CheckSummary
     ob: ObsArrays
     post: xr.Dataset
     prior: xr.Dataset
     priors: Priors
     loo_matrix: np.ndarray
+
+    @property
+    def summary(self) -> dict:
+        """The result's JSON form (what `forecast check --json` prints)."""
+        return self.result.as_json()
 
 
 def _obs_entries(ob: ObsArrays, tables: dict[str, dict], k, loo_pit) -> list[dict]:
@@ -357,5 +364,5 @@ def run(
     ll = loglik(res.curves, ob)
     lo = loo_influence(ctx, ll, loo, k_max, progress)
     sens = sensitivity(ctx, factors, progress)
-    summary = _summary(res, ob, tabs, lo, sens, prior_samples, year)
+    summary = check_summary(_summary(res, ob, tabs, lo, sens, prior_samples, year))
     return CheckResult(summary, ob, res.curves, prior, inp.priors, _loo_matrix(lo, events))

@@ -19,18 +19,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .results_base import SCHEMA_VERSION, Diagnostics, DiagnosticThresholds, _Result
+from .results_base import SCHEMA_VERSION, Diagnostics, DiagnosticThresholds, StrictResult
+from .results_check import CheckSummary, check_summary
 from .results_crossing import CrossingSummary, crossing_summary
+from .results_rolling import RollingSummary, rolling_summary
+from .results_sweep import SweepSummary, sweep_summary
 
 
-class ProbMCSE(_Result):
+class ProbMCSE(StrictResult):
     """A probability and its Monte Carlo standard error (from the effective sample size)."""
 
     p: float = Field(ge=0, le=1)
     mcse: float = Field(ge=0)
 
 
-class Interval(_Result):
+class Interval(StrictResult):
     """Posterior median and 10 % / 90 % quantiles of a quantity (unit given by the field)."""
 
     median: float
@@ -38,7 +41,7 @@ class Interval(_Result):
     q90: float
 
 
-class Sampler(_Result):
+class Sampler(StrictResult):
     sampler: str
     chains: int
     draws: int
@@ -46,14 +49,14 @@ class Sampler(_Result):
     target_accept: float
 
 
-class ThresholdInfo(_Result):
+class ThresholdInfo(StrictResult):
     benchmark: str
     value: float = Field(description="threshold in the benchmark's canonical unit")
     shown: str = Field(description="the threshold as a person writes it, e.g. '51.1 %'")
     origin: str = Field(description="'built-in', 'command line' or the scenario file")
 
 
-class Provenance(_Result):
+class Provenance(StrictResult):
     """Everything needed to reproduce a number: data, priors, model, posterior and seed."""
 
     code_commit: str | None = Field(
@@ -78,7 +81,7 @@ class Provenance(_Result):
     scenario_hash: str | None = None
 
 
-class ObservedFigure(_Result):
+class ObservedFigure(StrictResult):
     """The first published figure that already meets a threshold: the event is observed."""
 
     date: str
@@ -87,7 +90,7 @@ class ObservedFigure(_Result):
     source: str
 
 
-class Event(_Result):
+class Event(StrictResult):
     """One event's date distribution. Composite events add their conditions and binding shares."""
 
     title: str
@@ -121,7 +124,7 @@ class Event(_Result):
         return self.p_by_year[str(year)]
 
 
-class Growth(_Result):
+class Growth(StrictResult):
     """A benchmark's growth-rate posterior in human units."""
 
     family: str = Field(description="'bounded' (share of tasks) or 'unbounded' (log scale)")
@@ -135,7 +138,7 @@ class Growth(_Result):
     rate_change_per_year: Interval | None = None
 
 
-class ScenarioInfo(_Result):
+class ScenarioInfo(StrictResult):
     path: str
     name: str
     title: str
@@ -145,12 +148,12 @@ class ScenarioInfo(_Result):
     start: str
 
 
-class ResidualTrajectory(_Result):
+class ResidualTrajectory(StrictResult):
     units: str
     by_end_of_year: dict[str, Interval]
 
 
-class Residual(_Result):
+class Residual(StrictResult):
     """The research-residual model's inputs and trajectories (quantiles over draws)."""
 
     inputs: dict[str, Interval]
@@ -158,7 +161,7 @@ class Residual(_Result):
     trajectories: dict[str, ResidualTrajectory]
 
 
-class Reference(_Result):
+class Reference(StrictResult):
     """A published claim set against the engine's probability for the same event."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -174,7 +177,7 @@ class Reference(_Result):
     under: str | None = None
 
 
-class StructuralRange(_Result):
+class StructuralRange(StrictResult):
     """One event's P(by the focus year) over the structural variants (forecast structural)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -185,7 +188,7 @@ class StructuralRange(_Result):
     variants: int
 
 
-class RunSummary(_Result):
+class RunSummary(StrictResult):
     """The result of `forecast run`: summary.json and `forecast run --json`."""
 
     schema_version: str = SCHEMA_VERSION
@@ -207,14 +210,14 @@ class RunSummary(_Result):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-class GapYears(_Result):
+class GapYears(StrictResult):
     q10: float
     median: float
     q90: float
     mean: float
 
 
-class Gap(_Result):
+class Gap(StrictResult):
     """Per-draw gap (second arm minus first, years) of one event between two arms."""
 
     share_both_cross: float
@@ -226,7 +229,7 @@ class Gap(_Result):
     gap_years: GapYears | None
 
 
-class CompareArm(_Result):
+class CompareArm(StrictResult):
     label: str
     kind: str = Field(description="'scenario' (same draws) or 'data' (separate posterior)")
     scenario: str | None
@@ -238,7 +241,7 @@ class CompareArm(_Result):
     )
 
 
-class ArmEvent(_Result):
+class ArmEvent(StrictResult):
     """One event in one arm of a comparison."""
 
     p_by_focus_year: ProbMCSE | None
@@ -247,7 +250,7 @@ class ArmEvent(_Result):
     binding_shares: dict[str, float] | None
 
 
-class Shift(_Result):
+class Shift(StrictResult):
     """How an arm's event differs from the first arm's (years; later minus first)."""
 
     median_shift_years: float | None = Field(description="null when a median is not by horizon")
@@ -258,13 +261,13 @@ class Shift(_Result):
     per_draw: Gap | None = None
 
 
-class CompareEvent(_Result):
+class CompareEvent(StrictResult):
     title: str
     by_arm: dict[str, ArmEvent]
     versus_first: dict[str, Shift]
 
 
-class ReadingGap(_Result):
+class ReadingGap(StrictResult):
     """One reading's P(event by the focus year) minus the first reading's, across the
     structural variants (probability points, -1 to 1)."""
 
@@ -281,7 +284,7 @@ class ReadingGap(_Result):
     n_variants: int
 
 
-class CompareStructural(_Result):
+class CompareStructural(StrictResult):
     """`forecast compare --structural`: the readings' gap under every structural variant."""
 
     variants: list[str]
@@ -289,7 +292,7 @@ class CompareStructural(_Result):
     gaps: dict[str, dict[str, ReadingGap]] = Field(description="event -> reading -> gap")
 
 
-class CompareSummary(_Result):
+class CompareSummary(StrictResult):
     """The result of `forecast compare`: compare.json and `forecast compare --json`."""
 
     schema_version: str = SCHEMA_VERSION
@@ -306,10 +309,14 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "run": RunSummary,
     "compare": CompareSummary,
     "crossing": CrossingSummary,
+    "check": CheckSummary,
+    "sweep": SweepSummary,
+    "rolling": RollingSummary,
 }
 __all__ = [
-    "SCHEMAS", "SCHEMA_VERSION", "CrossingSummary", "DiagnosticThresholds", "Diagnostics",
-    "compare_summary", "crossing_summary", "run_summary",
+    "SCHEMAS", "SCHEMA_VERSION", "CheckSummary", "CrossingSummary", "DiagnosticThresholds",
+    "Diagnostics", "RollingSummary", "SweepSummary", "check_summary", "compare_summary",
+    "crossing_summary", "rolling_summary", "run_summary", "sweep_summary",
 ]  # fmt: skip
 
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = "1.2"  # 1.1: met_at_start on composite events; 1.2: crossing provenance
+SCHEMA_VERSION = "1.3"  # 1.1: met_at_start on composite events; 1.2: crossing provenance;
+# 1.3: check, sweep and rolling-backtest results typed (their JSON gains schema_version)
 
 
-class _Result(BaseModel):
+class StrictResult(BaseModel):
+    """A result record: frozen, and an unknown key is an error (a typo is not a new field)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class DiagnosticThresholds(_Result):
+class DiagnosticThresholds(StrictResult):
     max_rhat: float
     min_ess: int
     divergences: int
 
 
-class Diagnostics(_Result):
+class Diagnostics(StrictResult):
     """Convergence of the posterior: worst R-hat and ESS over parameters, divergences."""
 
     max_rhat: float

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from .results_base import SCHEMA_VERSION, Diagnostics, _Result
+from .results_base import SCHEMA_VERSION, Diagnostics, StrictResult
 
 
-class MethodScores(_Result):
+class MethodScores(StrictResult):
     """One method's scores pooled over targets (years for errors and CRPS)."""
 
     n: int
@@ -23,7 +23,7 @@ class MethodScores(_Result):
     pit_histogram: list[int]
 
 
-class TargetScore(_Result):
+class TargetScore(StrictResult):
     """One method's forecast of one target: the actual date's PIT and its errors."""
 
     pit: float = Field(ge=0, le=1)
@@ -38,7 +38,7 @@ class TargetScore(_Result):
     in_95: bool
 
 
-class CrossingTarget(_Result):
+class CrossingTarget(StrictResult):
     """A later frontier record used as a threshold whose actual crossing date is known."""
 
     case: str
@@ -58,7 +58,7 @@ class CrossingTarget(_Result):
     drifting_line: TargetScore
 
 
-class PooledFit(_Result):
+class PooledFit(StrictResult):
     """A case's fit on every bundled series as it stood at the cutoff (engine_pooled)."""
 
     read_on: str
@@ -68,7 +68,7 @@ class PooledFit(_Result):
     cached: bool
 
 
-class CrossingCase(_Result):
+class CrossingCase(StrictResult):
     """One series cut at one cutoff: the training points and the engine's fit."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -89,7 +89,7 @@ class CrossingCase(_Result):
     )
 
 
-class CrossingSummary(_Result):
+class CrossingSummary(StrictResult):
     """The result of `forecast backtest --protocol crossing` (crossing.json)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)

@@ -19,6 +19,7 @@ import xarray as xr
 from .dask_client import dask_client
 from .errors import ForecastError
 from .io import write_json, write_with
+from .results_sweep import SweepSummary, sweep_summary
 from .scenario import PARAMS
 from .settings import FOCUS_YEAR
 from .sweep import QUANTILES, DrawTable, Sweep, evaluate
@@ -217,15 +218,11 @@ def heatmap_axes(effects: dict[str, float]) -> list[str]:
 
 
 def results(
-    sweep: Sweep,
-    table: DrawTable,
-    res: dict,
-    attrs: dict,
-    diagnostics: dict,
-    focus: int = FOCUS_YEAR,
-) -> tuple[xr.Dataset, dict]:
+    sweep: Sweep, table: DrawTable, res: dict, attrs: dict, diagnostics: dict
+) -> tuple[xr.Dataset, SweepSummary]:
     """The gathered arrays as a Dataset (sweep.nc) and the summary written to sweep.json:
     per event the range of P(by end of the focus year) across cells."""
+    focus = FOCUS_YEAR  # names the summary's keys (results_sweep.SweepEvent)
     ds = to_dataset(sweep, table, res, attrs)
     p = ds["p_by_year"].sel(year=focus) if focus in ds["year"].values else None
     meta = {
@@ -250,10 +247,10 @@ def results(
         if p is not None
         else {},
     }
-    return ds, meta
+    return ds, sweep_summary(meta)
 
 
-def write_results(out: Path, sweep: Sweep, ds: xr.Dataset, meta: dict) -> list[Path]:
+def write_results(out: Path, sweep: Sweep, ds: xr.Dataset, summary: SweepSummary) -> list[Path]:
     """Write sweep.nc, sweep.csv (one row per cell and event) and sweep.json atomically."""
     from .io import write_csv
 
@@ -261,7 +258,7 @@ def write_results(out: Path, sweep: Sweep, ds: xr.Dataset, meta: dict) -> list[P
     header, rows = summary_rows(ds, sweep.names)
     write_with(paths[0], lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
     write_csv(paths[1], header, rows)
-    write_json(paths[2], meta)
+    write_json(paths[2], summary.as_json())
     return paths
 
 

@@ -94,9 +94,24 @@ def _degenerate_fitter(level, rate, t_ref):
             },
             coords={"unbounded": ["u"]},
         )
-        return post, {"t_ref": json.dumps({"u": t_ref})}, {"ok": True, "warnings": []}
+        return post, {"t_ref": json.dumps({"u": t_ref})}, PASSING_DIAGNOSTICS
 
     return fit
+
+
+# what a fitter reports with its posterior (forecast.diagnostics.compute): here, a pass
+PASSING_DIAGNOSTICS = {
+    "max_rhat": 1.0,
+    "max_rhat_parameter": "unbounded_rate",
+    "min_ess_bulk": 4000.0,
+    "min_ess_bulk_parameter": "unbounded_rate",
+    "min_ess_tail": 4000.0,
+    "min_ess_tail_parameter": "unbounded_rate",
+    "divergences": 0,
+    "thresholds": {"max_rhat": 1.01, "min_ess": 400, "divergences": 0},
+    "warnings": [],
+    "ok": True,
+}
 
 
 def test_backtest_scores_model_and_naive_baseline_by_hand():
@@ -119,37 +134,38 @@ def test_backtest_scores_model_and_naive_baseline_by_hand():
     res = bt.run(
         rows, pr, [setup.parse_cutoff("2022-06")], _degenerate_fitter(2.0, 1.0, 2021.0), [ev]
     )
-    assert [p["date"] for p in res.points] == ["2023-01-01", "2024-01-01"]
+    points = res.result.points
+    assert [p.date for p in points] == ["2023-01-01", "2024-01-01"]
     tr = rows[:3]
     line = scoring.fit_line([r.time for r in tr], [np.log(r.value) for r in tr], prior_sd=0.2)
-    for p, r in zip(res.points, rows[3:]):
+    for p, r in zip(points, rows[3:]):
         y = np.log(r.value)
         # model: every draw is log u = 2 + (t - 2021); sd^2 = 0.2^2 + (slope * date_sd)^2
         mu = 2.0 + (r.time - 2021.0)
         sd = np.hypot(0.2, 1.0 * r.time_sd)
         z = (y - mu) / sd
-        assert p["model"]["pit"] == pytest.approx(stats.norm.cdf(z), abs=1e-5)
-        assert p["model"]["log_score"] == pytest.approx(-stats.norm.logpdf(y, mu, sd), abs=1e-4)
+        assert p.model.pit == pytest.approx(stats.norm.cdf(z), abs=1e-5)
+        assert p.model.log_score == pytest.approx(-stats.norm.logpdf(y, mu, sd), abs=1e-4)
         crps = sd * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi))
-        assert p["model"]["crps"] == pytest.approx(crps, abs=1e-4)
-        assert p["model"]["in_80"] == (abs(z) <= stats.norm.ppf(0.9))
+        assert p.model.crps == pytest.approx(crps, abs=1e-4)
+        assert p.model.in_80 == (abs(z) <= stats.norm.ppf(0.9))
         loc, scale, df = line.predict([r.time])
         d = stats.t(df, loc[0], scale[0])
-        assert p["naive"]["pit"] == pytest.approx(d.cdf(y), abs=1e-5)
-        assert p["naive"]["log_score"] == pytest.approx(-d.logpdf(y), abs=1e-4)
-        assert p["naive"]["median"] == pytest.approx(loc[0])
-        assert p["naive_kind"] == "log-linear"
+        assert p.naive.pit == pytest.approx(d.cdf(y), abs=1e-5)
+        assert p.naive.log_score == pytest.approx(-d.logpdf(y), abs=1e-4)
+        assert p.naive.median == pytest.approx(loc[0])
+        assert p.naive_kind == "log-linear"
     # threshold e^3.5: the model's curve crosses it at 2022.5; observed crossed at 2023-01-01
-    b = res.briers
-    assert [x["crossed"] for x in b] == [True, True]
-    assert [x["model"]["p"] for x in b] == [1.0, 1.0] and b[0]["model"]["brier"] == 0.0
+    b = res.result.threshold_scores
+    assert [x.crossed for x in b] == [True, True]
+    assert [x.model.p for x in b] == [1.0, 1.0] and b[0].model.brier == 0.0
     loc, scale, df = line.predict([rows[3].time], new_observation=False)
     p_line = stats.t.sf((3.5 - loc[0]) / scale[0], df)
-    assert b[0]["naive"]["p"] == pytest.approx(p_line, abs=1e-5)
-    assert b[0]["naive"]["brier"] == pytest.approx((1 - p_line) ** 2, abs=1e-5)
-    s = res.summary
-    assert s["overall"]["model"]["n"] == 2 and sum(s["overall"]["naive"]["pit_histogram"]) == 2
-    assert s["thresholds"]["brier_model"] == 0.0
+    assert b[0].naive.p == pytest.approx(p_line, abs=1e-5)
+    assert b[0].naive.brier == pytest.approx((1 - p_line) ** 2, abs=1e-5)
+    s = res.result
+    assert s.overall.model.n == 2 and sum(s.overall.naive.pit_histogram) == 2
+    assert s.thresholds.brier_model == 0.0
 
 
 # ---------------------------------------------------------------- input errors
@@ -295,10 +311,10 @@ def test_backtest_intervals_cover_at_the_nominal_rate_on_data_from_the_model():
     pits = []
     for i in range(N_SIMS):
         res = bt.run(_simulated_rows(rows, y[i]), pr, [cut], fitter, [])
-        p = res.points[i % len(res.points)]
-        pits.append(p["model"]["pit"])
+        p = res.result.points[i % len(res.result.points)].model
+        pits.append(p.pit)
         for lev in inside:
-            inside[lev].append(p["model"][f"in_{int(100 * lev)}"])
+            inside[lev].append(getattr(p, f"in_{int(100 * lev)}"))
     for lev, hits in inside.items():
         k = int(np.sum(hits))
         pv = stats.binomtest(k, N_SIMS, lev).pvalue
@@ -351,11 +367,11 @@ def test_a_misspecified_model_scores_worse_than_the_correct_one():
     gaps = []
     for _k in range(K):
         sim = _simulated_rows(rows, truth + rng.normal(0, 0.2, len(t)))
-        a = bt.run(sim, right, cut, fit_right, []).summary["overall"]
-        b = bt.run(sim, wrong, cut, fit_wrong, []).summary["overall"]
-        wins["misspecified"] += a["model"]["crps"] < b["model"]["crps"]
-        wins["naive"] += a["model"]["crps"] < a["naive"]["crps"]
-        gaps.append(b["model"]["crps"] - a["model"]["crps"])
+        a = bt.run(sim, right, cut, fit_right, []).result.overall
+        b = bt.run(sim, wrong, cut, fit_wrong, []).result.overall
+        wins["misspecified"] += a.model.crps < b.model.crps
+        wins["naive"] += a.model.crps < a.naive.crps
+        gaps.append(b.model.crps - a.model.crps)
     for other, w in wins.items():
         pv = stats.binomtest(w, K, 0.5, alternative="greater").pvalue
         assert pv < SIGN_ALPHA, (

@@ -259,18 +259,8 @@ def _crossing(
     if out:
         check_out_dir(Path(out), force, CROSSING_FILES)
     pr = load(fit.priors_dir)
-    series = [s for f in data for s in cr.read_series(f, unit)] if data else cr.bundled_series()
-    if series_names:
-        known = {s.name for s in series}
-        missing = [n for n in series_names if n not in known]
-        if missing:
-            raise ForecastError(
-                f"no series named {', '.join(map(repr, missing))}; known: {', '.join(sorted(known))}",
-                "--series",
-            )
-        series = [s for s in series if s.name in series_names]
     res = cr.run(
-        series,
+        _crossing_series(data, unit, series_names),
         pr,
         fit.settings(),
         fit.cache or default_cache_dir(),
@@ -315,26 +305,34 @@ def _crossing(
         )
 
 
+def _crossing_series(data, unit, series_names) -> list:
+    """The series of the crossing protocol: from --data files or the bundled public series,
+    only those --series names (each must exist)."""
+    from .. import crossing_run as cr
+    from ..errors import ForecastError
+
+    series = [s for f in data for s in cr.read_series(f, unit)] if data else cr.bundled_series()
+    if series_names:
+        known = {s.name for s in series}
+        missing = [n for n in series_names if n not in known]
+        if missing:
+            raise ForecastError(
+                f"no series named {', '.join(map(repr, missing))}; known: {', '.join(sorted(known))}",
+                "--series",
+            )
+        series = [s for s in series if s.name in series_names]
+    return series
+
+
 def _rolling(
-    fit: FitOptions,
-    data,
-    with_bundled,
-    unit,
-    benchmark,
-    variants,
-    cutoffs,
-    n_cutoffs,
-    max_lead,
-    thresholds,
-    as_json,
-    out,
-    force,
-):
+    fit: FitOptions, data, with_bundled, unit, benchmark, variants, cutoffs, n_cutoffs,
+    max_lead, thresholds, as_json, out, force,
+):  # fmt: skip
     from .. import backtest as bt
     from .. import backtest_setup as setup
     from .. import render_backtest as show
     from ..errors import SamplerTrouble
-    from ..observations import assemble, check_table
+    from ..observations import assemble, check_table, table_hash
     from ..pipeline import variant_choice
     from ..priors import load
     from ..variants import select_variants
@@ -358,26 +356,25 @@ def _rolling(
     events = setup.events_for(rows, list(thresholds))
     fitter = setup.CachedFitter(pr, fit.settings(), fit.cache, fit.refit, fit.quiet)
     res = bt.run(rows, pr, cuts, fitter, events, max_lead, progress=fit.say)
-    from ..observations import table_hash
-
-    extra = {
-        "data": {
+    res = bt.with_provenance(
+        res,
+        data={
             "files": list(data) or ["<bundled>"],
             "with_bundled": bool(with_bundled or not data),
             "n_rows": len(rows),
             "data_hash": table_hash(rows),
         },
-        "priors_hash": pr.digest(),
-        "sampler": _sampler_record(fit),
-    }
+        priors_hash=pr.digest(),
+        sampler=_sampler_record(fit),
+    )  # validated: docs/schema/rolling.schema.json
     if out:
-        paths = publish(out, lambda d: show.write(d, res, extra))
+        paths = publish(out, lambda d: show.write(d, res))
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
-        emit({**extra, **res.summary, "points": res.points, "threshold_scores": res.briers})
+        emit(res.result.as_json())
     else:
-        click.echo(show.text(res.summary))
-    bad = [c["cutoff"] for c in res.summary["cutoffs"] if not c["diagnostics"]["ok"]]
+        click.echo(show.text(res.result))
+    bad = [c.cutoff for c in res.result.cutoffs if not c.diagnostics.ok]
     if fit.strict and bad:
         raise SamplerTrouble(
             f"sampler diagnostics missed their thresholds at cutoff(s) {', '.join(bad)} (--strict)"

@@ -133,12 +133,11 @@ def check(
         paths = publish(out, lambda d: render_check.write(d, res))
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
-        emit(res.summary)
+        emit(res.result.as_json())  # validated: docs/schema/check.schema.json
     else:
-        click.echo(render_check.text(res.summary))
-    check_strict(res.summary["diagnostics"], fit.strict)
-    for f in res.summary["sensitivity"]["fits"]:
-        check_strict(f["diagnostics"], fit.strict)
+        click.echo(render_check.text(res.result))
+    for d in [res.result.diagnostics, *(f.diagnostics for f in res.result.sensitivity.fits)]:
+        check_strict(d.model_dump(), fit.strict)
 
 
 @click.command("sbc")

@@ -12,12 +12,13 @@ import click
 from ..errors import ForecastError
 from ..posterior_meta import meta as posterior_meta
 from ..settings import FOCUS_YEAR
-from .options import FitOptions, check_strict, fit_options, guard
+from .options import FitOptions, check_strict, emit, fit_options, guard
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
     import numpy as np
     import xarray as xr
 
+    from ..results_sweep import SweepSummary
     from ..sweep import DrawTable, Sweep
     from ..thresholds import Plan
 
@@ -118,9 +119,7 @@ def sweep(
       forecast sweep scenarios/sweep-residual.toml --out sweep/ --resume
       forecast sweep my-sweep.toml --out s/ --scheduler tcp://127.0.0.1:8786
     """
-    from ..io import dumps_json
-    from ..render_text import effect_text
-    from ..sweep_run import clear, heatmap_axes, results, run_cells, run_key, write_results
+    from ..sweep_run import clear, results, run_cells, run_key, write_results
 
     out, quiet = Path(out), fit.quiet
     if any((out / n).exists() for n in RESULT_FILES) and not (force or resume):
@@ -129,18 +128,7 @@ def sweep(
         clear(out / "checkpoints")
     prep = _prepare(file, horizon, fit)
     sw, table, dt = prep.sweep, prep.table, prep.posterior
-    axes = heat_axes.split(",") if heat_axes else []
-    if axes and (sw.spec.design != "grid" or len(sw.names) < 2):
-        raise ForecastError("heatmaps need a grid design with two axes or more", "--heatmap")
-    if axes and (len(axes) != 2 or axes[0] == axes[1]):
-        raise ForecastError(
-            f"expected two different axes, e.g. {','.join(sw.names[:2])}", f"--heatmap {heat_axes}"
-        )
-    for a in axes:
-        if a not in sw.names:
-            raise ForecastError(
-                f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
-            )
+    axes = _heatmap_option(heat_axes, sw)
     diag = posterior_meta(dt.attrs).diagnostics
     check_strict(diag, fit.strict, out)  # before any cell runs or any byte is written
     key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
@@ -153,18 +141,14 @@ def sweep(
     res = run_cells(
         table, sw, out / "checkpoints", workers, scheduler, synchronous, resume, quiet, key
     )
-    ds, meta = results(sw, table, res, _attrs(file, prep, fit.seed), diag)
-    paths = write_results(out, sw, ds, meta)
+    ds, summary = results(sw, table, res, _attrs(file, prep, fit.seed), diag)
+    paths = write_results(out, sw, ds, summary)
     drawn = len(sw.names) >= 2 and sw.spec.design == "grid" and FOCUS_YEAR in ds["year"]
     if drawn:
-        from ..figures import heatmap
-
-        for ev, v in meta["events"].items():
-            pair = axes or heatmap_axes(v["effect_by_axis"])
-            heatmap(ds, ev, pair[0], pair[1], out / f"heatmap-{ev}")
+        _heatmaps(ds, summary, axes, out)
     clear(out / "checkpoints")
     if as_json:
-        click.echo(dumps_json(meta), nl=False)
+        emit(summary.as_json())  # validated: docs/schema/sweep.schema.json
     elif not quiet:
         figs = (
             " and heatmaps (by default of the two axes that move each event most)"
@@ -172,12 +156,46 @@ def sweep(
             else " (no heatmaps: they need a grid with two axes or more)"
         )
         click.echo(f"wrote {', '.join(str(p) for p in paths)}{figs}", err=True)
-        for ev, v in meta["events"].items():
-            click.echo(
-                f"{ev}: P(by end of {FOCUS_YEAR}) ranges from {v[f'p_by_{FOCUS_YEAR}_min']:.3f} "
-                f"to {v[f'p_by_{FOCUS_YEAR}_max']:.3f} across {sw.n_cells} cells"
-                + effect_text(v.get("effect_by_axis", {}))
+        for line in _range_lines(summary):
+            click.echo(line)
+
+
+def _heatmap_option(heat_axes: str | None, sw: Sweep) -> list[str]:
+    """--heatmap AXIS,AXIS checked against the sweep (empty: the default axes)."""
+    axes = heat_axes.split(",") if heat_axes else []
+    if axes and (sw.spec.design != "grid" or len(sw.names) < 2):
+        raise ForecastError("heatmaps need a grid design with two axes or more", "--heatmap")
+    if axes and (len(axes) != 2 or axes[0] == axes[1]):
+        raise ForecastError(
+            f"expected two different axes, e.g. {','.join(sw.names[:2])}", f"--heatmap {heat_axes}"
+        )
+    for a in axes:
+        if a not in sw.names:
+            raise ForecastError(
+                f"{a!r} is not an axis of this sweep ({', '.join(sw.names)})", "--heatmap"
             )
+    return axes
+
+
+def _heatmaps(ds: xr.Dataset, summary: SweepSummary, axes: list[str], out: Path) -> None:
+    """One heatmap per event, of ``axes`` or of the two axes that move the event most."""
+    from ..figures import heatmap
+    from ..sweep_run import heatmap_axes
+
+    for ev, v in summary.events.items():
+        pair = axes or heatmap_axes(v.effect_by_axis or {})
+        heatmap(ds, ev, pair[0], pair[1], out / f"heatmap-{ev}")
+
+
+def _range_lines(summary: SweepSummary) -> list[str]:
+    """Per event, the range of P(by the end of the focus year) across the cells."""
+    from ..render_text import effect_text
+
+    return [
+        f"{ev}: P(by end of {FOCUS_YEAR}) ranges from {v.p_min:.3f} "
+        f"to {v.p_max:.3f} across {summary.cells} cells" + effect_text(v.effect_by_axis or {})
+        for ev, v in summary.events.items()
+    ]
 
 
 RESULT_FILES = ("sweep.nc", "sweep.csv", "sweep.json")
