@@ -22,7 +22,8 @@ from . import __version__, diagnostics
 from .errors import ForecastError
 from .growth import build_model
 from .io import env_limit, write_with
-from .observations import Observation, table_hash, to_dataset
+from .observation_record import table_hash, to_dataset
+from .observations import Observation
 from .priors import Priors
 from .start_check import check_start
 

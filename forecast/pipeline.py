@@ -16,7 +16,8 @@ import xarray as xr
 
 from . import __version__
 from .fit import SamplerSettings
-from .observations import Observation, assemble, table_hash
+from .observation_record import table_hash
+from .observations import Observation, assemble
 from .observed import apply_observed, observed_events
 from .posterior_meta import meta
 from .priors import Priors

@@ -7,7 +7,6 @@ turns a :class:`Built` into the page and its files.
 
 from __future__ import annotations
 
-import platform
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ForecastError
-from .io import file_hash
+from .report_inputs import observation_rows, prior_rows, provenance
 from .settings import FOCUS_YEAR
 
 DEFAULT_READINGS = ("inspiration-binding", "compressed-perspiration")
@@ -254,39 +253,6 @@ def _readings(scenarios) -> list[dict]:
     ]
 
 
-def _observations(rows) -> list[dict]:
-    """The observations entering the fit, each with its figure as published."""
-    from .units import fmt
-
-    obs = []
-    for r in rows:
-        fig = (
-            f"{fmt(r.low, r.dimension)} – {fmt(r.high, r.dimension)}"
-            if r.is_range
-            else ("~" if r.approximate else "") + fmt(r.value, r.dimension)
-        )
-        obs.append(
-            {
-                "benchmark": r.benchmark,
-                "series": r.series,
-                "date": r.date,
-                "system": r.system,
-                "figure": fig,
-                "value": None if r.is_range else r.value,
-                "low": None if not r.is_range else r.low,
-                "high": None if not r.is_range else r.high,
-                "unit": r.unit,
-                "kind": r.kind,
-                "approximate": r.approximate,
-                "variant": r.variant,
-                "source": r.source,
-                "note": r.note,
-                "origin": r.origin,
-            }
-        )
-    return obs
-
-
 def _scenario_parameters(scenarios) -> list[dict]:
     """Every residual-model parameter: meaning, canonical unit, value and reason per reading."""
     from .reading import describe_scenario
@@ -302,34 +268,6 @@ def _scenario_parameters(scenarios) -> list[dict]:
         }
         for p, spec in PARAMS.items()
     ]
-
-
-def _provenance(inp, scenarios, first_summary: dict) -> dict:
-    """The first reading's provenance with data files, scenario files, priors and software."""
-    from .fit import package_version
-
-    prov = dict(first_summary["provenance"])
-    from .history import is_table_name
-
-    prov["data_files"] = [
-        {"path": f"<bundled table> {d}", "sha256_16": None}  # covered by the data hash
-        if is_table_name(d)
-        else {"path": str(Path(d).resolve()), "sha256_16": file_hash(d)}
-        for d in inp.data_files
-    ]
-    prov["scenarios"] = {sc.name: {"path": sc.path, "hash": sc.digest} for sc in scenarios}
-    prov.pop("scenario_hash", None)
-    prov["priors_source"] = inp.priors.source
-    prov["versions"] = {
-        "forecast": __version__,
-        "python": platform.python_version(),
-        "pymc": package_version("pymc"),
-        "arviz": package_version("arviz"),
-        "nutpie": package_version("nutpie"),
-        "xarray": package_version("xarray"),
-        "matplotlib": package_version("matplotlib"),
-    }
-    return prov
 
 
 def _composite(results: dict) -> dict:
@@ -365,11 +303,11 @@ def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | 
         "residual": {n: results[n].summary.get("residual") for n in names},
         "references": {n: results[n].summary["references"] for n in names},
         "benchmarks": s0["benchmarks"],
-        "observations": _observations(inp.rows),
+        "observations": observation_rows(inp.rows),
         "priors": {
             "source": inp.priors.source,
             "hash": inp.priors.digest(),
-            "rows": _prior_rows(inp.priors.model_dump(exclude={"source"})),
+            "rows": prior_rows(inp.priors.model_dump(exclude={"source"})),
         },
         "scenario_parameters": _scenario_parameters(scenarios),
         "evidence": {sc.name: sc.spec.evidence.model_dump() for sc in scenarios},
@@ -386,34 +324,6 @@ def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | 
                 ]
             )
         ),
-        "provenance": _provenance(inp, scenarios, s0),
+        "provenance": provenance(inp, scenarios, s0),
         "figures": [],
     }
-
-
-def _prior_rows(d: dict, path: str = "") -> list[dict]:
-    """Flatten the priors into (key, setting, why) rows: a ``why`` justifies the other
-    settings of its table, a ``why_X`` the setting ``X``."""
-    rows = []
-    whys = {k: v for k, v in d.items() if k.startswith("why")}
-    plain = {k: v for k, v in d.items() if not k.startswith("why") and not isinstance(v, dict)}
-    paired = {k[4:] for k in whys if k != "why"}
-    main = {k: v for k, v in plain.items() if k not in paired and v is not None}
-    if "why" in whys and main:
-        rows.append(
-            {
-                "key": path,
-                "setting": ", ".join(f"{k} = {v}" for k, v in main.items()),
-                "why": whys["why"],
-            }
-        )
-    for k in sorted(paired):
-        v = d.get(k)
-        if v is None:
-            continue
-        setting = ", ".join(f"{a} = {b}" for a, b in v.items()) if isinstance(v, dict) else str(v)
-        rows.append({"key": f"{path}.{k}".strip("."), "setting": setting, "why": whys[f"why_{k}"]})
-    for k, v in d.items():
-        if isinstance(v, dict) and k not in paired:
-            rows += _prior_rows(v, f"{path}.{k}".strip("."))
-    return rows

@@ -174,7 +174,7 @@ def test_published_interval_is_a_known_sd_on_the_log_scale():
 
 def test_seed_table_hash_is_unchanged_by_the_optional_columns():
     """The default run's data hash (and so its cached posterior) before the new columns."""
-    from forecast.observations import table_hash
+    from forecast.observation_record import table_hash
 
     rows = select_variants(bundled(), load().variants())
     assert table_hash(rows) == "10f204a12349118b"

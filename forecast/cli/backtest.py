@@ -20,7 +20,9 @@ from .options import (
     emit,
     guard,
     output_options,
+    shown_default_option,
     threshold_option,
+    typed_options,
     variant_pairs,
 )
 
@@ -38,33 +40,21 @@ SAMPLER_FIELDS = (
 
 _SAMPLER_OPTIONS = [
     PRIORS_OPTION,
-    click.option("--seed", default=1, show_default=True, type=int, help="Random seed."),
-    click.option(
-        "--draws",
-        type=click.IntRange(100),
-        help="Posterior draws per chain, per fit [default: 1000].",
+    shown_default_option("--seed", 1, int, "Random seed."),
+    *typed_options(
+        [
+            ("--draws", click.IntRange(100), "Posterior draws per chain, per fit [default: 1000]."),
+            ("--tune", click.IntRange(100), "Warm-up per chain [default: 1000]."),
+            ("--chains", click.IntRange(2), "Chains per fit [default: 4]."),
+            (
+                "--target-accept",
+                click.FloatRange(0.5, 1, max_open=True),
+                "NUTS target acceptance rate [default: 0.95; crossing: 0.99].",
+            ),
+        ]
     ),
-    click.option(
-        "--tune",
-        type=click.IntRange(100),
-        help="Warm-up per chain [default: 1000].",
-    ),
-    click.option(
-        "--chains",
-        type=click.IntRange(2),
-        help="Chains per fit [default: 4].",
-    ),
-    click.option(
-        "--target-accept",
-        type=click.FloatRange(0.5, 1, max_open=True),
-        help="NUTS target acceptance rate [default: 0.95; crossing: 0.99].",
-    ),
-    click.option(
-        "--sampler",
-        default="auto",
-        show_default=True,
-        type=click.Choice(["auto", "nutpie", "pymc"]),
-        help="NUTS implementation.",
+    shown_default_option(
+        "--sampler", "auto", click.Choice(["auto", "nutpie", "pymc"]), "NUTS implementation."
     ),
     click.option(
         "--cache-dir",
@@ -115,12 +105,11 @@ def _sampler_options(fn):
     help="Forecast origin (YYYY, YYYY-MM or YYYY-MM-DD): fit on points dated before it, score "
     "the points after it. Repeatable [default: --n-cutoffs automatic origins].",
 )
-@click.option(
+@shown_default_option(
     "--n-cutoffs",
-    default=3,
-    show_default=True,
-    type=click.IntRange(1, 50),
-    help="Number of automatic cutoffs when no --cutoff is given (spread between the dates "
+    3,
+    click.IntRange(1, 50),
+    "Number of automatic cutoffs when no --cutoff is given (spread between the dates "
     "of 40 % and 90 % of the points).",
 )
 @click.option(
@@ -240,22 +229,12 @@ def _crossing(
     **ignored,
 ):
     from .. import crossing_run as cr
-    from .. import crossing_table
-    from ..errors import ForecastError, SamplerTrouble
+    from ..errors import SamplerTrouble
     from ..fit import default_cache_dir
-    from ..io import write_json, write_text
     from ..output import check_out_dir
     from ..priors import load
-    from ..results import crossing_summary
 
-    bad = [
-        k for k in ("with_bundled", "benchmark", "variants", "cutoffs", "thresholds") if ignored[k]
-    ]
-    if bad or ignored["max_lead"] is not None:
-        raise ForecastError(
-            "the crossing protocol fixes its own cutoffs and thresholds; --with-bundled, "
-            "--benchmark, --variant, --cutoff, --threshold and --max-lead are for --protocol rolling"
-        )
+    _reject_rolling_options(ignored)
     if out:
         check_out_dir(Path(out), force, CROSSING_FILES)
     pr = load(fit.priors_dir)
@@ -271,19 +250,52 @@ def _crossing(
         pooled=pooled,
         bundled=not data,
     )
+    res = _crossing_record(res, data, pr.digest(), fit)
+    _show_crossing(res, out, as_json, fit)
+    failed = [c["case"] for c in res["cases"] if not c["engine_diagnostics"]["ok"]]
+    if fit.strict and failed:
+        raise SamplerTrouble(
+            f"sampler diagnostics missed their thresholds in {', '.join(failed)} (--strict)"
+        )
+
+
+def _reject_rolling_options(ignored: dict) -> None:
+    """The crossing protocol's error for options only --protocol rolling takes."""
+    from ..errors import ForecastError
+
+    bad = [
+        k for k in ("with_bundled", "benchmark", "variants", "cutoffs", "thresholds") if ignored[k]
+    ]
+    if bad or ignored["max_lead"] is not None:
+        raise ForecastError(
+            "the crossing protocol fixes its own cutoffs and thresholds; --with-bundled, "
+            "--benchmark, --variant, --cutoff, --threshold and --max-lead are for --protocol rolling"
+        )
+
+
+def _crossing_record(res: dict, data, priors_hash: str, fit: FitOptions) -> dict:
+    """The crossing result with its provenance, as crossing.json holds it."""
     from ..fit import MODEL_VERSION
     from ..pipeline import code_commit
+    from ..results import crossing_summary
 
     res = {
         "data": list(data) or ["<bundled>/public-series"],
-        "priors_hash": pr.digest(),
+        "priors_hash": priors_hash,
         "sampler": _sampler_record(fit),
         "model_version": MODEL_VERSION,
         "code_commit": code_commit(),
         "seed": fit.seed,
         **res,
     }
-    res = crossing_summary(res).as_json()  # validated: docs/schema/crossing.schema.json
+    return crossing_summary(res).as_json()  # validated: docs/schema/crossing.schema.json
+
+
+def _show_crossing(res: dict, out, as_json, fit: FitOptions) -> None:
+    """Write crossing.json and crossing.txt to --out (when given) and print the result."""
+    from .. import crossing_table
+    from ..io import write_json, write_text
+
     text = crossing_table.table(res)
     if out:
 
@@ -298,11 +310,6 @@ def _crossing(
         emit(res)
     else:
         click.echo(text)
-    failed = [c["case"] for c in res["cases"] if not c["engine_diagnostics"]["ok"]]
-    if fit.strict and failed:
-        raise SamplerTrouble(
-            f"sampler diagnostics missed their thresholds in {', '.join(failed)} (--strict)"
-        )
 
 
 def _crossing_series(data, unit, series_names) -> list:
@@ -332,7 +339,8 @@ def _rolling(
     from .. import backtest_setup as setup
     from .. import render_backtest as show
     from ..errors import SamplerTrouble
-    from ..observations import assemble, check_table, table_hash
+    from ..observation_record import table_hash
+    from ..observations import assemble, check_table
     from ..pipeline import variant_choice
     from ..priors import load
     from ..variants import select_variants

@@ -22,55 +22,84 @@ from .options import (
     emit,
     fit_options,
     guard,
+    option_group,
     output_options,
     say,
+    shown_default_option,
     threshold_option,
 )
+
+_CHECK_OPTIONS = [
+    shown_default_option(
+        "--loo",
+        "auto",
+        click.Choice(["auto", "psis", "exact"]),
+        "Leave-one-out method: psis (importance sampling, no refits), exact (refit without "
+        "each point), auto (PSIS where its Pareto k <= --k-max, refit elsewhere).",
+        name="loo",
+    ),
+    shown_default_option(
+        "--k-max",
+        0.7,
+        click.FloatRange(0, 2),
+        "Pareto k above which PSIS is not trusted (auto refits those points).",
+    ),
+    shown_default_option(
+        "--widen",
+        (2.0,),
+        click.FloatRange(min=0, min_open=True),
+        "Refit with every prior scale multiplied by this factor (repeatable; <1 narrows).",
+        name="factors",
+        multiple=True,
+    ),
+    shown_default_option(
+        "--prior-samples",
+        2000,
+        click.IntRange(100),
+        "Draws from the priors for the prior predictive check.",
+    ),
+    shown_default_option(
+        "--year",
+        FOCUS_YEAR,
+        click.IntRange(1990, 2200),
+        "Report P(event by the end of this year) in the LOO and sensitivity tables.",
+    ),
+]
+_SBC_OPTIONS = [
+    shown_default_option(
+        "--sims", 200, click.IntRange(10), "Number of simulated data sets (each is one refit)."
+    ),
+    shown_default_option("--draws", 500, click.IntRange(50), "Posterior draws per chain."),
+    shown_default_option("--tune", 500, click.IntRange(50), "Warm-up per chain."),
+    shown_default_option("--chains", 2, click.IntRange(1), "Chains per refit."),
+    shown_default_option(
+        "--ranks",
+        49,
+        click.IntRange(9),
+        "Thinned posterior draws each true value is ranked among (ranks 0..N).",
+        name="n_ranks",
+    ),
+    shown_default_option(
+        "--bins",
+        10,
+        click.IntRange(2),
+        "Rank bins of the chi-square test ((--ranks + 1) must be a multiple).",
+    ),
+    shown_default_option(
+        "--alpha",
+        0.01,
+        click.FloatRange(0, 1, min_open=True, max_open=True),
+        "Family-wise false-alarm rate of the uniformity test (Bonferroni over parameters).",
+    ),
+    shown_default_option("--seed", 1, int, "Seed of the prior draws, data and fits."),
+]
 
 
 @click.command("check")
 @fit_options
 @threshold_option()
 @click.option("--horizon", help="As for `run` [default: 2040-12-31].")
-@click.option(
-    "--loo",
-    "loo",
-    default="auto",
-    show_default=True,
-    type=click.Choice(["auto", "psis", "exact"]),
-    help="Leave-one-out method: psis (importance sampling, no refits), exact (refit without "
-    "each point), auto (PSIS where its Pareto k <= --k-max, refit elsewhere).",
-)
-@click.option(
-    "--k-max",
-    default=0.7,
-    show_default=True,
-    type=click.FloatRange(0, 2),
-    help="Pareto k above which PSIS is not trusted (auto refits those points).",
-)
-@click.option(
-    "--widen",
-    "factors",
-    multiple=True,
-    type=click.FloatRange(min=0, min_open=True),
-    default=(2.0,),
-    show_default=True,
-    help="Refit with every prior scale multiplied by this factor (repeatable; <1 narrows).",
-)
-@click.option(
-    "--prior-samples",
-    default=2000,
-    show_default=True,
-    type=click.IntRange(100),
-    help="Draws from the priors for the prior predictive check.",
-)
-@click.option(
-    "--year",
-    default=FOCUS_YEAR,
-    show_default=True,
-    type=click.IntRange(1990, 2200),
-    help="Report P(event by the end of this year) in the LOO and sensitivity tables.",
-)
+@option_group(_CHECK_OPTIONS)
 @output_options(
     "Write check.json, CSV tables and figures (PNG+SVG) here.",
     "Overwrite check files already in --out.",
@@ -143,51 +172,7 @@ def check(
 @click.command("sbc")
 @data_options
 @PRIORS_OPTION
-@click.option(
-    "--sims",
-    default=200,
-    show_default=True,
-    type=click.IntRange(10),
-    help="Number of simulated data sets (each is one refit).",
-)
-@click.option(
-    "--draws",
-    default=500,
-    show_default=True,
-    type=click.IntRange(50),
-    help="Posterior draws per chain.",
-)
-@click.option(
-    "--tune", default=500, show_default=True, type=click.IntRange(50), help="Warm-up per chain."
-)
-@click.option(
-    "--chains", default=2, show_default=True, type=click.IntRange(1), help="Chains per refit."
-)
-@click.option(
-    "--ranks",
-    "n_ranks",
-    default=49,
-    show_default=True,
-    type=click.IntRange(9),
-    help="Thinned posterior draws each true value is ranked among (ranks 0..N).",
-)
-@click.option(
-    "--bins",
-    default=10,
-    show_default=True,
-    type=click.IntRange(2),
-    help="Rank bins of the chi-square test ((--ranks + 1) must be a multiple).",
-)
-@click.option(
-    "--alpha",
-    default=0.01,
-    show_default=True,
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    help="Family-wise false-alarm rate of the uniformity test (Bonferroni over parameters).",
-)
-@click.option(
-    "--seed", default=1, show_default=True, type=int, help="Seed of the prior draws, data and fits."
-)
+@option_group(_SBC_OPTIONS)
 @output_options(
     "Write sbc.json, sbc-ranks.csv and the rank histograms here.",
     "Overwrite SBC files already in --out.",

@@ -205,9 +205,21 @@ PRIORS_OPTION = click.option(
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
 
 
-def shown_default_option(flag: str, default: Any, type: Any, help: str) -> Any:
-    """The option ``flag`` of click type ``type``, its ``default`` shown in --help."""
-    return click.option(flag, default=default, show_default=True, type=type, help=help)
+def shown_default_option(
+    flag: str, default: Any, type: Any, help: str, name: str | None = None, multiple: bool = False
+) -> Any:
+    """The option ``flag`` of click type ``type``, its ``default`` shown in --help (passed to
+    the command as ``name`` where given; ``multiple``: repeatable)."""
+    decls = (flag, name) if name else (flag,)
+    return click.option(
+        *decls, default=default, show_default=True, type=type, help=help, multiple=multiple
+    )
+
+
+def typed_options(rows: list[tuple[str, Any, str]]) -> list:
+    """One click option a ``(flag, type, help)`` row, no default shown by click (for options
+    whose default is said in the help, or chosen by the command when left out)."""
+    return [click.option(flag, type=type, help=help) for flag, type, help in rows]
 
 
 SEED_OPTION = shown_default_option(
@@ -268,6 +280,11 @@ def apply_options(fn: Callable[..., Any], options: list) -> Callable[..., Any]:
     for opt in reversed(options):
         fn = opt(fn)
     return fn
+
+
+def option_group(options: list) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator adding each click option of ``options``, in that order in --help."""
+    return lambda fn: apply_options(fn, options)
 
 
 def data_options(fn: Callable[..., Any]) -> Callable[..., Any]:

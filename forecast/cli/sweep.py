@@ -12,7 +12,7 @@ import click
 from ..errors import ForecastError
 from ..posterior_meta import meta as posterior_meta
 from ..settings import FOCUS_YEAR
-from .options import FitOptions, check_strict, emit, fit_options, guard
+from .options import FitOptions, check_strict, emit, fit_options, guard, shown_default_option
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
     import numpy as np
@@ -226,12 +226,11 @@ def _attrs(file, prep: Prepared, seed: int) -> dict:
 @fit_options
 @execution_options
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
+@shown_default_option(
     "--samples",
-    default=256,
-    show_default=True,
-    type=click.IntRange(8),
-    help="Base samples N (a power of two); N x (axes + 2) cells are evaluated.",
+    256,
+    click.IntRange(8),
+    "Base samples N (a power of two); N x (axes + 2) cells are evaluated.",
 )
 @click.option("--event", "event_id", help="The event to analyse [default: the scenario's first].")
 @click.option("--horizon", help="As for `run`.")
