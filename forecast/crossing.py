@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .curves import logit
+
 LEVELS = (0.5, 0.8, 0.95)
 NEVER_ERROR_YEARS = 10.0  # |median - actual| when the median never crosses
 CRPS_CAP_YEARS = 20.0  # draws later than cutoff + this count as cutoff + this in the CRPS
@@ -139,8 +141,7 @@ def transform(values, bounded: bool) -> np.ndarray:
     """The lines' scale: logit of the fraction clipped to [1e-4, 1 - 1e-4], or log."""
     v = np.asarray(values, dtype=float)
     if bounded:
-        f = np.clip(v, CLIP, 1 - CLIP)
-        return np.log(f) - np.log1p(-f)
+        return logit(np.clip(v, CLIP, 1 - CLIP))
     return np.log(v)
 
 

@@ -38,6 +38,7 @@ from .dates import parse_period
 from .drift import Drift, crossing_times
 from .errors import ForecastError
 from .io import read_input_file
+from .units import CANONICAL, UNITS
 
 METHODS = ["engine", "engine_drift", "engine_pooled", "line", "bayes_line", "drifting_line"]
 LINE_DRAWS = 4000  # draws of the Bayesian lines per case
@@ -50,21 +51,15 @@ PUBLIC_DIR = ("data", "public-series")
 def _unit(text: str, where: str) -> tuple[str, float]:
     """(canonical unit, factor to it) of a published unit such as '% resolved' or 'minutes'."""
     t = text.strip().lower()
-    if "%" in t or "percent" in t:
-        return "fraction", 0.01
-    table = {
-        "fraction": ("fraction", 1.0),
-        "minutes": ("minutes", 1.0),
-        "hours": ("minutes", 60.0),
-        "seconds": ("minutes", 1 / 60),
-        "multiplier": ("multiplier", 1.0),
-    }
-    if t not in table:
+    if "%" in t or "percent" in t:  # "% resolved", "% any medal": a published percent
+        t = "percent"
+    if t not in UNITS:
         raise ForecastError(
             f"unit {text!r} is not a percent, fraction, minutes, hours, seconds or multiplier",
             where,
         )
-    return table[t]
+    u = UNITS[t]
+    return CANONICAL[u.dimension], u.to_canonical
 
 
 def parse_series(text: str, name: str, unit: str | None = None) -> list[cx.Series]:

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from .curves import logit
 from .trajectories import closed_form_crossing_time
 
 STEP_YEARS = 1 / 12  # the monthly grid
@@ -212,7 +213,7 @@ def crossing_times(
         before = closed_form_crossing_time(shifted, benchmark, float(theta))
         if family == "bounded":
             ratio = np.where(theta < ceiling, theta / ceiling, 0.5)  # 0.5: unused filler
-            z = np.where(theta < ceiling, np.log(ratio) - np.log1p(-ratio), np.inf)
+            z = np.where(theta < ceiling, logit(ratio), np.inf)
         else:
             z = np.full(len(rate), np.log(theta))
         after = first_passage(grid, x, z)

@@ -98,6 +98,18 @@ def read_toml(path: str | Path, expected: str) -> dict:
         raise ForecastError("not valid TOML (nested too deeply)", str(path)) from None
 
 
+def bundled_dir(name: str, marker: str, hint: str = "") -> Path:
+    """The project folder ``name`` (``priors``, ``scenarios``) beside the package in a source
+    checkout, or the copy bundled in an installed wheel (``forecast/_bundled/NAME``, see
+    pyproject.toml): the first that holds ``marker`` (a file name; "" for any directory).
+    A :class:`ForecastError` when neither does, ``hint`` saying what to pass instead."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / name, here / "_bundled" / name):
+        if (cand / marker).is_file() if marker else cand.is_dir():
+            return cand
+    raise ForecastError(f"cannot find the bundled {name} directory{'; ' + hint if hint else ''}")
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's directory; rename it onto ``path`` on success."""

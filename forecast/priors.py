@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from .errors import ForecastError
-from .io import read_toml
+from .io import bundled_dir, read_toml
 from .schema import message
 
 Why = Annotated[str, Field(min_length=10, description="one-sentence justification")]
@@ -235,11 +235,7 @@ FILES = {
 
 def default_dir() -> Path:
     """``priors/`` in a source checkout, or the copy bundled in an installed wheel."""
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "priors", here / "_bundled" / "priors"):
-        if (cand / "bounded.toml").is_file():
-            return cand
-    raise ForecastError("cannot find the bundled priors directory; pass --priors DIR")
+    return bundled_dir("priors", "bounded.toml", "pass --priors DIR")
 
 
 def load_file(path: Path, schema: type[BaseModel]) -> BaseModel:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
-from .io import read_toml
+from .io import bundled_dir, read_toml
 
 Why = Annotated[str, Field(min_length=10)]
 
@@ -365,11 +365,8 @@ def with_changes(
 
 
 def default_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "scenarios", here / "_bundled" / "scenarios"):
-        if cand.is_dir():
-            return cand
-    raise ForecastError("cannot find the scenarios directory")
+    """``scenarios/`` in a source checkout, or the copy bundled in an installed wheel."""
+    return bundled_dir("scenarios", "")
 
 
 def resolve(name: str) -> Path:
