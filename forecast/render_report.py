@@ -25,6 +25,7 @@ from .errors import ForecastError
 from .io import dumps_json, write_bytes, write_csv, write_text
 from .output import date_columns, date_values, make_dir
 from .report import FILES, PAGE, Built, check_out_dir
+from .results_report import report_summary
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -208,7 +209,8 @@ def write(
     out: Path, built: Built, force: bool = False, progress: Callable[[str], None] | None = None
 ) -> list[Path]:
     """Write the report's files into ``out`` (each atomically, the page last); ``progress``
-    is told when the figures are drawn. ``built.report['figures']`` is filled. Called on
+    is told when the figures are drawn. ``built.report`` becomes report.json's content (the
+    figures filled in, stamped with ``schema_version``). Called on
     :func:`forecast.publish.publish`'s staging directory, whose ``figures/`` replaces the
     old one whole (so a figure of an event no longer reported does not linger)."""
     from .fit import save
@@ -220,8 +222,8 @@ def write(
     if progress:
         progress("drawing figures...")
     meta, images, _ = write_figures(built, folder)
-    built.report["figures"] = meta
-    report = built.report
+    # report.json is the ReportSummary's JSON (validated: docs/schema/report.schema.json)
+    built.report = report = report_summary({**built.report, "figures": meta}).as_json()
     page = render_html(report, images)
     save_results(built.results, out / "results.nc")
     save(built.posterior, out / "posterior.nc")

@@ -12,17 +12,17 @@ minutes, multiplier); durations say their unit in the field name.
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .results_base import SCHEMA_VERSION, Diagnostics, DiagnosticThresholds, StrictResult
 from .results_check import CheckSummary, check_summary
 from .results_crossing import CrossingSummary, crossing_summary
 from .results_rolling import RollingSummary, rolling_summary
+from .results_sbc import SbcSummary, sbc_summary
+from .results_sensitivity import SensitivitySummary, sensitivity_summary
+from .results_structural import StructuralSummary, structural_summary
 from .results_sweep import SweepSummary, sweep_summary
 
 
@@ -305,18 +305,12 @@ class CompareSummary(StrictResult):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "run": RunSummary,
-    "compare": CompareSummary,
-    "crossing": CrossingSummary,
-    "check": CheckSummary,
-    "sweep": SweepSummary,
-    "rolling": RollingSummary,
-}
 __all__ = [
-    "SCHEMAS", "SCHEMA_VERSION", "CheckSummary", "CrossingSummary", "DiagnosticThresholds",
-    "Diagnostics", "RollingSummary", "SweepSummary", "check_summary", "compare_summary",
-    "crossing_summary", "rolling_summary", "run_summary", "sweep_summary",
+    "SCHEMA_VERSION", "CheckSummary", "CrossingSummary", "DiagnosticThresholds",
+    "Diagnostics", "RollingSummary", "SbcSummary", "SensitivitySummary",
+    "StructuralSummary", "SweepSummary", "check_summary", "compare_summary", "crossing_summary",
+    "rolling_summary", "run_summary", "sbc_summary", "sensitivity_summary",
+    "structural_summary", "sweep_summary",
 ]  # fmt: skip
 
 
@@ -328,23 +322,3 @@ def run_summary(d: dict[str, Any]) -> RunSummary:
 def compare_summary(d: dict[str, Any]) -> CompareSummary:
     """Validate a comparison built as a dict into its type."""
     return CompareSummary.model_validate({"schema_version": SCHEMA_VERSION, **d})
-
-
-def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of one result type ('run' or 'compare')."""
-    return SCHEMAS[name].model_json_schema(mode="serialization")
-
-
-def write_schemas(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in SCHEMAS:
-        p = folder / f"{name}.schema.json"
-        p.write_text(json.dumps(json_schema(name), indent=2, sort_keys=True) + "\n")
-        paths.append(p)
-    return paths
-
-
-if __name__ == "__main__":  # python -m forecast.results docs/schema
-    for p in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/schema")):
-        print(p)

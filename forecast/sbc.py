@@ -25,6 +25,7 @@ import xarray as xr
 from .observations import Observation, ai_rows
 from .predictive import ObsArrays, obs_arrays, scales
 from .priors import Priors
+from .results import sbc_summary
 
 PARAMS = (
     "bounded_rate_mean",
@@ -213,7 +214,7 @@ def param_label(name: str, sel: dict) -> str:
 
 @dataclass
 class SBCResult:
-    summary: dict
+    summary: dict  # the SbcSummary's JSON (sbc.json; docs/schema/sbc.schema.json)
     ranks: np.ndarray  # (sim, parameter)
     labels: list[str]
 
@@ -361,7 +362,8 @@ def run(
         "n_ranks": n_ranks,
         "bins": bins,
     }
-    return SBCResult(_summary(fit, settings, alpha, labels, tests, divergent), ranks, labels)
+    summary = sbc_summary(_summary(fit, settings, alpha, labels, tests, divergent))
+    return SBCResult(summary.as_json(), ranks, labels)
 
 
 __all__ = ["CompiledFit", "CompiledFitter", "rank_test", "run", "simulate"]

@@ -3,14 +3,19 @@ reproduce command (run again from a cold cache, it gives the same numbers)."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import re
 import shlex
 from html import unescape
 
+import jsonschema
 import pytest
 from markupsafe import escape  # what the template's autoescaping writes
+from pydantic import ValidationError
+
+from forecast.results_report import ReportSummary
 
 from ._reports import (
     EVIL_BENCH,
@@ -21,6 +26,7 @@ from ._reports import (
     invoke,
     reproduce_command,
 )
+from .test_results import SCHEMA_DIR, valid_result
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +61,20 @@ def test_writes_the_page_the_json_the_csv_and_the_results(made):
         for y in rep["report_years"]:
             assert float(r[f"p_by_{y}"]) == h["p_by_year"][str(y)]["p"]
             assert float(r[f"mcse_by_{y}"]) == h["p_by_year"][str(y)]["mcse"]
+
+
+def test_report_json_is_the_typed_result(made):
+    """report.json validates against docs/schema/report.schema.json; a probability out of
+    range or a missing section does not."""
+    rep = valid_result("report", made[3])
+    assert rep["comparison"]["schema_version"] == rep["schema_version"]
+    bad = copy.deepcopy(rep)
+    bad["headline"][0]["p_not_by_horizon"] = 1.5
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json.loads((SCHEMA_DIR / "report.schema.json").read_text()))
+    del bad["brief"]
+    with pytest.raises(ValidationError):
+        ReportSummary.model_validate(bad)
 
 
 def test_page_holds_headline_figures_observations_priors_diagnostics(made):
@@ -323,7 +343,7 @@ def test_a_backtest_tells_the_report_how_the_engine_has_forecast_before(made, tm
     args[args.index("--out") + 1] = str(tmp_path / "with-bt")
     code, _stdout, err = invoke(*args, "--backtest", str(bt), "--quiet")
     assert code == 0, err
-    rep2 = json.loads((tmp_path / "with-bt" / "report.json").read_text("utf-8"))
+    rep2 = valid_result("report", json.loads((tmp_path / "with-bt" / "report.json").read_text()))
     page2 = (tmp_path / "with-bt" / "index.html").read_text("utf-8")
     t = rep2["track_record"]
     engine = crossing["pooled"]["engine"]

@@ -6,7 +6,8 @@ import json
 import jsonschema
 import pytest
 
-from forecast.results import SCHEMA_VERSION, SCHEMAS, json_schema, run_summary
+from forecast.result_schemas import SCHEMAS, json_schema
+from forecast.results import SCHEMA_VERSION, run_summary
 
 from .conftest import HEADER, ROOT, write
 
@@ -17,8 +18,9 @@ def _schema(name):
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text())
 
 
-def _valid(name: str, obj: dict) -> dict:
-    """``obj`` (a command's JSON) validates against the committed schema, carries the schema
+def valid_result(name: str, obj: dict) -> dict:
+    """``obj`` (a command's JSON; the module tests use this on the outputs they make)
+    validates against the committed schema, carries the schema
     version, and is exactly the serialisation of its result type (nothing lost or added)."""
     jsonschema.validate(obj, _schema(name))
     assert obj["schema_version"] == SCHEMA_VERSION
@@ -28,7 +30,7 @@ def _valid(name: str, obj: dict) -> dict:
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_committed_schema_is_current(name):
-    # regenerate with: python -m forecast.results docs/schema
+    # regenerate with: python -m forecast.result_schemas docs/schema
     assert _schema(name) == json.loads(json.dumps(json_schema(name), sort_keys=True))
 
 
@@ -36,7 +38,10 @@ def test_every_result_has_its_schema_file_and_no_file_is_stray():
     assert {p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json")} == set(
         SCHEMAS
     )
-    assert {"run", "compare", "crossing", "check", "sweep", "rolling"} <= set(SCHEMAS)
+    assert {
+        "run", "compare", "crossing", "check", "sweep", "rolling", "structural", "sbc",
+        "sensitivity", "report",
+    } <= set(SCHEMAS)  # fmt: skip
 
 
 def test_run_summary_validates_and_round_trips(bundled_result):
@@ -96,11 +101,11 @@ def test_check_json_validates(cli, tmp_path):
         "--out", str(tmp_path / "chk"),
     )  # fmt: skip
     assert code == 0, err
-    s = _valid("check", json.loads(out))
+    s = valid_result("check", json.loads(out))
     assert s["loo"]["n_refits"] == 5 and all(
         "diagnostics_ok" in o for o in s["loo"]["observations"]
     )
-    on_disk = _valid("check", json.loads((tmp_path / "chk" / "check.json").read_text()))
+    on_disk = valid_result("check", json.loads((tmp_path / "chk" / "check.json").read_text()))
     assert on_disk["files"][-1] == "check.json" and {**on_disk, "files": None} == {
         **s,
         "files": None,
@@ -119,8 +124,8 @@ def test_sweep_json_validates(cli, tmp_path):
     )
     code, out, err = cli("sweep", str(f), "--out", str(tmp_path / "o"), "--sync", "--json", "-q")
     assert code == 0, err
-    s = _valid("sweep", json.loads(out))
-    assert _valid("sweep", json.loads((tmp_path / "o" / "sweep.json").read_text())) == s
+    s = valid_result("sweep", json.loads(out))
+    assert valid_result("sweep", json.loads((tmp_path / "o" / "sweep.json").read_text())) == s
     ev = s["events"]["automated-ai-rnd"]
     assert ev["p_by_2028_min"] <= ev["p_by_2028_max"] and set(ev["effect_by_axis"]) == {
         "elasticity"
@@ -138,9 +143,9 @@ def test_rolling_backtest_json_validates(cli, tmp_path):
         "--chains", "2", "--out", str(tmp_path / "bt"), "--json", "-q",
     )  # fmt: skip
     assert code == 0, err
-    s = _valid("rolling", json.loads(out))
+    s = valid_result("rolling", json.loads(out))
     assert s["data"]["n_rows"] > 0 and s["sampler"]["draws"] == 300 and s["threshold_scores"]
-    on_disk = _valid("rolling", json.loads((tmp_path / "bt" / "backtest.json").read_text()))
+    on_disk = valid_result("rolling", json.loads((tmp_path / "bt" / "backtest.json").read_text()))
     assert on_disk["files"][-1] == "backtest.json" and on_disk["points"] == s["points"]
     bad = copy.deepcopy(s)
     del bad["points"][0]["model"]["pit"]

@@ -10,6 +10,9 @@ from forecast import sbc
 from forecast.errors import ForecastError
 from forecast.pipeline import inputs
 from forecast.predictive import obs_arrays
+from forecast.results import SbcSummary
+
+from .test_results import valid_result
 
 
 def test_rank_test_accepts_uniform_ranks_and_flags_skewed_ones():
@@ -118,4 +121,9 @@ def test_sbc_runs_end_to_end_on_a_small_design(tmp_path):
     assert "unbounded_accel[metr-horizon-1.1-p50]" in render_sbc.text(s)
     paths = render_sbc.write(tmp_path, res)
     assert {p.name for p in paths} >= {"sbc.json", "sbc-ranks.csv", "sbc-ranks.png"}
+    # sbc.json (and --json) is the typed result, valid against docs/schema/sbc.schema.json
+    assert valid_result("sbc", json.loads((tmp_path / "sbc.json").read_text())) == s
+    with pytest.raises(ValueError):  # a p-value is a probability
+        t = next(iter(s["parameters"].values()))
+        SbcSummary.model_validate({**s, "parameters": {"x": {**t, "p_value": 2.0}}})
     assert json.loads((tmp_path / "sbc.json").read_text())["parameters"] == s["parameters"]

@@ -9,11 +9,13 @@ from forecast import structural as st
 from forecast.errors import ForecastError
 from forecast.fit import SamplerSettings
 from forecast.pipeline import inputs
+from forecast.results import StructuralSummary
 from forecast.scenario import load as load_scenario
 from forecast.scenario import resolve
 from forecast.structural_gaps import reading_gaps
 
 from .conftest import write
+from .test_results import valid_result
 
 READINGS = ("inspiration-binding", "compressed-perspiration")
 TINY = ("--draws", "200", "--tune", "200", "--chains", "2")
@@ -157,9 +159,12 @@ def test_structural_command(cli, tmp_path):
     assert "structural range" in stdout and "depends most on" in stdout
     assert "automated-ai-rnd [compressed-perspiration]" in stdout
     assert "Published claims, across every variant and reading" in stdout
-    s = json.loads((out / "structural.json").read_text("utf-8"))
+    s = valid_result("structural", json.loads((out / "structural.json").read_text("utf-8")))
     assert s["readings"] == ["compressed-perspiration"]
     assert {c["id"] for c in s["claims"]} >= {"clark-2028"}
+    next(iter(s["events"].values()))["central"]["p"] = 1.5
+    with pytest.raises(ValueError):
+        StructuralSummary.model_validate(s)
     code, _, err = cli("structural", *TINY, *data, "--variants", str(variants), "--out", str(out))
     assert code == 2 and "--force" in err
     code, _, err = cli("structural", "--variants", str(tmp_path / "missing.toml"))
@@ -200,7 +205,7 @@ def test_report_shows_the_structural_section(cache_dir, tmp_path, monkeypatch):
     render_report.write(out, built, False, None)
     page = (out / "index.html").read_text("utf-8")
     assert 'id="structural-table"' in page and "What each headline depends on" in page
-    s = json.loads((out / "report.json").read_text("utf-8"))["structural"]
+    s = valid_result("report", json.loads((out / "report.json").read_text("utf-8")))["structural"]
     assert [v["id"] for v in s["variants"]] == ["central", "wide", "no-walk"]
     assert "--structural" in cmd and "--data seed" in cmd  # a bundled table stays a name
 

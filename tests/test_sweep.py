@@ -14,6 +14,8 @@ import xarray as xr
 from forecast.errors import ForecastError
 from forecast.sweep import build_table, cell_dates, load
 
+from .test_results import valid_result
+
 ROOT = Path(__file__).resolve().parent.parent
 FORECAST = str(Path(sys.executable).with_name("forecast"))
 
@@ -213,7 +215,7 @@ def test_sensitivity_command_ranks_parameters(cli, tmp_path):
         "sensitivity", str(small_sweep(tmp_path)), "--samples", "16", "--sync", "--json", "-q"
     )
     assert code == 0, err
-    r = json.loads(out)
+    r = valid_result("sensitivity", json.loads(out))  # docs/schema/sensitivity.schema.json
     assert set(r["outputs"]["p_by_2028"]["ranking"]) == {"elasticity", "compute_doubling"}
 
 

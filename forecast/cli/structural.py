@@ -68,17 +68,19 @@ def structural(
     """
     from .. import render_structural
     from .. import structural as st
+    from ..results import structural_summary
 
     if out:
         render_structural.check_out(Path(out), force)
     variants = st.load_variants(variants_file)
     names = () if no_scenario else (scenario_names or READINGS)
     scenarios = [load_scenario(n) for n in names] or [None]
-    summary = st.run(
+    raw = st.run(
         fit.inputs(), variants, scenarios, thresholds, horizon, fit.cache, fit.refit,
         progress=None if fit.quiet else fit.say,
         where=str(variants_file or st.default_file()),
     )  # fmt: skip
+    summary = structural_summary(raw).as_json()  # validated: docs/schema/structural.schema.json
     if out:
         publish(out, lambda d: render_structural.write(d, summary))
     if as_json:

@@ -256,6 +256,7 @@ def sensitivity(
       forecast sensitivity scenarios/sweep-residual.toml --samples 1024 --json --out sens/
     """
     from ..io import dumps_json, write_json
+    from ..results import sensitivity_summary
     from ..sensitivity import sobol_indices
     from ..sweep import axis_bounds
 
@@ -277,13 +278,10 @@ def sensitivity(
     out_d = sobol_indices(
         model, sw.names, bounds, log, samples, fit.seed, [f"p_by_{FOCUS_YEAR}", "median_date_year"]
     )
-    result = {
-        "sweep_file": str(file),
-        "event": ev,
-        "seed": fit.seed,
-        "posterior_hash": prep.posterior.attrs["posterior_hash"],
-        **out_d,
-    }
+    meta = {"sweep_file": str(file), "event": ev, "seed": fit.seed}
+    result = sensitivity_summary(
+        {**meta, "posterior_hash": prep.posterior.attrs["posterior_hash"], **out_d}
+    ).as_json()  # validated: docs/schema/sensitivity.schema.json
     if out:
         write_json(Path(out) / "sensitivity.json", result)
     if as_json:
