@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .dask_client import map_jobs
 from .errors import ForecastError
 from .fit import cache_key
-from .io import read_input_text
+from .io import bundled_dir, read_input_text
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
 from .scenario import Scenario, with_changes
@@ -85,11 +85,8 @@ class VariantFile(BaseModel):
 
 
 def default_file() -> Path:
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "scenarios", here / "_bundled" / "scenarios"):
-        if (cand / FILE_NAME).is_file():
-            return cand / FILE_NAME
-    raise ForecastError(f"cannot find scenarios/{FILE_NAME}")
+    """The shipped ``scenarios/structural.toml``."""
+    return bundled_dir("scenarios", FILE_NAME) / FILE_NAME
 
 
 def load_variants(path: str | Path | None = None) -> list[Variant]:
