@@ -13,7 +13,6 @@ Probabilities are P(by the end of the focus year); dates are to the month.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .dask_client import map_jobs
 from .errors import ForecastError
 from .fit import cache_key
-from .io import bundled_dir, read_input_text
+from .io import bundled_dir, read_toml
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Priors
 from .scenario import Scenario, with_changes
@@ -92,16 +91,7 @@ def default_file() -> Path:
 def load_variants(path: str | Path | None = None) -> list[Variant]:
     """The variants of a file (default: the shipped ``scenarios/structural.toml``)."""
     p = Path(path) if path else default_file()
-    try:
-        raw = tomllib.loads(read_input_text(p))
-    except FileNotFoundError:
-        raise ForecastError(
-            "file not found; expected a structural-variants TOML file", str(p)
-        ) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ForecastError(f"cannot read ({e})", str(p)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", str(p)) from None
+    raw = read_toml(p, "structural-variants TOML file")
     try:
         return VariantFile.model_validate(raw).variant
     except ValidationError as e:
