@@ -90,6 +90,7 @@ def test_interval_membership_agrees_with_the_quantiles():
     np.testing.assert_allclose(scoring.mixture_cdf(tab["q95"], eta, sd), 0.95, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_psis_leave_one_out_agrees_with_an_exact_refit(cache_dir):
     """Leaving one METR seed figure out (the one, among those with Pareto k < 0.5, whose
     importance-weighted estimate moves most): P(work-month horizon by the full-data median

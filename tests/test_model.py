@@ -21,6 +21,7 @@ def test_single_point_benchmark_takes_its_rate_from_the_pool(bundled_result):
     assert one["rate_source"].startswith("pool only")
 
 
+@pytest.mark.slow
 def test_pooling_narrows_the_one_point_benchmark(cache_dir):
     """Partial pooling: in the seed figures, PostTrainBench's log-rate posterior is narrower
     than without pooling.
@@ -44,6 +45,7 @@ def test_pooling_narrows_the_one_point_benchmark(cache_dir):
     assert sd["partial"] < (1 - margin) * sd["none"], (sd, margin)
 
 
+@pytest.mark.slow
 def test_data_change_moves_the_forecast(cache_dir, tmp_path):
     """A changed data point is a different cache key, a refit, and a different answer."""
     from forecast.pipeline import forecast
