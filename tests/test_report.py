@@ -215,6 +215,7 @@ def test_existing_report_needs_force(made, tmp_path):
     assert code == 2 and "is a file" in err
 
 
+@pytest.mark.slow
 def test_reproduce_command_gives_the_same_numbers_from_a_cold_cache(made, tmp_path, monkeypatch):
     out, _, page, rep = made
     args = shlex.split(reproduce_command(page))[1:]

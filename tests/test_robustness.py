@@ -123,6 +123,7 @@ def test_strict_turns_sampler_trouble_into_exit_3(cli, tmp_path):
     assert code == 3 and not rep.exists()
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_fresh_or_cached(tmp_path):
     """The reproducibility guarantee, tested once: separate processes with the same inputs
     and seed write byte-identical summary.json and summary.csv whether the posterior is
