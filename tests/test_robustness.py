@@ -85,14 +85,14 @@ def test_killed_run_leaves_no_output_and_no_cached_posterior(tmp_path, sig):
     truncated sample was once cached and published as complete."""
     out, cache = tmp_path / "out", tmp_path / "cache"
     p = subprocess.Popen(
-        [FORECAST, "run", "--out", str(out), "--seed", "11", "--draws", "4000"],
+        [FORECAST, "run", "--out", str(out), "--seed", "11", "--draws", "40000"],
         env={**os.environ, "FORECAST_CACHE": str(cache)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     head = _started_sampling(p)
-    time.sleep(15.0)  # nutpie compiles for several seconds, then samples for a minute or more
+    time.sleep(15.0)  # nutpie compiles for several seconds; 4 x 40,000 draws take minutes
     p.send_signal(sig)
     _, err = p.communicate(timeout=60)
     err = head + err
