@@ -14,7 +14,7 @@ import numpy as np
 
 from .dates import from_years, period_bounds
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_input_file
 from .observations import (
     COLUMNS,
     REQUIRED,
@@ -42,14 +42,7 @@ def read_series(
     ``unit`` to the option, ``kind`` to ai, ``system`` to the row number and ``source`` to
     the file. Every row is validated as in ``forecast data``."""
     path = Path(path)
-    try:
-        text = read_input_text(path, "utf-8-sig")
-    except FileNotFoundError:
-        raise ForecastError("file not found", str(path)) from None
-    except UnicodeDecodeError:
-        raise ForecastError("not UTF-8 text; expected a UTF-8 CSV file", str(path)) from None
-    except (IsADirectoryError, PermissionError) as e:
-        raise ForecastError(f"cannot read the file ({e.strerror})", str(path)) from None
+    text = read_input_file(path, "CSV file (the full schema, or date and value columns)")
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]

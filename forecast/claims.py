@@ -10,14 +10,13 @@ disagree with the reading rather than with the engine.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_toml
 from .schema import message
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -62,12 +61,7 @@ class ClaimFile(BaseModel):
 
 def load(path: Path) -> list[dict]:
     """The claims of a file as dicts (the keys it gives), validated."""
-    try:
-        raw = tomllib.loads(read_input_text(path))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ForecastError(f"cannot read reference claims ({e})", str(path)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", str(path)) from None
+    raw = read_toml(path, "reference-claims TOML file")
     try:
         claims = ClaimFile.model_validate(raw).claims
     except ValidationError as e:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
-from .io import read_input_text
+from .io import read_toml
 from .scenario import PARAMS, UNIT_TABLE, Scenario, resolve
 from .scenario import load as load_scenario
 
@@ -186,14 +185,7 @@ def _base_path(sweep_path: Path, base: str) -> Path:
 def load(path: str | Path, seed: int = 1) -> Sweep:
     path = Path(path)
     where = str(path)
-    try:
-        raw = tomllib.loads(read_input_text(path))
-    except FileNotFoundError:
-        raise ForecastError("file not found; expected a sweep TOML file", where) from None
-    except (IsADirectoryError, UnicodeDecodeError) as e:
-        raise ForecastError(f"cannot read the file ({e})", where) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", where) from None
+    raw = read_toml(path, "sweep TOML file")
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as e:
