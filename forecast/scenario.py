@@ -312,8 +312,53 @@ def _check_range(name: str, p: Param, where: str) -> None:
 
 
 def load(path: str | Path) -> Scenario:
+    """The scenario of a file, with the base it ``extends`` (if any) filled in."""
     path = Path(path)
-    return from_raw(read_toml(path, "scenario TOML file"), path, str(path))
+    raw, bases = _extended(path, ())
+    where = str(path) + (f" (extending {' -> '.join(map(str, bases))})" if bases else "")
+    try:
+        return from_raw(raw, path, where)
+    except ForecastError as e:
+        if "reading" in raw:
+            raise
+        raise ForecastError(
+            f"{e.message}; a file without `reading`, like the shipped base.toml, is only a "
+            "base that scenario files `extends`",
+            where,
+        ) from None
+
+
+# the tables whose entries a scenario file replaces one by one in the base it extends
+_MERGED_TABLES = ("residual", "evidence")
+
+
+def _extended(path: Path, seen: tuple[Path, ...]) -> tuple[dict, list[Path]]:
+    """The tables of ``path`` over those of the file it ``extends`` (recursively), and the
+    chain of base files. A top-level key, a residual parameter, an evidence table and the
+    ``events`` list given in a file replace the base's whole."""
+    raw = read_toml(path, "scenario TOML file")
+    name = raw.pop("extends", None)
+    if name is None:
+        return raw, []
+    if not isinstance(name, str) or not name:
+        raise ForecastError(
+            "key 'extends': expected the base scenario's file (relative to this file) or a "
+            'shipped name such as "base"',
+            str(path),
+        )
+    base_path = resolve_near(path, name)
+    if not base_path.is_file():
+        raise ForecastError(
+            f"key 'extends': no scenario file {name!r} next to this file or shipped", str(path)
+        )
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        raise ForecastError(f"key 'extends': {name!r} extends this file again (a cycle)", str(path))
+    base, chain = _extended(base_path, (*seen, path.resolve()))
+    merged = {**base, **{k: v for k, v in raw.items() if k not in _MERGED_TABLES}}
+    for table in _MERGED_TABLES:
+        if table in base or table in raw:
+            merged[table] = {**base.get(table, {}), **raw.get(table, {})}
+    return merged, [base_path, *chain]
 
 
 def from_raw(raw: dict, path: str | Path, where: str) -> Scenario:
@@ -367,6 +412,16 @@ def with_changes(
 def default_dir() -> Path:
     """``scenarios/`` in a source checkout, or the copy bundled in an installed wheel."""
     return bundled_dir("scenarios", "")
+
+
+def resolve_near(from_file: Path, name: str) -> Path:
+    """A scenario named in another file: a path relative to that file, or a shipped
+    scenario's name (``compressed-perspiration``), as ``--scenario`` accepts."""
+    p = Path(name)
+    near = p if p.is_absolute() else from_file.parent / p
+    if near.exists() or p.suffix == ".toml" or "/" in name:
+        return near
+    return resolve(name)
 
 
 def resolve(name: str) -> Path:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import schema
 from .errors import ForecastError
 from .io import read_toml
-from .scenario import PARAMS, UNIT_TABLE, Scenario, resolve
+from .scenario import PARAMS, UNIT_TABLE, Scenario, resolve_near
 from .scenario import load as load_scenario
 
 
@@ -172,16 +172,6 @@ def _check_size(n: int, grid_values: dict[str, np.ndarray], where: str) -> None:
         )
 
 
-def _base_path(sweep_path: Path, base: str) -> Path:
-    """The base scenario: a path relative to the sweep file, or a shipped scenario's name
-    (``compressed-perspiration``), as ``--scenario`` accepts."""
-    p = Path(base)
-    near = p if p.is_absolute() else sweep_path.parent / p
-    if near.exists() or p.suffix == ".toml" or "/" in base:
-        return near
-    return resolve(base)
-
-
 def load(path: str | Path, seed: int = 1) -> Sweep:
     path = Path(path)
     where = str(path)
@@ -198,7 +188,7 @@ def load(path: str | Path, seed: int = 1) -> Sweep:
                 f"{', '.join(PARAMS)}" + (f" (did you mean {near[0]!r}?)" if near else ""),
                 where,
             )
-    base = load_scenario(_base_path(path, spec.base))
+    base = load_scenario(resolve_near(path, spec.base))
     names = list(spec.axes)
     grid_values = None
     if spec.design == "grid":

@@ -26,6 +26,8 @@ from forecast.priors import load as load_priors
 from forecast.thresholds import Threshold, parse_threshold
 from forecast.units import SUFFIXES, UNITS
 
+from ._scenarios import flat_text
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 25)
 NAME = "prop.csv"
@@ -450,7 +452,7 @@ def test_threshold_value_is_finite():
 
 # --- scenario and sweep files --------------------------------------------------------------
 
-SCENARIO_LINES = (ROOT / "scenarios" / "inspiration-binding.toml").read_text().splitlines()
+SCENARIO_LINES = flat_text(ROOT / "scenarios" / "inspiration-binding.toml").splitlines()
 SWEEP_LINES = (ROOT / "scenarios" / "sweep-residual.toml").read_text().splitlines()
 JUNK = st.sampled_from(
     [

@@ -1,6 +1,7 @@
 """The research-residual model, the two readings and composite events."""
 
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -14,14 +15,16 @@ from forecast.reading import references, start_of
 from forecast.residual import draw_inputs, trajectories
 from forecast.scenario import load
 
+from ._scenarios import flat_text
+
 ROOT = Path(__file__).resolve().parent.parent
 R1 = ROOT / "scenarios" / "inspiration-binding.toml"
 R2 = ROOT / "scenarios" / "compressed-perspiration.toml"
 
 
 def with_changes(tmp_path, src: Path, name: str, **lines) -> Path:
-    """A copy of a scenario file with whole `key = ...` lines replaced."""
-    text = src.read_text()
+    """A copy of a scenario file (its base spliced in) with whole `key = ...` lines replaced."""
+    text = flat_text(src)
     out = []
     for line in text.splitlines():
         key = line.split("=", 1)[0].strip()
@@ -434,7 +437,7 @@ BAD_SCENARIOS = [
 
 @pytest.mark.parametrize("case,old,new,key", BAD_SCENARIOS, ids=[c[0] for c in BAD_SCENARIOS])
 def test_scenario_validation_names_the_key(tmp_path, case, old, new, key):
-    text = R1.read_text()
+    text = flat_text(R1)
     assert old in text
     p = tmp_path / f"{case}.toml"
     p.write_text(text.replace(old, new, 1))
@@ -445,7 +448,7 @@ def test_scenario_validation_names_the_key(tmp_path, case, old, new, key):
 
 def test_bad_condition_is_an_error_naming_the_event(cache_dir, tmp_path):
     p = tmp_path / "cond.toml"
-    p.write_text(R1.read_text().replace('"metr-horizon >= 167h"', '"metr-horizn >= 167h"'))
+    p.write_text(flat_text(R1).replace('"metr-horizon >= 167h"', '"metr-horizn >= 167h"'))
     with pytest.raises(ForecastError, match=r"events.automated-ai-rnd.*metr-horizn"):
         forecast(inputs(), scenario=load(p), cache_dir=cache_dir, quiet=True)
 
@@ -505,3 +508,54 @@ def test_meyers_reading_ships_as_a_third_scenario():
     differ = {k for k in m.params if value(m, k) != value(r2, k)}
     assert differ == {"elasticity_ramp", "multiplier_cap", "feedback"}
     assert [e.id for e in m.spec.events] == [e.id for e in r2.spec.events]
+
+
+# --- a scenario file that extends a base ---------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [R1, R2, ROOT / "scenarios" / "meyer.toml"], ids=lambda p: p.stem)
+def test_a_shipped_reading_is_its_base_with_its_own_lines(tmp_path, path):
+    """Extending base.toml gives the scenario (and digest, which keys caches and seeds) of
+    one file holding both."""
+    flat = tmp_path / path.name
+    flat.write_text(flat_text(path))
+    a, b = load(path), load(flat)
+    assert "extends" not in tomllib.loads(flat.read_text()) and a.spec == b.spec
+    assert a.digest == b.digest
+
+
+def test_a_file_replaces_a_whole_parameter_and_keeps_the_rest_of_its_base(tmp_path):
+    (tmp_path / "mine.toml").write_text(
+        'extends = "inspiration-binding"\nreading = "mine"\n\n[residual]\n'
+        'feedback = { value = 0.25, why = "a stronger loop for this case." }\n'
+    )
+    sc, r1 = load(tmp_path / "mine.toml"), load(R1)
+    assert sc.params["feedback"].value == 0.25 and sc.spec.reading == "mine"
+    assert sc.spec.title == r1.spec.title  # the chain: mine -> inspiration-binding -> base
+    assert {k: v for k, v in sc.params.items() if k != "feedback"} == {
+        k: v for k, v in r1.params.items() if k != "feedback"
+    }
+    assert sc.spec.events == r1.spec.events and sc.spec.evidence == r1.spec.evidence
+
+
+@pytest.mark.parametrize(
+    "files,message",
+    [
+        ({"a.toml": 'extends = "b.toml"\n', "b.toml": 'extends = "a.toml"\n'}, "a cycle"),
+        ({"a.toml": 'extends = "nowhere"\n'}, "no scenario file 'nowhere'"),
+        ({"a.toml": "extends = 3\n"}, "key 'extends': expected the base scenario's file"),
+        ({"a.toml": 'extends = "base"\ntitle = "no reading"\n'}, "reading.*only a base"),
+    ],
+    ids=["cycle", "missing", "not-a-name", "no-reading"],
+)
+def test_a_bad_extends_is_an_error_naming_the_file(tmp_path, files, message):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(ForecastError, match=message) as e:
+        load(tmp_path / "a.toml")
+    assert str(tmp_path) in str(e.value) and "a.toml" in str(e.value)  # the cycle: in b.toml
+
+
+def test_the_shipped_base_is_not_a_scenario_of_its_own():
+    with pytest.raises(ForecastError, match="only a base that scenario files `extends`"):
+        load(ROOT / "scenarios" / "base.toml")

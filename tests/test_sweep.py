@@ -14,6 +14,7 @@ import xarray as xr
 from forecast.errors import ForecastError
 from forecast.sweep import build_table, cell_dates, load
 
+from ._scenarios import flat_text
 from .test_results import valid_result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,7 @@ def test_fast_cell_evaluation_equals_the_scenario_path(posterior_and_rows, tmp_p
     k = 3
     fast = cell_dates(table, sw.names, sw.cells[k : k + 1])[0]
     lines = []
-    for line in Path(sw.base.path).read_text().splitlines():
+    for line in flat_text(Path(sw.base.path)).splitlines():
         key = line.split("=", 1)[0].strip()
         if key in sw.names:
             v = float(sw.cells[k, sw.names.index(key)])
