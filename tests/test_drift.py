@@ -144,33 +144,100 @@ def test_same_seed_same_dates(family):
     assert not np.array_equal(a, other)
 
 
-def test_leave_one_family_out_chooses_on_the_other_families():
+def _target(fam, case, series, crps, in_80):
+    """One target's row as forecast.drift_select gives them (scores as target_scores)."""
+    return {
+        "case": case,
+        "series": series,
+        "family": "F" if fam == "bounded" else "G",
+        "prior_family": fam,
+        "pit": 0.5,
+        "median_error": crps,
+        "crps": crps,
+        "brier": 0.0,
+        "in_50": in_80,
+        "in_80": in_80,
+        "in_95": True,
+    }
+
+
+def test_drift_select_chooses_per_prior_family_within_the_coverage_band():
+    """Three grid points, bounded and unbounded targets (hand-computed). Bounded: the lowest
+    CRPS (p1) covers 0 of 4 at 80 %, so the choice is p2 (3 of 4 = 0.75, in 0.70-0.90);
+    unbounded: p2 has the lowest CRPS but covers 5 of 5, so p3 (4 of 5); with a band no
+    point reaches, the nearest one, not admissible. Leave one series out within bounded:
+    s1 held out -> chosen on s2 (coverage 0, 0.5, 1: none in band, p3 nearest), s2 held
+    out -> chosen on s1 (0, 1, 1: p2 nearest, lower CRPS)."""
     from forecast import drift_select as ds
 
-    def s(crps):  # one target's scores, as forecast.crossing.target_scores gives them
-        return {
-            "pit": 0.5,
-            "median_error": crps,
-            "crps": crps,
-            "brier": 0.0,
-            "in_50": True,
-            "in_80": True,
-            "in_95": True,
-        }
+    p1, p2, p3 = (0.2, 1.0), (0.4, 2.0), (0.6, 3.0)
+    b = [("b1", "s1"), ("b1", "s1"), ("b2", "s2"), ("b2", "s2")]
+    u = [("u1", "m1")] * 3 + [("u2", "m2")] * 2
 
-    # family A prefers grid point a, family B (two targets) prefers b
+    def rows(b_crps, b_in, u_crps, u_in):
+        return [_target("bounded", c, s, b_crps, i) for (c, s), i in zip(b, b_in)] + [
+            _target("unbounded", c, s, u_crps, i) for (c, s), i in zip(u, u_in)
+        ]
+
+    t, f = True, False
     scores = {
-        (0.1, 0.0): [("A", s(1.0)), ("B", s(3.0)), ("B", s(3.0))],
-        (0.5, 0.0): [("A", s(2.0)), ("B", s(1.0)), ("B", s(1.0))],
+        p1: rows(1.0, [f, f, f, f], 5.0, [t] * 5),
+        p2: rows(2.0, [t, t, t, f], 4.0, [t] * 5),
+        p3: rows(3.0, [t, t, t, t], 6.0, [t, t, t, t, f]),
     }
-    res = ds.choose(scores)
-    # all targets: mean CRPS 7/3 vs 4/3 -> (0.5, 0)
-    assert (res["all_targets"]["sigma"], res["all_targets"]["crps"]) == (0.5, 4 / 3)
-    lofo = res["leave_one_family_out"]
-    # A held out: chosen on B -> (0.5, 0), A scores 2.0; B held out: chosen on A -> 0.1, 3.0
-    assert lofo["by_family"]["A"]["sigma"] == 0.5 and lofo["by_family"]["A"]["crps"] == 2.0
-    assert lofo["by_family"]["B"]["sigma"] == 0.1 and lofo["by_family"]["B"]["crps"] == 3.0
-    assert lofo["pooled"]["crps"] == (2.0 + 3.0 + 3.0) / 3
+    res = ds.select(scores, {"bounded": p3, "unbounded": p2}, {"bounded": "series"})
+    bd, ub = res["families"]["bounded"], res["families"]["unbounded"]
+    assert (bd["chosen"]["sigma"], bd["chosen"]["level_sigma"]) == p2 and bd["chosen"]["admissible"]
+    assert bd["chosen"]["coverage"]["80"] == 0.75 and bd["chosen"]["crps"] == 2.0
+    assert (bd["lowest_crps"]["sigma"], bd["lowest_crps"]["level_sigma"]) == p1
+    assert (ub["chosen"]["sigma"], ub["chosen"]["level_sigma"]) == p3
+    assert (ub["lowest_crps"]["sigma"], ub["lowest_crps"]["level_sigma"]) == p2
+    assert bd["grid"]["crps"] == {"0.2,1": 1.0, "0.4,2": 2.0, "0.6,3": 3.0}
+    assert bd["by_series"]["groups"]["s2"]["chosen"]["coverage"]["80"] == 0.5
+    # chosen p2 vs current p3 on bounded: every target 1.0 lower
+    d = bd["chosen_minus_current"]
+    assert d["difference"] == -1.0 and d["share_better"] == 1.0 and d["clusters"] == 2
+    nowhere = ds.choose(scores, ds.of_family("unbounded"), band=(0.1, 0.2))
+    assert (nowhere["sigma"], nowhere["admissible"]) == (0.6, False)
+    loo = bd["leave_one_out"]
+    assert loo["by"] == "series"
+    assert (loo["by_group"]["s1"]["sigma"], loo["by_group"]["s1"]["admissible"]) == (0.6, False)
+    assert loo["by_group"]["s2"]["sigma"] == 0.4
+    assert loo["pooled"]["crps"] == 2.5 and loo["current"]["crps"] == 3.0
+    assert loo["held_out_minus_current"]["difference"] == -0.5
+
+
+def test_drift_select_walk_is_the_engines_walk_at_the_fits_own_scales():
+    """A bounded fit carrying the walk (sigma 0.4, level_sigma 1, common share 0.5, seed 3):
+    walk_draws at those scales gives the engine's crossing-date draws (crossing_time)
+    exactly, another sigma other draws; grid_scores scores them with the prior family."""
+    from forecast import crossing as cx
+    from forecast import drift_select as ds
+    from forecast.crossing_fits import CaseFit
+    from forecast.crossing_run import engine_draws
+
+    n = 300
+    level, rate, ceiling = _draws(n, seed=5)
+    c = _curves("bounded", level, rate, ceiling, np.zeros(n))
+    col = (("draw", "benchmark"), np.ones((n, 1)))
+    c = c.assign(
+        drift_sigma=(col[0], 0.4 * col[1]),
+        level_sigma=col,
+        drift_common=(col[0], 0.5 * col[1]),
+    ).assign_coords(t_last=("benchmark", np.array([2024.5])))
+    c.attrs["seed"] = 3
+    pts = tuple(cx.Point(2023.0 + k / 4, 0.1 + 0.05 * k) for k in range(3))
+    targets = (cx.Point(2024.9, 0.6, "2024-11-20"), cx.Point(2025.4, 0.75, "2025-05-25"))
+    case = cx.Case("b", "F", "fraction", 3, 2024.9, "2024-11-20", pts, targets)
+    fit = CaseFit(c, "b", {}, True, 3, 1)
+    mine = ds.walk_draws(case, fit, 0.4, 1.0)
+    for a, e in zip(mine, engine_draws(case, fit), strict=True):
+        np.testing.assert_array_equal(a, e)
+    assert not np.array_equal(ds.walk_draws(case, fit, 0.8, 1.0)[0], mine[0])
+    scores = ds.grid_scores([case], {case.id: fit}, [(0.4, 1.0), (0.8, 1.0)])
+    row = scores[0.4, 1.0][1]
+    assert (row["prior_family"], row["series"], row["case"]) == ("bounded", "b", case.id)
+    assert row["crps"] == cx.target_scores(mine[1], 2025.4, 2024.9)["crps"]
 
 
 def test_first_passage_of_a_path_that_falls_back_is_its_first_hit():
