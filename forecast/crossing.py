@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .curves import logit
+from . import curves
 
 LEVELS = (0.5, 0.8, 0.95)
 NEVER_ERROR_YEARS = 10.0  # |median - actual| when the median never crosses
@@ -138,11 +138,10 @@ def cases(series: Series) -> list[Case]:
 
 
 def transform(values, bounded: bool) -> np.ndarray:
-    """The lines' scale: logit of the fraction clipped to [1e-4, 1 - 1e-4], or log."""
+    """The lines' scale: :func:`forecast.curves.transform` of the value, a fraction first
+    clipped to [1e-4, 1 - 1e-4] (a line cannot use an infinite logit)."""
     v = np.asarray(values, dtype=float)
-    if bounded:
-        return logit(np.clip(v, CLIP, 1 - CLIP))
-    return np.log(v)
+    return curves.transform(np.clip(v, CLIP, 1 - CLIP) if bounded else v, bounded)
 
 
 def _ols(t, z) -> tuple[float, float, float, float, float]:

@@ -46,8 +46,12 @@ def expit(z):
 
 
 def transform(values, bounded: bool):
-    """Canonical values to the likelihood's scale: logit of a share, log of anything else."""
-    return logit(values) if bounded else np.log(np.asarray(values, dtype=float))
+    """Canonical values to the likelihood's scale: logit of a share, log of anything else
+    (-inf at 0, and +inf at a share of 1)."""
+    if bounded:
+        return logit(values)
+    with np.errstate(divide="ignore"):
+        return np.log(np.asarray(values, dtype=float))
 
 
 def inverse(z, bounded: bool):

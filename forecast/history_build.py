@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import csv
 import io
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ForecastError
 from .history import frontier_flags
 from .history_series import SeriesSpec, registry
 from .import_formats import csv_records
+from .io import bundled_toml
 from .observations import BUNDLED_NAME, DETAIL_COLUMNS, FIGURE_COLUMNS, parse_table
-from .schema import message
 
 HISTORY_COLUMNS = ("benchmark", "series", *FIGURE_COLUMNS, *DETAIL_COLUMNS, "source", "note")
 RAW_COMMON = ("series", "date", "model", "value", "unit", "lower", "upper", "source", "is_sota")
@@ -72,11 +71,7 @@ def _data(*parts: str) -> str:
 
 
 def seed_map() -> list[SeedEntry]:
-    try:
-        m = SeedMap.model_validate(tomllib.loads(_data(SEED_FILE)))
-    except ValidationError as e:
-        raise ForecastError(message(e, SeedMap), f"<bundled>/{SEED_FILE}") from None
-    return m.seed
+    return bundled_toml(SEED_FILE, SeedMap).seed
 
 
 def public_row(sid: str, spec: SeriesSpec, rec: dict[str, str]) -> dict[str, str]:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
-import tomllib
-from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ForecastError
-from .schema import message
+from .io import bundled_toml
 
 SERIES_FILE = "series.toml"
 EVENTS_FILE = "event-series.toml"
@@ -69,24 +67,10 @@ class EventMap(_Strict):
     conditions: dict[str, str]
 
 
-def _load(name: str, schema: type[BaseModel]) -> BaseModel:
-    where = f"<bundled>/{name}"
-    try:
-        raw = tomllib.loads(resources.files("forecast").joinpath("data", name).read_text("utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", where) from None
-    try:
-        return schema.model_validate(raw)
-    except ValidationError as e:
-        raise ForecastError(message(e, schema), where) from None
-
-
 @functools.cache
 def registry() -> dict[str, SeriesSpec]:
     """Every bundled series by id, in the order of ``series.toml``."""
-    reg = _load(SERIES_FILE, Registry)
-    assert isinstance(reg, Registry)
-    return dict(reg.series)
+    return dict(bundled_toml(SERIES_FILE, Registry).series)
 
 
 def reliable_limit(series: str) -> tuple[float, str] | None:
@@ -117,8 +101,7 @@ def tasks_of(series: str) -> int | None:
 @functools.cache
 def event_series() -> EventMap:
     """Which series feed each built-in event, checked against the series registry."""
-    em = _load(EVENTS_FILE, EventMap)
-    assert isinstance(em, EventMap)
+    em = bundled_toml(EVENTS_FILE, EventMap)
     known = registry()
     named = [(f"events.{e}.series", s) for e, v in em.events.items() for s in v.series]
     named += [(f"conditions.{b}", s) for b, s in em.conditions.items()]

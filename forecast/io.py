@@ -18,8 +18,12 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ForecastError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 MAX_INPUT_MB_ENV = "FORECAST_MAX_INPUT_MB"
 DEFAULT_MAX_INPUT_MB = 64
@@ -89,13 +93,35 @@ def read_input_file(path: str | Path, expected: str, encoding: str = "utf-8") ->
 def read_toml(path: str | Path, expected: str) -> dict:
     """The tables of a TOML input file (:func:`read_input_file`), or a :class:`ForecastError`
     naming it when it is not valid TOML."""
-    text = read_input_file(path, expected)
+    return parse_toml(read_input_file(path, expected), str(path))
+
+
+def bundled_toml[M: BaseModel](name: str, schema: type[M]) -> M:
+    """The package's data file ``forecast/data/NAME`` read and validated against
+    ``schema``, or a :class:`ForecastError` naming ``<bundled>/NAME`` and what was expected."""
+    from importlib import resources
+
+    from pydantic import ValidationError
+
+    from .schema import message
+
+    where = f"<bundled>/{name}"
+    raw = parse_toml(resources.files("forecast").joinpath("data", name).read_text("utf-8"), where)
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as e:
+        raise ForecastError(message(e, schema), where) from None
+
+
+def parse_toml(text: str, where: str) -> dict:
+    """The tables of TOML text, or a :class:`ForecastError` naming ``where`` (the file it
+    came from) when it is not valid TOML."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ForecastError(f"not valid TOML ({e})", str(path)) from None
+        raise ForecastError(f"not valid TOML ({e})", where) from None
     except RecursionError:
-        raise ForecastError("not valid TOML (nested too deeply)", str(path)) from None
+        raise ForecastError("not valid TOML (nested too deeply)", where) from None
 
 
 def bundled_dir(name: str, marker: str, hint: str = "") -> Path:

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from statistics import NormalDist
 
+from .curves import transform
 from .errors import ForecastError
 from .io import env_limit, read_input_file
 from .observation_rows import KINDS, parse_row
@@ -128,7 +129,10 @@ class Observation:
     def _published_sd(self) -> float:
         if self.is_range:
             return NAN
-        tf = _logit if self.bounded else _log
+
+        def tf(x: float) -> float:
+            return float(transform(x, self.bounded))
+
         if not math.isnan(self.ci_low):
             z = NormalDist().inv_cdf((1 + self.ci_level) / 2)
             a, b, m = tf(self.ci_low), tf(self.ci_high), tf(self.value)
@@ -141,14 +145,6 @@ class Observation:
             v = self.value
             return self.se / (v * (1 - v)) if self.bounded else self.se / v
         return NAN
-
-
-def _logit(x: float) -> float:
-    return -math.inf if x <= 0 else math.inf if x >= 1 else math.log(x / (1 - x))
-
-
-def _log(x: float) -> float:
-    return -math.inf if x <= 0 else math.log(x)
 
 
 MAX_ROWS_ENV = "FORECAST_MAX_ROWS"

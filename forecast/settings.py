@@ -6,11 +6,11 @@ Values live in ``forecast/data/settings.toml`` (bundled); this module only reads
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .io import bundled_toml
 
 
 class Settings(BaseModel):
@@ -32,8 +32,7 @@ class Settings(BaseModel):
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     """The bundled settings (read once)."""
-    text = files("forecast").joinpath("data/settings.toml").read_text(encoding="utf-8")
-    return Settings.model_validate(tomllib.loads(text))
+    return bundled_toml("settings.toml", Settings)
 
 
 FOCUS_YEAR: int = settings().focus_year
