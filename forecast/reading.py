@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from . import residual
+from . import distributions, residual
 from .claims import verdict as claim_verdict
 from .dates import parse_period
 from .errors import ForecastError
@@ -244,12 +244,4 @@ def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[d
 
 def describe_scenario(sc: Scenario, name: str) -> str:
     p = sc.params[name]
-    if p.dist is None:
-        return f"{p.value:g}"
-    if p.dist in ("uniform", "loguniform"):
-        return f"{p.dist} {p.low:g}-{p.high:g}"
-    if p.dist == "lognormal":
-        return f"lognormal(median {p.median:g}, sigma {p.sigma:g})"
-    if p.dist == "normal":
-        return f"normal({p.mu:g}, {p.sigma:g})"
-    return f"beta({p.alpha:g}, {p.beta:g})"
+    return distributions.describe(p.dist, p.numbers())

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 from scipy import stats
 
+from . import distributions
 from .residual_equations import erdos_yield, log_r0
 from .scenario import PARAMS, AlignmentResearchers, Param, Scenario
 
@@ -27,30 +28,10 @@ def _stream(seed: int, name: str, n: int) -> np.ndarray:
 
 
 def draw_param(p: Param, name: str, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF draw of a parameter (canonical units) from uniforms ``u``."""
+    """Inverse-CDF draw of a parameter (canonical units) from uniforms ``u``
+    (:func:`forecast.distributions.ppf`; a normal truncated to the parameter's range)."""
     spec = PARAMS[name]
-
-    def given(key: str) -> float:
-        x = getattr(p, key)
-        if x is None:  # excluded by the scenario schema
-            raise ValueError(f"{name}: {p.dist} needs {key!r}")
-        return float(x)
-
-    if p.dist is None:
-        return np.full(u.shape, given("value"))
-    if p.dist == "uniform":
-        return given("low") + (given("high") - given("low")) * u
-    if p.dist == "loguniform":
-        lo, hi = np.log(given("low")), np.log(given("high"))
-        return np.exp(lo + (hi - lo) * u)
-    if p.dist == "lognormal":
-        return given("median") * np.exp(given("sigma") * stats.norm.ppf(u))
-    if p.dist == "beta":
-        return stats.beta.ppf(u, given("alpha"), given("beta"))
-    # normal, truncated to the parameter's allowed range
-    mu, sigma = given("mu"), given("sigma")
-    a, b = (spec.low - mu) / sigma, (spec.high - mu) / sigma
-    return stats.truncnorm.ppf(u, a, b, loc=mu, scale=sigma)
+    return distributions.ppf(p.dist, p.numbers(), u, spec.low, spec.high)
 
 
 def base_draws(sc: Scenario, n: int, seed: int) -> dict[str, np.ndarray]:

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import schema
+from . import distributions, schema
 from .errors import ForecastError
 from .io import bundled_dir, read_toml
 
@@ -153,33 +153,12 @@ class Param(_Strict):
 
     @model_validator(mode="after")
     def _shape(self):
-        need = {
-            None: ["value"],
-            "uniform": ["low", "high"],
-            "loguniform": ["low", "high"],
-            "lognormal": ["median", "sigma"],
-            "normal": ["mu", "sigma"],
-            "beta": ["alpha", "beta"],
-        }
-        given = {
-            k
-            for k in ("value", "low", "high", "median", "sigma", "mu", "alpha", "beta")
-            if getattr(self, k) is not None
-        }
-        want = set(need[self.dist])
-        if given != want:
-            what = f"dist {self.dist!r}" if self.dist else "a fixed parameter"
-            raise ValueError(
-                f"{what} takes exactly {', '.join(sorted(want))}; got "
-                f"{', '.join(sorted(given)) or 'nothing'}"
-            )
-        if self.dist in ("uniform", "loguniform") and not self.low < self.high:
-            raise ValueError(f"low {self.low} must be below high {self.high}")
-        if self.dist == "loguniform" and self.low <= 0:
-            raise ValueError("loguniform needs low > 0")
-        if self.dist == "lognormal" and self.median <= 0:
-            raise ValueError("lognormal needs median > 0")
+        distributions.check(self.dist, {k: getattr(self, k) for k in distributions.ALL_NUMBERS})
         return self
+
+    def numbers(self) -> dict[str, float]:
+        """The numbers the distribution takes (:data:`forecast.distributions.NUMBERS`)."""
+        return {k: float(getattr(self, k)) for k in distributions.NUMBERS[self.dist]}
 
 
 OPTIONAL_DEFAULTS = {  # the optional residual parameters when a file leaves them out
@@ -283,13 +262,7 @@ def _convert(name: str, p: Param, where: str) -> Param:
         )
     base = UNIT_TABLE[spec.canonical][1] if spec.canonical in UNIT_TABLE else 1.0
     f = factor / base
-    upd = {
-        k: getattr(p, k) * f
-        for k in ("value", "low", "high", "median", "mu")
-        if getattr(p, k) is not None
-    }
-    if p.dist == "normal" and p.sigma is not None:
-        upd["sigma"] = p.sigma * f
+    upd = {k: getattr(p, k) * f for k in distributions.IN_UNIT[p.dist]}
     return p.model_copy(update={**upd, "unit": spec.canonical})
 
 
