@@ -138,6 +138,12 @@ def parse_threshold(spec: str, rows: list[Observation]) -> Threshold:
             "must be above 0 %",
             where,
         )
+    if dim == "share" and canonical > 1:
+        raise ForecastError(
+            f"threshold {fmt(canonical, dim)} is above 100 %: a share of tasks never exceeds "
+            "it (for the benchmark's whole task set, write 100%)",
+            where,
+        )
     ident = f"{named}>={num}{suffix or ''}"
     title = f"{named} reaches {fmt(canonical, dim)}"
     return Threshold(ident, bench, canonical, dim, title, where, series)

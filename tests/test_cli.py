@@ -123,11 +123,14 @@ def test_bad_input_exits_2_without_traceback(cli, tmp_path):
     assert code == 2 and "before the last observation" in err
 
 
-def test_threshold_above_ceiling_cannot_be_crossed(cli):
-    code, out, err = cli("run", "--json", "-q", "--threshold", "mle-bench>=120%")
+def test_threshold_at_100_percent_cannot_be_crossed_and_above_it_is_refused(cli):
+    code, out, err = cli("run", "--json", "-q", "--threshold", "mle-bench>=100%")
     assert code == 0, err
-    e = json.loads(out)["events"]["mle-bench>=120%"]
+    e = json.loads(out)["events"]["mle-bench>=100%"]
     assert e["p_not_by_horizon"] == 1.0 and e["quantiles"]["0.5"] is None
+    code, out, err = cli("run", "--json", "-q", "--threshold", "mle-bench>=120%")
+    assert code == 2 and "'mle-bench>=120%'" in err and "above 100 %" in err
+    assert "Traceback" not in err and not out
 
 
 def test_thresholds_outside_a_share_s_range_say_what_was_likely_meant():
@@ -141,8 +144,10 @@ def test_thresholds_outside_a_share_s_range_say_what_was_likely_meant():
     assert "0.6 %" in note and "posttrainbench>=60%" in note  # the likely intent
     _, notes = load_plan(rows, ["posttrainbench>=60", "posttrainbench>=0.6%"])
     assert not [n for n in notes if "bare number" in n]  # a percent, or a unit given
-    _, notes = load_plan(rows, ["mle-bench>=120%"])
+    _, notes = load_plan(rows, ["mle-bench>=100%"])
     assert any("cannot be crossed" in n for n in notes)
+    with pytest.raises(ForecastError, match="above 100 %"):
+        load_plan(rows, ["mle-bench>=120%"])
     for bad in ("posttrainbench>=-5%", "posttrainbench>=0"):
         with pytest.raises(ForecastError, match="must be above 0 %") as e:
             load_plan(rows, [bad])
