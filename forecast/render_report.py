@@ -25,7 +25,7 @@ from .errors import ForecastError
 from .io import dumps_json, write_bytes, write_csv, write_text
 from .output import date_columns, date_values, make_dir
 from .report import FILES, PAGE, Built, check_out_dir
-from .results_report import report_summary
+from .results_report import Figure, ReportSummary
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -51,9 +51,11 @@ def _css() -> Markup:
     return Markup(css)
 
 
-def render_html(report: dict, images: dict[str, bytes], generated: str | None = None) -> str:
-    """The page: ``report`` is the JSON-able dict written as report.json; ``images`` maps a
-    figure id to its PNG bytes (embedded as data URIs); ``generated`` the time shown
+def render_html(
+    report: ReportSummary, images: dict[str, bytes], generated: str | None = None
+) -> str:
+    """The page: ``report`` is the typed report.json; ``images`` maps a figure id to its PNG
+    bytes (embedded as data URIs); ``generated`` the time shown
     [default: now, UTC]."""
     from .report_page import context
 
@@ -64,9 +66,9 @@ def render_html(report: dict, images: dict[str, bytes], generated: str | None = 
     return page.lstrip()
 
 
-def headline_csv(report: dict) -> tuple[list[str], list[list]]:
-    years = report["report_years"]
-    p = report["provenance"]
+def headline_csv(report: ReportSummary) -> tuple[list[str], list[list]]:
+    years = report.report_years
+    p = report.provenance
     header = [
         *("reading", "event", "title", "benchmark", "threshold", "threshold_shown"),
         *date_columns(years),
@@ -75,55 +77,55 @@ def headline_csv(report: dict) -> tuple[list[str], list[list]]:
     ]
     rows = [
         [
-            *(h["reading"], h["event"], h["title"], h["benchmark"]),
-            "" if h["threshold"] is None else h["threshold"],
-            h["threshold_shown"] or "",
-            *date_values(h, [str(y) for y in years]),
-            h["identical_in_every_reading"],
-            p["scenarios"][h["reading"]]["hash"],
-            *(p["data_hash"], p["priors_hash"], p["posterior_hash"], p["seed"]),
+            *(h.reading, h.event, h.title, h.benchmark),
+            "" if h.threshold is None else h.threshold,
+            h.threshold_shown or "",
+            *date_values(h.model_dump(), [str(y) for y in years]),
+            h.identical_in_every_reading,
+            p.scenarios[h.reading].hash,
+            *(p.data_hash, p.priors_hash, p.posterior_hash, p.seed),
         ]
-        for h in report["headline"]
+        for h in report.headline
     ]
     return header, rows
 
 
-def headline_text(report: dict) -> str:
+def headline_text(report: ReportSummary) -> str:
     """The terminal summary: P(by end of the focus year) ± MCSE and the median date per
     event and reading."""
-    focus = str(report["focus_year"])
+    focus = str(report.focus_year)
     lines = [f"P(by end of {focus}) ± MCSE, median date:"]
-    for h in report["headline"]:
-        p = h["p_by_year"].get(focus)
+    for h in report.headline:
+        p = h.p_by_year.get(focus)
         if p is None:
             continue
         lines.append(
-            f"  {h['event'][:26]:<26} {h['reading'][:26]:<26} {p['p']:.3f} ± {p['mcse']:.3f}   "
-            f"{h['quantiles']['0.5'] or 'not by horizon'}"
+            f"  {h.event[:26]:<26} {h.reading[:26]:<26} {p.p:.3f} ± {p.mcse:.3f}   "
+            f"{h.quantiles['0.5'] or 'not by horizon'}"
         )
     return "\n".join(lines)
 
 
-def brief_markdown(report: dict) -> str:
+def brief_markdown(report: ReportSummary) -> str:
     """brief.md: the brief's sentences, one bullet per event and reading, and the citation."""
-    b = report["brief"]
-    names = ", ".join(f"'{r['title']}' ({r['reading']})" for r in report["readings"])
+    b = report.brief
+    names = ", ".join(f"'{r.title}' ({r.reading})" for r in report.readings)
     out = [
-        f"# Brief: AI-capability timelines, data as of {b['data_as_of']}",
+        f"# Brief: AI-capability timelines, data as of {b.data_as_of}",
         "",
-        f"Readings: {names}. Each probability is P(by the end of {b['focus_year']}); the "
+        f"Readings: {names}. Each probability is P(by the end of {b.focus_year}); the "
         "Monte Carlo error is sampling noise, the range across modelling choices is not"
-        + ("." if b["structural"] else " (not computed here: build the report with --structural)."),
+        + ("." if b.structural else " (not computed here: build the report with --structural)."),
         "",
-        *[f"- {line['sentence']}" for line in b["lines"]],
+        *[f"- {line.sentence}" for line in b.lines],
         "",
-        b["track_record"]
+        b.track_record
         or "How it has forecast before: not in this report (build it with --backtest, "
         "from `forecast backtest --protocol crossing --out bt/`).",
         "",
-        f"Cite as: {b['citation']}",
+        f"Cite as: {b.citation}",
         "",
-        f"Reproduce: `{report['command']}`" if report.get("command") else "",
+        f"Reproduce: `{report.command}`" if report.command else "",
     ]
     return "\n".join(out).rstrip() + "\n"
 
@@ -167,14 +169,16 @@ def _keep(cache: Path, paths: list[Path]) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
-def write_figures(built: Built, folder: Path) -> tuple[list[dict], dict[str, bytes], list[Path]]:
+def write_figures(built: Built, folder: Path) -> tuple[list[Figure], dict[str, bytes], list[Path]]:
     """Draw every figure of the report into ``folder`` (PNG and SVG, one at a time, each
     closed once saved). Returns the figure list of report.json, the PNG bytes per id and
     the files written."""
     from .figures import save_figure
     from .plots import report_figures
 
-    meta, images, written = [], {}, []
+    meta: list[Figure] = []
+    images: dict[str, bytes] = {}
+    written: list[Path] = []
     caches: dict[tuple[str, int], Path] = {}
     for f in report_figures(built.results, built.posterior):
         stem = folder / f.id
@@ -191,16 +195,16 @@ def write_figures(built: Built, folder: Path) -> tuple[list[dict], dict[str, byt
         written += paths
         width, height = _png_size(png)
         meta.append(
-            {
-                "id": f.id,
-                "kind": f.kind,
-                "title": f.title,
-                "caption": f.caption,
-                "png": f"figures/{f.id}.png",
-                "svg": f"figures/{f.id}.svg",
-                "width": width,
-                "height": height,
-            }
+            Figure(
+                id=f.id,
+                kind=f.kind,
+                title=f.title,
+                caption=f.caption,
+                png=f"figures/{f.id}.png",
+                svg=f"figures/{f.id}.svg",
+                width=width,
+                height=height,
+            )
         )
     return meta, images, written
 
@@ -209,8 +213,8 @@ def write(
     out: Path, built: Built, force: bool = False, progress: Callable[[str], None] | None = None
 ) -> list[Path]:
     """Write the report's files into ``out`` (each atomically, the page last); ``progress``
-    is told when the figures are drawn. ``built.report`` becomes report.json's content (the
-    figures filled in, stamped with ``schema_version``). Called on
+    is told when the figures are drawn. ``built.report`` gets the figures and becomes
+    report.json (docs/schema/report.schema.json). Called on
     :func:`forecast.publish.publish`'s staging directory, whose ``figures/`` replaces the
     old one whole (so a figure of an event no longer reported does not linger)."""
     from .fit import save
@@ -222,13 +226,12 @@ def write(
     if progress:
         progress("drawing figures...")
     meta, images, _ = write_figures(built, folder)
-    # report.json is the ReportSummary's JSON (validated: docs/schema/report.schema.json)
-    built.report = report = report_summary({**built.report, "figures": meta}).as_json()
+    built.report = report = built.report.model_copy(update={"figures": meta})
     page = render_html(report, images)
     save_results(built.results, out / "results.nc")
     save(built.posterior, out / "posterior.nc")
     write_text(out / "brief.md", brief_markdown(report))
-    write_text(out / "report.json", dumps_json(report))
+    write_text(out / "report.json", dumps_json(report.as_json()))
     write_csv(out / "report.csv", *headline_csv(report))
     write_text(out / PAGE, page)
     return [out / f for f in FILES] + [folder]

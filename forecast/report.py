@@ -1,8 +1,8 @@
 """A citable report's data: ``build`` fits once (or reuses the cached posterior), runs
-every reading on the same draws and assembles what the page shows as a JSON-able dict
-(:func:`report_data`, written as report.json) beside the xarray results its figures are
-drawn from. Nothing here prints, draws or writes files: :mod:`forecast.render_report`
-turns a :class:`Built` into the page and its files.
+every reading on the same draws and assembles what the page shows (:func:`report_data`,
+validated into :class:`forecast.results_report.ReportSummary`, written as report.json)
+beside the xarray results its figures are drawn from. Nothing here prints, draws or writes
+files: :mod:`forecast.render_report` turns a :class:`Built` into the page and its files.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from . import __version__
 from .errors import ForecastError
 from .report_inputs import observation_rows, prior_rows, provenance
+from .results_report import ReportSummary, report_content
 from .settings import FOCUS_YEAR
 
 DEFAULT_READINGS = ("inspiration-binding", "compressed-perspiration")
@@ -25,11 +26,12 @@ FILES = (PAGE, "brief.md", "report.json", "report.csv", "results.nc", "posterior
 
 @dataclass
 class Built:
-    """A report before rendering: ``report`` (the JSON-able dict), ``results`` (the xarray
-    results of :func:`forecast.plots_results.results_tree`), ``posterior`` (the fitted
-    DataTree) and the cache directory in use (``None``: the default)."""
+    """A report before rendering: ``report`` (the typed report.json, its ``figures`` filled in
+    when they are drawn), ``results`` (the xarray results of
+    :func:`forecast.plots_results.results_tree`), ``posterior`` (the fitted DataTree) and the
+    cache directory in use (``None``: the default)."""
 
-    report: dict
+    report: ReportSummary
     results: Any  # xr.DataTree
     posterior: Any  # xr.DataTree
     cache_dir: Path | None = None
@@ -183,9 +185,9 @@ def build(
         report["track_record"] = track_record.summary(track_record.load(backtest), MODEL_VERSION)
     from .brief import brief
 
-    report["brief"] = brief(report)
+    content = report_content(report)  # validated once, complete but for the brief
     tree = results_tree(results, claims)
-    return Built(report, tree, posterior, cache_dir)
+    return Built(ReportSummary.of(content, brief(content)), tree, posterior, cache_dir)
 
 
 def _event_order(results: dict) -> list[str]:
@@ -284,9 +286,10 @@ def _composite(results: dict) -> dict:
 
 
 def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | None) -> dict:
-    """Everything the page shows, as the JSON-able dict written as report.json (``figures``
-    is filled when they are rendered). ``results`` maps a reading's name to its
-    :class:`forecast.pipeline.Result`, all on one posterior; ``cmp`` is their comparison."""
+    """Everything the page shows but the brief, as a dict (:func:`build` validates it into
+    the typed report; ``figures`` is filled when they are rendered). ``results`` maps a
+    reading's name to its :class:`forecast.pipeline.Result`, all on one posterior; ``cmp``
+    is their comparison."""
     names = list(results)
     s0 = results[names[0]].summary
     years = list(next(iter(s0["events"].values()))["p_by_year"]) if s0["events"] else []

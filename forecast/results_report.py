@@ -229,8 +229,9 @@ class Brief(StrictResult):
     citation: str
 
 
-class ReportSummary(TopResult):
-    """report.json: what `forecast report` shows, number for number."""
+class ReportContent(TopResult):
+    """report.json's content before its brief: :func:`forecast.report.build` validates it once
+    complete, and computes the brief (:func:`forecast.brief.brief`) from it."""
 
     report_format: Literal[1]
     forecast_version: str
@@ -255,13 +256,30 @@ class ReportSummary(TopResult):
     figures: list[Figure]
     structural: StructuralBody | None = Field(None, description="--structural")
     track_record: TrackRecord | None = Field(None, description="--backtest")
+
+
+class ReportSummary(ReportContent):
+    """report.json: what `forecast report` shows, number for number."""
+
     brief: Brief
+
+    @classmethod
+    def of(cls, content: ReportContent, brief: Brief) -> ReportSummary:
+        """The content with its brief; its parts, typed already, are taken as they are (an
+        optional section left out of the content stays out of the JSON)."""
+        given = {k: getattr(content, k) for k in content.model_fields_set}
+        return cls.model_validate({**given, "brief": brief})
+
+
+def report_content(d: dict) -> ReportContent:
+    """Validate a report's content built as a dict (:func:`forecast.report.report_data`)."""
+    return ReportContent.from_dict(d)
 
 
 def report_summary(d: dict) -> ReportSummary:
-    """Validate a report built as a dict into its type."""
+    """Validate a whole report (report.json's dict, its brief included) into its type."""
     return ReportSummary.from_dict(d)
 
 
-for _model in (HeadlineRow, ReportProvenance, ReportSummary):
+for _model in (HeadlineRow, ReportProvenance, ReportContent, ReportSummary):
     _model.model_rebuild()

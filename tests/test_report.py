@@ -195,7 +195,7 @@ def test_diagnostics_warning_is_visible_when_a_threshold_is_missed(made):
     bad["diagnostics"].update(
         ok=False, max_rhat=1.08, warnings=["R-hat 1.080 > 1.01 for bounded_level: chains disagree"]
     )
-    html = render_html(bad, {})
+    html = render_html(ReportSummary.model_validate(bad), {})
     assert html.count('id="diagnostics-warning"') == 1  # at the top of the page ...
     assert html.index('id="diagnostics-warning"') < html.index("<section")
     assert 'id="diagnostics-warning-detail"' in html  # ... and in the diagnostics section
@@ -203,7 +203,7 @@ def test_diagnostics_warning_is_visible_when_a_threshold_is_missed(made):
     assert "MISSED" in html
     good = json.loads(json.dumps(rep))
     good["diagnostics"].update(ok=True, warnings=[])
-    assert 'id="diagnostics-warning"' not in render_html(good, {})
+    assert 'id="diagnostics-warning"' not in render_html(ReportSummary.model_validate(good), {})
 
 
 def test_existing_report_needs_force(made, tmp_path):
@@ -247,14 +247,36 @@ def test_page_escapes_attributes_and_inlines_its_css(made):
     # a figure title with markup stays text inside the alt attribute
     bad = json.loads(json.dumps(rep))
     bad["figures"][0]["title"] = 'x" onload="alert(4)'
-    html = render_html(bad, {bad["figures"][0]["id"]: b"\x89PNG"}, generated="2000-01-01 00:00 UTC")
+    typed = ReportSummary.model_validate(bad)
+    images = {bad["figures"][0]["id"]: b"\x89PNG"}
+    html = render_html(typed, images, generated="2000-01-01 00:00 UTC")
     assert 'alt="x&#34; onload=&#34;alert(4)"' in html and 'onload="' not in html
     assert html.startswith("<!DOCTYPE html>\n") and html.endswith("</html>\n")
     # rendering reads the report only: the same report gives the same page
-    again = render_html(
-        bad, {bad["figures"][0]["id"]: b"\x89PNG"}, generated="2000-01-01 00:00 UTC"
-    )
+    again = render_html(typed, images, generated="2000-01-01 00:00 UTC")
     assert again == html and "generated 2000-01-01 00:00 UTC" in html
+
+
+def test_report_json_read_back_renders_every_file_again(made, tmp_path):
+    """The renderers read the typed report only: report.json validated back into its type
+    gives the same page, brief.md and report.csv, and the brief is computed from the
+    report's typed content (everything but the brief)."""
+    from forecast.brief import brief
+    from forecast.io import write_csv
+    from forecast.render_report import brief_markdown, headline_csv, render_html
+    from forecast.results_report import ReportContent
+
+    out, _, page, rep = made
+    typed = ReportSummary.model_validate(rep)
+    assert typed.as_json() == rep
+    content = ReportContent.model_validate({k: v for k, v in rep.items() if k != "brief"})
+    assert brief(content) == typed.brief
+    assert brief_markdown(typed) == (out / "brief.md").read_text("utf-8")
+    write_csv(tmp_path / "report.csv", *headline_csv(typed))
+    assert (tmp_path / "report.csv").read_bytes() == (out / "report.csv").read_bytes()
+    images = {f.id: (out / f.png).read_bytes() for f in typed.figures}
+    generated = re.search(r"<dt>generated</dt><dd>(.*?)</dd>", page)[1]
+    assert render_html(typed, images, generated) == page
 
 
 def test_headline_cells_are_the_reports_numbers(made):

@@ -92,22 +92,23 @@ def report(
         progress=None if fit.quiet else fit.say,
         backtest=backtest_path,
     )
-    fit.check_strict(built.report["diagnostics"], out_dir)  # before the first byte
+    diag = built.report.diagnostics.model_dump()  # what check_strict reads
+    fit.check_strict(diag, out_dir)  # before the first byte
     publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say))
     rep = built.report
     click.echo(headline_text(rep))
-    d = rep["diagnostics"]
-    if not d["ok"]:
+    if not rep.diagnostics.ok:
         click.echo(
-            "WARNING: sampler diagnostics missed their thresholds: " + "; ".join(d["warnings"]),
+            "WARNING: sampler diagnostics missed their thresholds: "
+            + "; ".join(rep.diagnostics.warnings),
             err=True,
         )
     click.echo(
         f"wrote {out_dir / 'index.html'} (and brief.md, report.json, report.csv, results.nc, "
         "posterior.nc, figures/)"
     )
-    click.echo(f"reproduce: {rep['command']}")
-    fit.check_strict(d)
+    click.echo(f"reproduce: {rep.command}")
+    fit.check_strict(diag)
 
 
 def _command(fit: FitOptions, names, thresholds, horizon, out, structural, backtest) -> str:
