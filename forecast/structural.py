@@ -25,7 +25,7 @@ from .errors import ForecastError
 from .fit import cache_key
 from .io import bundled_dir, read_toml
 from .pipeline import Inputs, fit_posterior, forecast, inputs
-from .priors import Priors
+from .priors import Normal, Priors
 from .scenario import Scenario, with_changes
 from .schema import message
 from .settings import FOCUS_YEAR
@@ -47,6 +47,7 @@ class Variant(BaseModel):
     walk: bool = True
     level_walk: Annotated[float, Field(ge=0, le=10)] = 1.0
     walk_common: Annotated[float, Field(ge=0, le=1)] | None = None
+    acceleration: Normal | None = None
     residual: dict[str, dict[str, Any]] = {}
     evidence: dict[str, dict[str, Any]] = {}
 
@@ -106,6 +107,10 @@ def variant_priors(pr: Priors, v: Variant) -> Priors:
         pr = widen(pr, v.widen)
     if v.pooling:
         pr = pr.with_pooling(v.pooling)
+    if v.acceleration is not None:
+        pr = pr.model_copy(
+            update={"unbounded": pr.unbounded.model_copy(update={"acceleration": v.acceleration})}
+        )
     if not v.walk or v.level_walk != 1 or v.walk_common is not None:
         fams = {}
         for fam in ("bounded", "unbounded"):
