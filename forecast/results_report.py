@@ -276,10 +276,5 @@ def report_content(d: dict) -> ReportContent:
     return ReportContent.from_dict(d)
 
 
-def report_summary(d: dict) -> ReportSummary:
-    """Validate a whole report (report.json's dict, its brief included) into its type."""
-    return ReportSummary.from_dict(d)
-
-
 for _model in (HeadlineRow, ReportProvenance, ReportContent, ReportSummary):
     _model.model_rebuild()
