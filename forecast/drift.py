@@ -55,7 +55,9 @@ late together instead of as independent dates.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import xarray as xr
@@ -168,14 +170,50 @@ def common_shocks(times: np.ndarray, n_draw: int, seed: int, stream: int) -> np.
     months = np.rint(np.asarray(times, dtype=float) * 12).astype(np.int64)
     out = np.empty((n_draw, len(months)))
     for k, m in enumerate(months):
-        out[:, k] = np.random.default_rng([seed, stream, int(m)]).standard_normal(n_draw)
+        out[:, k] = _common_column(int(seed), int(stream), int(m), int(n_draw))
     return out
+
+
+@lru_cache(maxsize=1024)  # ~42 years of months of both streams; 32 MB at 4,000 draws
+def _common_column(seed: int, stream: int, month: int, n_draw: int) -> np.ndarray:
+    """Month ``month``'s (= round(12 t)) common shocks, (n_draw,) standard normals from
+    ``default_rng([seed, stream, month])``; read-only, as every series and threshold of a
+    process shares it."""
+    col = np.random.default_rng([seed, stream, month]).standard_normal(n_draw)
+    col.setflags(write=False)
+    return col
 
 
 def _with_common(z: np.ndarray, times: np.ndarray, share: float, seed, stream: int):
     """sqrt(share) x the common shocks of ``times`` + sqrt(1 - share) x ``z``: still N(0, 1)."""
     c = common_shocks(times, z.shape[0], int(seed), stream)
     return np.sqrt(share) * c + np.sqrt(1.0 - share) * z
+
+
+_PATHS_KEPT = 8  # walks kept per process; one is n_draw x (K + 1) float64, 11.5 MB at 4,000
+_kept_paths: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+
+
+def _shared_paths(
+    family: str, level, rate, accel, t_ref: float, t0: float, drift: Drift, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`paths`, read-only, kept for the last :data:`_PATHS_KEPT` distinct inputs so
+    every threshold of a series in a run walks once. Keyed on the inputs' content (the
+    arrays' bytes), never on object identity: another posterior or drift gets its own."""
+    arrays = (level, rate, accel, drift.sigma, drift.level_sigma)
+    content = tuple((np.shape(a), np.asarray(a, dtype=float).tobytes()) for a in arrays)
+    scalars = (drift.step, drift.horizon, drift.level_sd, drift.common, drift.common_seed)
+    key = (family, t_ref, t0, seed, scalars, content)
+    if key in _kept_paths:
+        _kept_paths.move_to_end(key)
+        return _kept_paths[key]
+    out = paths(family, level, rate, accel, t_ref, t0, drift, seed)
+    for a in out:
+        a.setflags(write=False)
+    _kept_paths[key] = out
+    if len(_kept_paths) > _PATHS_KEPT:
+        _kept_paths.popitem(last=False)
+    return out
 
 
 def first_passage(grid: np.ndarray, x: np.ndarray, z) -> np.ndarray:
@@ -203,7 +241,7 @@ def crossing_times(
     of :func:`forecast.trajectories.curves`), with the rate drifting after ``t0`` (the
     series' last observation, decimal year): array (threshold, draw)."""
     family, level, rate, ceiling, accel, t_ref = _draw_params(c, benchmark)
-    grid, x, delta = paths(family, level, rate, accel, t_ref, t0, drift, seed)
+    grid, x, delta = _shared_paths(family, level, rate, accel, t_ref, t0, drift, seed)
     one = c.sel(benchmark=[benchmark])
     shifted = one.assign(
         level=one["level"] + xr.DataArray(delta[:, None], dims=("draw", "benchmark"))
