@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .fit import SamplerSettings
     from .pipeline import Inputs, Result
     from .report import Built
-    from .results import CrossingSummary
+    from .results import CompareSummary, CrossingSummary
 
 
 def fit(inp: Inputs, cache_dir: Path | None = None, refit: bool = False) -> xr.DataTree:
@@ -52,15 +52,14 @@ def forecast(
     return run(inp, list(thresholds), horizon, cache_dir, quiet=True, scenario=sc)
 
 
-def compare(results: dict[str, Result]) -> dict:
+def compare(results: dict[str, Result]) -> CompareSummary:
     """Arms side by side (label -> result); arms sharing a posterior are compared draw by
-    draw. Returns the comparison as validated by :class:`forecast.results.CompareSummary`."""
+    draw (:class:`forecast.results.CompareSummary`; ``.as_json()`` is compare.json)."""
     from .compare import Arm
     from .compare import compare as run
 
     arms: list[Arm] = [
-        Arm(label, "scenario" if r.run and r.run.scenario else "data", r)
-        for label, r in results.items()
+        Arm(label, "scenario" if r.run.scenario else "data", r) for label, r in results.items()
     ]
     return run(arms)
 

@@ -146,7 +146,7 @@ def brief(report: ReportContent) -> Brief:
     return Brief(
         focus_year=focus,
         data_as_of=as_of,
-        track_record=sentence(record.model_dump()) if record else None,
+        track_record=sentence(record) if record else None,
         structural=report.structural is not None,
         lines=lines,
         citation=citation(report),

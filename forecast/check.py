@@ -294,8 +294,8 @@ def _summary(res, ob, tabs, lo, sens, prior_samples: int, year: int) -> dict:
     lp = lo["loo_pit"]
     n = len(ob.rows)
     summary = {
-        "provenance": {k: res.summary["provenance"][k] for k in PROVENANCE_KEYS},
-        "diagnostics": res.summary["diagnostics"],
+        "provenance": res.run.provenance.model_dump(mode="json", include=set(PROVENANCE_KEYS)),
+        "diagnostics": res.run.diagnostics.model_dump(mode="json"),
         "predictive": {
             "n_observations": n,
             "prior_samples": prior_samples,

@@ -5,11 +5,11 @@ compared by the shift in each event's median and P(by the focus year, forecast/d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .results import compare_summary
+from .results import CompareSummary, Interval, ProbMCSE, compare_summary
 from .settings import FOCUS_YEAR
 from .summary import iso_date
 
@@ -64,9 +64,7 @@ def assumptions(arms: list[Arm]) -> dict[str, dict[str, str]]:
     its median and 80 % range over draws (canonical units), so a reader sees what each arm
     assumes that the others do not. Empty when fewer than two arms carry a scenario."""
     inputs = {
-        a.label: a.result.summary["residual"]["inputs"]
-        for a in arms
-        if a.result.summary.get("residual")
+        a.label: a.result.run.residual.inputs for a in arms if a.result.run.residual is not None
     }
     if len(inputs) < 2:
         return {}
@@ -75,30 +73,26 @@ def assumptions(arms: list[Arm]) -> dict[str, dict[str, str]]:
     return {label: {k: _shown(v[k]) for k in differ if k in v} for label, v in inputs.items()}
 
 
-def _shown(q: dict) -> str:
-    if q["q10"] == q["q90"]:
-        return f"{q['median']:g}"
-    return f"{q['median']:g} (80 %: {q['q10']:g}-{q['q90']:g})"
+def _shown(q: Interval) -> str:
+    if q.q10 == q.q90:
+        return f"{q.median:g}"
+    return f"{q.median:g} (80 %: {q.q10:g}-{q.q90:g})"
 
 
-def compare(arms: list[Arm]) -> dict:
+def compare(arms: list[Arm]) -> CompareSummary:
     first = arms[0]
     assumes = assumptions(arms)
     by_event: dict[str, dict] = {}
-    events = [
-        e
-        for e in first.result.summary["events"]
-        if all(e in a.result.summary["events"] for a in arms)
-    ]
+    events = [e for e in first.result.run.events if all(e in a.result.run.events for a in arms)]
     out = {
         "arms": [
             {
                 "label": a.label,
                 "kind": a.kind,
-                "scenario": a.result.summary.get("scenario", {}).get("title"),
-                "data_hash": a.result.summary["provenance"]["data_hash"],
-                "posterior_hash": a.result.summary["provenance"]["posterior_hash"],
-                "diagnostics_ok": a.result.summary["diagnostics"]["ok"],
+                "scenario": a.result.run.scenario.title if a.result.run.scenario else None,
+                "data_hash": a.result.run.provenance.data_hash,
+                "posterior_hash": a.result.run.provenance.posterior_hash,
+                "diagnostics_ok": a.result.run.diagnostics.ok,
                 **({"assumes": assumes[a.label]} if a.label in assumes else {}),
             }
             for a in arms
@@ -107,32 +101,28 @@ def compare(arms: list[Arm]) -> dict:
         "events": {},
     }
     for ev in events:
-        row = {}
+        row: dict[str, dict[str, Any]] = {}
         for a in arms:
-            e = a.result.summary["events"][ev]
+            e = a.result.run.events[ev]
             row[a.label] = {
-                "p_by_focus_year": e["p_by_year"].get(str(FOCUS_YEAR)),
-                "quantiles": e["quantiles"],
-                "p_not_by_horizon": e["p_not_by_horizon"],
-                "binding_shares": e.get("binding_shares"),
+                "p_by_focus_year": e.p_by_year.get(str(FOCUS_YEAR)),
+                "quantiles": e.quantiles,
+                "p_not_by_horizon": e.p_not_by_horizon,
+                "binding_shares": e.binding_shares,
             }
-        entry = {
-            "title": first.result.summary["events"][ev]["title"],
-            "by_arm": row,
-            "versus_first": {},
-        }
+        versus: dict[str, dict[str, Any]] = {}
+        entry = {"title": first.result.run.events[ev].title, "by_arm": row, "versus_first": versus}
         ta = first.result.dates["crossing_year"].sel(event=ev).values
         for a in arms[1:]:
             tb = a.result.dates["crossing_year"].sel(event=ev).values
             paired = (
-                first.result.summary["provenance"]["posterior_hash"]
-                == a.result.summary["provenance"]["posterior_hash"]
+                first.result.run.provenance.posterior_hash == a.result.run.provenance.posterior_hash
             )
             med_a, med_b = (
                 np.quantile(ta, 0.5, method="inverted_cdf"),
                 np.quantile(tb, 0.5, method="inverted_cdf"),
             )
-            shift = {
+            shift: dict[str, Any] = {
                 "median_shift_years": (
                     round(float(med_b - med_a), 3)
                     if np.isfinite(med_a) and np.isfinite(med_b)
@@ -141,14 +131,21 @@ def compare(arms: list[Arm]) -> dict:
                 "median_first": iso_date(med_a),
                 "median_second": iso_date(med_b),
                 "p_by_focus_year_shift": round(
-                    row[a.label]["p_by_focus_year"]["p"] - row[first.label]["p_by_focus_year"]["p"],
+                    _p(row[a.label]["p_by_focus_year"]) - _p(row[first.label]["p_by_focus_year"]),
                     6,
                 ),
                 "paired_draws": paired,
             }
             if paired:
                 shift["per_draw"] = gap_summary(ta, tb, first.result.plan.horizon)
-            entry["versus_first"][a.label] = shift
+            versus[a.label] = shift
         by_event[ev] = entry
     out["events"] = by_event
-    return compare_summary(out).as_json()
+    return compare_summary(out)
+
+
+def _p(p: ProbMCSE | None) -> float:
+    """P(by the focus year) of an arm's event; every event reports the focus year."""
+    if p is None:
+        raise ValueError(f"an event does not report P(by the end of {FOCUS_YEAR})")
+    return p.p

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ForecastError
 from .io import dumps_json, write_csv, write_text, write_with
+
+if TYPE_CHECKING:
+    from .pipeline import Result
+    from .results import Event, RunSummary
+    from .results_report import HeadlineRow
 
 ARTIFACTS = ("posterior.nc", "forecast.nc", "summary.json", "summary.csv")
 
@@ -60,48 +66,52 @@ def date_columns(years: list) -> list[str]:
     ]
 
 
-def date_values(e: dict, years: list[str]) -> list:
-    """The :func:`date_columns` of one event (a summary event or a report headline row;
+def date_values(e: Event | HeadlineRow, years: list[str]) -> list:
+    """The :func:`date_columns` of one event (a run's event or a report headline row;
     ``years`` as the keys of its ``p_by_year``); an uncrossed quantile is empty."""
-    q = e["quantiles"]
+    q = e.quantiles
     return [
         *(q["0.1"] or "", q["0.5"] or "", q["0.9"] or ""),
-        *(e["p_not_by_horizon"], e["p_not_by_horizon_mcse"], e["horizon"]),
-        *(e["p_by_year"][y]["p"] for y in years),
-        *(e["p_by_year"][y]["mcse"] for y in years),
+        *(e.p_not_by_horizon, e.p_not_by_horizon_mcse, e.horizon),
+        *(e.p_by_year[y].p for y in years),
+        *(e.p_by_year[y].mcse for y in years),
     ]
 
 
-def summary_csv(summary: dict) -> tuple[list[str], list[list]]:
-    years = list(next(iter(summary["events"].values()))["p_by_year"]) if summary["events"] else []
+def summary_csv(summary: RunSummary) -> tuple[list[str], list[list]]:
+    events = summary.events
+    years = list(next(iter(events.values())).p_by_year) if events else []
     header = [
         *("event", "benchmark", "threshold", "title"),
         *date_columns(years),
         *("max_rhat", "min_ess_bulk", "divergences", "data_hash", "priors_hash", "seed"),
     ]
-    d, p = summary["diagnostics"], summary["provenance"]
+    d, p = summary.diagnostics, summary.provenance
     rows = [
         [
-            *(ev, e["benchmark"], e["threshold"], e["title"]),
+            *(ev, e.benchmark, e.threshold, e.title),
             *date_values(e, years),
-            *(d["max_rhat"], d["min_ess_bulk"], d["divergences"]),
-            *(p["data_hash"], p["priors_hash"], p["seed"]),
+            *(d.max_rhat, d.min_ess_bulk, d.divergences),
+            *(p.data_hash, p.priors_hash, p.seed),
         ]
-        for ev, e in summary["events"].items()
+        for ev, e in events.items()
     ]
     return header, rows
 
 
-def write_run(out: Path, result, force: bool = False) -> list[Path]:
+def write_run(out: Path, result: Result, force: bool = False) -> list[Path]:
     """Write every artifact of a forecast ``Result`` into ``out``."""
     from .fit import save
 
     check_out_dir(out, force)
-    summary_text = dumps_json(result.summary)
-    header, rows = summary_csv(result.summary)
+    run = result.run
+    summary_text = dumps_json(run.as_json())
+    header, rows = summary_csv(run)
     dates = result.dates.copy()
-    dates.attrs["summary"] = json.dumps(result.summary["provenance"], sort_keys=True)
-    dates.attrs["diagnostics"] = json.dumps(result.summary["diagnostics"], sort_keys=True)
+    for key, part in (("summary", run.provenance), ("diagnostics", run.diagnostics)):
+        dates.attrs[key] = json.dumps(
+            part.model_dump(mode="json", exclude_unset=True), sort_keys=True
+        )
     dates = dates.rename({"benchmark": "event_benchmark"})
     dates = dates.drop_vars("crossing_date").assign(
         crossing_date=(("draw", "event"), result.dates["crossing_date"].values)

@@ -148,9 +148,8 @@ class Result:
     dates: xr.Dataset
     plan: Plan
     notes: list[str]
-    summary: dict  # run.as_json(): the JSON written, for readers not yet on the typed result
+    run: RunSummary  # the typed result (forecast.results); its as_json() is what is written
     trajectories: xr.Dataset | None = None
-    run: RunSummary | None = None  # the typed result (forecast.results)
 
 
 def fit_posterior(
@@ -220,7 +219,7 @@ def forecast(
     if scenario is not None:
         summ["provenance"]["scenario_hash"] = scenario.digest
     run = run_summary(summ)
-    return Result(posterior, reused, c, d, plan, notes, run.as_json(), traj, run)
+    return Result(posterior, reused, c, d, plan, notes, run, traj)
 
 
 def _plan(

@@ -10,7 +10,7 @@ R&D-multiplier bands and the binding-condition shares. Figures read this tree on
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import xarray as xr
 
 from .claims import bound
 from .io import write_with
+from .results import Event
 from .settings import FOCUS_YEAR
 
 TRAJ_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -65,15 +66,15 @@ def _claims(claims: Sequence[dict], known: set[str]) -> xr.Dataset:
     )
 
 
-def _binding(ds: xr.Dataset, events: dict) -> xr.Dataset:
+def _binding(ds: xr.Dataset, events: Mapping[str, Event]) -> xr.Dataset:
     """Add the (composite_event, condition) binding shares of a reading's composite events."""
-    comp = {ev: e for ev, e in events.items() if "binding_shares" in e}
+    comp = {ev: e.binding_shares for ev, e in events.items() if e.binding_shares is not None}
     if not comp:
         return ds
-    conds = list(dict.fromkeys(c for e in comp.values() for c in e["binding_shares"]))
+    conds = list(dict.fromkeys(c for shares in comp.values() for c in shares))
     arr = np.full((len(comp), len(conds)), np.nan)
-    for j, e in enumerate(comp.values()):
-        for c, share in e["binding_shares"].items():
+    for j, shares in enumerate(comp.values()):
+        for c, share in shares.items():
             arr[j, conds.index(c)] = share
     ds["binding_share"] = (
         ("composite_event", "condition"),
@@ -109,12 +110,12 @@ def _reading(name: str, res: Any) -> xr.Dataset:
             "title": ("event", d["title"].values.astype(str)),
         },
     )
-    sc = res.summary.get("scenario", {})
+    sc = res.run.scenario
     ds.attrs = {
         "name": name,
-        "title": sc.get("title", name),
-        "reading": sc.get("reading", ""),
-        "digest": sc.get("digest", ""),
+        "title": sc.title if sc else name,
+        "reading": sc.reading if sc else "",
+        "digest": sc.digest if sc else "",
         "horizon": res.plan.horizon_text,
         "horizon_year": float(res.plan.horizon),
         "n_chain": int(d.attrs["n_chain"]),
@@ -128,7 +129,7 @@ def _reading(name: str, res: Any) -> xr.Dataset:
         ds["research_throughput"] = r.rename({"time": "traj_time"}).assign_attrs(
             units="AI notable-discovery rate / human rate"
         )
-    return _binding(ds, res.summary["events"])
+    return _binding(ds, res.run.events)
 
 
 def results_tree(results: dict, claims: Sequence[dict] = ()) -> xr.DataTree:
@@ -154,8 +155,8 @@ def results_tree(results: dict, claims: Sequence[dict] = ()) -> xr.DataTree:
         "focus_year": FOCUS_YEAR,
         "horizon_year": max(float(r.plan.horizon) for r in results.values()),
         "horizon": first.plan.horizon_text,
-        "forecast_version": first.summary["forecast_version"],
-        "posterior_hash": first.summary["provenance"]["posterior_hash"],
+        "forecast_version": first.run.forecast_version,
+        "posterior_hash": first.run.provenance.posterior_hash,
     }
     tree["/"] = root
     return xr.DataTree.from_dict(tree)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ForecastError
+from .results import CompareSummary
 
 
 def check_out(out: Path, force: bool) -> None:
@@ -14,7 +15,7 @@ def check_out(out: Path, force: bool) -> None:
         )
 
 
-def write(out: Path, cmp: dict, arms) -> list[Path]:
+def write(out: Path, cmp: CompareSummary, arms) -> list[Path]:
     """compare.json and a date-CDF figure per event (PNG and SVG) in ``out``; their paths."""
     from .claims import bound
     from .figures import date_cdf, slug
@@ -24,9 +25,9 @@ def write(out: Path, cmp: dict, arms) -> list[Path]:
     from .thresholds import parse_horizon
 
     claims = load_references()
-    write_json(out / "compare.json", cmp)
+    write_json(out / "compare.json", cmp.as_json())
     paths = [out / "compare.json"]
-    for ev in cmp["events"]:
+    for ev in cmp.events:
         curves = {a.label: a.result.dates["crossing_year"].sel(event=ev).values for a in arms}
         marks = [
             (parse_horizon(c["by"], c["id"]), bound(c)[1], c["who"].split(",")[0])
@@ -35,7 +36,7 @@ def write(out: Path, cmp: dict, arms) -> list[Path]:
         ]
         paths += date_cdf(
             curves,
-            cmp["events"][ev]["title"],
+            cmp.events[ev].title,
             arms[0].result.plan.horizon,
             inside(out, f"compare-{slug(ev)}"),
             marks,

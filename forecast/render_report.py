@@ -80,7 +80,7 @@ def headline_csv(report: ReportSummary) -> tuple[list[str], list[list]]:
             *(h.reading, h.event, h.title, h.benchmark),
             "" if h.threshold is None else h.threshold,
             h.threshold_shown or "",
-            *date_values(h.model_dump(), [str(y) for y in years]),
+            *date_values(h, [str(y) for y in years]),
             h.identical_in_every_reading,
             p.scenarios[h.reading].hash,
             *(p.data_hash, p.priors_hash, p.posterior_hash, p.seed),

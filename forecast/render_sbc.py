@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .io import write_csv, write_json
+from .results_sbc import SbcSummary
 from .sbc import SBCResult
 
 OUT_FILES = ("sbc.json", "sbc-ranks.csv")
@@ -22,25 +23,25 @@ def check_out(out: Path, force: bool) -> None:
         raise ForecastError("already holds SBC files; pass --force to overwrite them", str(out))
 
 
-def text(s: dict) -> str:
+def text(s: SbcSummary) -> str:
     """The SBC summary as a plain-text report."""
     lines = [
-        f"Simulation-based calibration: {s['sims']} simulations at the design of "
-        f"{s['design']['n_observations']} observations ({', '.join(s['design']['benchmarks'])}); "
-        f"ranks among {s['n_ranks']} thinned draws ({s['chains']} chains x {s['draws']}).",
-        f"Test: {s['test']}.",
+        f"Simulation-based calibration: {s.sims} simulations at the design of "
+        f"{s.design.n_observations} observations ({', '.join(s.design.benchmarks)}); "
+        f"ranks among {s.n_ranks} thinned draws ({s.chains} chains x {s.draws}).",
+        f"Test: {s.test}.",
         "",
     ]
-    per = s["alpha"] / len(s["parameters"])
-    for lab, t in s["parameters"].items():
+    per = s.alpha / len(s.parameters)
+    for lab, t in s.parameters.items():
         lines.append(
-            f"  {lab:<36} chi2 {t['chi2']:7.2f}  p = {t['p_value']:.3g}  "
-            f"{'ok' if t['uniform'] else f'NOT UNIFORM (p < {per:.2g})'}"
+            f"  {lab:<36} chi2 {t.chi2:7.2f}  p = {t.p_value:.3g}  "
+            f"{'ok' if t.uniform else f'NOT UNIFORM (p < {per:.2g})'}"
         )
     lines.append("")
     lines.append(
-        f"Ranks uniform: {'yes' if s['uniform'] else 'NO'}; simulations with divergences: "
-        f"{100 * s['share_sims_with_divergences']:.0f} %"
+        f"Ranks uniform: {'yes' if s.uniform else 'NO'}; simulations with divergences: "
+        f"{100 * s.share_sims_with_divergences:.0f} %"
     )
     return "\n".join(lines)
 
@@ -57,22 +58,18 @@ def figure(res: SBCResult, stem: Path) -> list[Path]:
     ncol = min(4, n)
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.2 * ncol, 2.3 * nrow), squeeze=False)
-    bins = s["bins"]
-    lo, hi = binom.ppf([0.005, 0.995], s["sims"], 1 / bins)
+    bins = s.bins
+    lo, hi = binom.ppf([0.005, 0.995], s.sims, 1 / bins)
     for ax, lab in zip(axes.ravel(), res.labels):
-        t = s["parameters"][lab]
+        t = s.parameters[lab]
         ax.axhspan(lo, hi, color="0.85")
-        ax.bar(
-            np.arange(bins), t["counts"], width=0.9, color="tab:blue" if t["uniform"] else "tab:red"
-        )
-        ax.axhline(s["sims"] / bins, color="k", lw=0.8)
-        ax.set_title(f"{lab}\np = {t['p_value']:.2g}", fontsize=7)
+        ax.bar(np.arange(bins), t.counts, width=0.9, color="tab:blue" if t.uniform else "tab:red")
+        ax.axhline(s.sims / bins, color="k", lw=0.8)
+        ax.set_title(f"{lab}\np = {t.p_value:.2g}", fontsize=7)
         ax.set_xticks([])
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    fig.suptitle(
-        f"SBC rank histograms ({s['sims']} simulations; grey: 99 % band per bin)", fontsize=9
-    )
+    fig.suptitle(f"SBC rank histograms ({s.sims} simulations; grey: 99 % band per bin)", fontsize=9)
     fig.tight_layout()
     return save_figure(fig, stem, DPI_TABLE)
 
@@ -80,7 +77,7 @@ def figure(res: SBCResult, stem: Path) -> list[Path]:
 def write(out: Path, res: SBCResult) -> list[Path]:
     """Write sbc.json, sbc-ranks.csv and the rank histograms (PNG + SVG) to ``out``."""
     out = Path(out)
-    write_json(out / "sbc.json", res.summary)
+    write_json(out / "sbc.json", res.summary.as_json())
     write_csv(
         out / "sbc-ranks.csv",
         ["simulation", *res.labels],

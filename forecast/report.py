@@ -11,13 +11,18 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ForecastError
 from .report_inputs import observation_rows, prior_rows, provenance
 from .results_report import ReportSummary, report_content
 from .settings import FOCUS_YEAR
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from .results import CompareSummary
 
 DEFAULT_READINGS = ("inspiration-binding", "compressed-perspiration")
 PAGE = "index.html"
@@ -192,47 +197,38 @@ def build(
 
 def _event_order(results: dict) -> list[str]:
     """Every event of every reading, the readings' own (composite) events first."""
-    events = list(dict.fromkeys(ev for r in results.values() for ev in r.summary["events"]))
+    events = list(dict.fromkeys(ev for r in results.values() for ev in r.run.events))
     composite = {
-        ev
-        for r in results.values()
-        for ev, e in r.summary["events"].items()
-        if e["benchmark"] == "composite"
+        ev for r in results.values() for ev, e in r.run.events.items() if e.benchmark == "composite"
     }
     events.sort(key=lambda ev: ev not in composite)
     return events
 
 
-def _headline(results: dict, cmp: dict | None) -> list[dict]:
+def _headline(results: dict, cmp: CompareSummary | None) -> list[dict]:
     """One row per event and reading: P by year ± MCSE, quantile dates, P(not by horizon),
     and whether the event's dates are the same draw for draw in every reading."""
     names = list(results)
     identical = {}
     if cmp:
-        for ev, e in cmp["events"].items():
+        for ev, c in cmp.events.items():
             identical[ev] = all(
-                (v.get("per_draw") or {}).get("share_identical") == 1.0
-                for v in e["versus_first"].values()
+                v.per_draw is not None and v.per_draw.share_identical == 1.0
+                for v in c.versus_first.values()
             )
     headline = []
+    shared = {"title", "benchmark", "threshold", "threshold_shown", "p_by_year", "quantiles"}
+    shared |= {"p_not_by_horizon", "p_not_by_horizon_mcse", "horizon"}
     for ev in _event_order(results):
         for n in names:
-            e = results[n].summary["events"].get(ev)
+            e = results[n].run.events.get(ev)
             if e is None:
                 continue
             headline.append(
                 {
                     "event": ev,
                     "reading": n,
-                    "title": e["title"],
-                    "benchmark": e["benchmark"],
-                    "threshold": e["threshold"],
-                    "threshold_shown": e.get("threshold_shown"),
-                    "p_by_year": e["p_by_year"],
-                    "quantiles": e["quantiles"],
-                    "p_not_by_horizon": e["p_not_by_horizon"],
-                    "p_not_by_horizon_mcse": e["p_not_by_horizon_mcse"],
-                    "horizon": e["horizon"],
+                    **e.model_dump(mode="json", include=set(shared)),
                     "identical_in_every_reading": identical.get(ev, len(names) == 1),
                 }
             )
@@ -274,25 +270,32 @@ def _scenario_parameters(scenarios) -> list[dict]:
 
 def _composite(results: dict) -> dict:
     """Per reading, each composite event's conditions, binding shares and condition medians."""
-    keys = ("title", "conditions", "binding_shares", "condition_medians")
+    keys = {"title", "conditions", "binding_shares", "condition_medians"}
     return {
         n: {
-            ev: {k: e[k] for k in keys}
-            for ev, e in r.summary["events"].items()
-            if "binding_shares" in e
+            ev: e.model_dump(mode="json", include=keys)
+            for ev, e in r.run.events.items()
+            if e.binding_shares is not None
         }
         for n, r in results.items()
     }
 
 
-def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | None) -> dict:
+def _dump(m: BaseModel | None) -> dict | None:
+    """A result's JSON form as the run summary writes it (sections that do not apply left out)."""
+    return None if m is None else m.model_dump(mode="json", exclude_unset=True)
+
+
+def report_data(
+    inp, scenarios, results: dict, cmp: CompareSummary | None, command: str | None
+) -> dict:
     """Everything the page shows but the brief, as a dict (:func:`build` validates it into
     the typed report; ``figures`` is filled when they are rendered). ``results`` maps a
     reading's name to its :class:`forecast.pipeline.Result`, all on one posterior; ``cmp``
     is their comparison."""
     names = list(results)
-    s0 = results[names[0]].summary
-    years = list(next(iter(s0["events"].values()))["p_by_year"]) if s0["events"] else []
+    s0 = results[names[0]].run
+    years = list(next(iter(s0.events.values())).p_by_year) if s0.events else []
     return {
         "report_format": 1,
         "forecast_version": __version__,
@@ -301,11 +304,11 @@ def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | 
         "report_years": [int(y) for y in years],
         "readings": _readings(scenarios),
         "headline": _headline(results, cmp),
-        "comparison": cmp,
+        "comparison": cmp.as_json() if cmp else None,
         "composite": _composite(results),
-        "residual": {n: results[n].summary.get("residual") for n in names},
-        "references": {n: results[n].summary["references"] for n in names},
-        "benchmarks": s0["benchmarks"],
+        "residual": {n: _dump(results[n].run.residual) for n in names},
+        "references": {n: [_dump(r) for r in results[n].run.references] for n in names},
+        "benchmarks": {b: _dump(g) for b, g in s0.benchmarks.items()},
         "observations": observation_rows(inp.rows),
         "priors": {
             "source": inp.priors.source,
@@ -315,18 +318,18 @@ def report_data(inp, scenarios, results: dict, cmp: dict | None, command: str | 
         "scenario_parameters": _scenario_parameters(scenarios),
         "evidence": {sc.name: sc.spec.evidence.model_dump() for sc in scenarios},
         "scenario_events": {sc.name: [e.model_dump() for e in sc.spec.events] for sc in scenarios},
-        "diagnostics": s0["diagnostics"],
+        "diagnostics": _dump(s0.diagnostics),
         "notes": list(
             dict.fromkeys(
                 [n for r in results.values() for n in r.notes]
                 + [
                     f"{ev}: {c}"
                     for r in results.values()
-                    for ev, e in r.summary["events"].items()
-                    for c in e.get("caveats") or []
+                    for ev, e in r.run.events.items()
+                    for c in e.caveats or []
                 ]
             )
         ),
-        "provenance": provenance(inp, scenarios, s0),
+        "provenance": provenance(inp, scenarios, s0.provenance),
         "figures": [],
     }

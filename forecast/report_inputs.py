@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .io import file_hash
+
+if TYPE_CHECKING:
+    from .results import Provenance
 
 
 def observation_rows(rows) -> list[dict]:
@@ -73,11 +77,11 @@ def prior_rows(d: dict, path: str = "") -> list[dict]:
     return rows
 
 
-def provenance(inp, scenarios, first_summary: dict) -> dict:
+def provenance(inp, scenarios, first: Provenance) -> dict:
     """The first reading's provenance with data files, scenario files, priors and software."""
     from .fit import package_version
 
-    prov = dict(first_summary["provenance"])
+    prov = first.model_dump(mode="json", exclude_unset=True)
     from .history import is_table_name
 
     prov["data_files"] = [

@@ -244,7 +244,7 @@ def observations(report: ReportSummary) -> Table:
 def growth(report: ReportSummary) -> Table:
     """Per benchmark: family, number of observations and its growth in human units."""
     rows = [
-        [b, g.family, g.n_observations, growth_text(g.model_dump(), page=True), g.rate_source]
+        [b, g.family, g.n_observations, growth_text(g, page=True), g.rate_source]
         for b, g in report.benchmarks.items()
     ]
     return table(["benchmark", "family", "n", "growth", "rate from"], rows, "growth-table")

@@ -25,7 +25,7 @@ import xarray as xr
 from .observations import Observation, ai_rows
 from .predictive import ObsArrays, obs_arrays, scales
 from .priors import Priors
-from .results import sbc_summary
+from .results import SbcSummary, sbc_summary
 
 PARAMS = (
     "bounded_rate_mean",
@@ -214,7 +214,7 @@ def param_label(name: str, sel: dict) -> str:
 
 @dataclass
 class SBCResult:
-    summary: dict  # the SbcSummary's JSON (sbc.json; docs/schema/sbc.schema.json)
+    summary: SbcSummary  # its as_json() is sbc.json (docs/schema/sbc.schema.json)
     ranks: np.ndarray  # (sim, parameter)
     labels: list[str]
 
@@ -363,7 +363,7 @@ def run(
         "bins": bins,
     }
     summary = sbc_summary(_summary(fit, settings, alpha, labels, tests, divergent))
-    return SBCResult(summary.as_json(), ranks, labels)
+    return SBCResult(summary, ranks, labels)
 
 
 __all__ = ["CompiledFit", "CompiledFitter", "rank_test", "run", "simulate"]

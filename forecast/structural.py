@@ -26,6 +26,7 @@ from .fit import cache_key
 from .io import bundled_dir, read_toml
 from .pipeline import Inputs, fit_posterior, forecast, inputs
 from .priors import Normal, Priors
+from .results import RunSummary
 from .scenario import Scenario, with_changes
 from .schema import message
 from .settings import FOCUS_YEAR
@@ -154,20 +155,20 @@ def _month(date: str | None) -> str | None:
     return None if date is None else date[:7]
 
 
-def _arm_numbers(summary: dict, reading: str | None, year: int) -> dict[str, dict]:
+def _arm_numbers(summary: RunSummary, reading: str | None, year: int) -> dict[str, dict]:
     """Per event key: P(by the focus year) and its MCSE, the median month, P(never)."""
     out = {}
-    for ev, e in summary["events"].items():
-        composite = e.get("threshold_shown") == "composite"
+    for ev, e in summary.events.items():
+        composite = e.threshold_shown == "composite"
         key = f"{ev} [{reading}]" if composite and reading else ev
-        p = e["p_by_year"][str(year)]
+        p = e.p_by(year)
         out[key] = {
-            "title": e["title"],
+            "title": e.title,
             "reading": reading if composite else None,
-            "p": p["p"],
-            "mcse": p["mcse"],
-            "median": _month(e["quantiles"]["0.5"]),
-            "p_never": e["p_not_by_horizon"],
+            "p": p.p,
+            "mcse": p.mcse,
+            "median": _month(e.quantiles["0.5"]),
+            "p_never": e.p_not_by_horizon,
         }
     return out
 
@@ -207,22 +208,23 @@ def run(
         for sc in readings:
             res = forecast(inp, thresholds, horizon, cache_dir, posterior=post, scenario=sc)
             reading = sc.name if sc is not None else None
-            per_reading[reading] = _arm_numbers(res.summary, reading, year)
-            for ref in res.summary["references"]:
-                verdicts.setdefault(ref["id"], {"claim": ref})["|".join([name, reading or ""])] = {
-                    "p": ref["engine_p"], "mcse": ref["engine_mcse"], "verdict": ref["verdict"],
+            per_reading[reading] = _arm_numbers(res.run, reading, year)
+            for ref in res.run.references:
+                claim = ref.model_dump(mode="json", exclude_unset=True)
+                verdicts.setdefault(ref.id, {"claim": claim})["|".join([name, reading or ""])] = {
+                    "p": ref.engine_p, "mcse": ref.engine_mcse, "verdict": ref.verdict,
                 }  # fmt: skip
         for arm, nums in _split_by_reading(name, per_reading).items():
             numbers.setdefault(arm, {}).update(nums)
-        diag = res.summary["diagnostics"]
+        diag = res.run.diagnostics
         fits.append(
             {
                 "id": name,
                 "n_rows": len(inp.rows),
-                "posterior_hash": res.summary["provenance"]["posterior_hash"],
-                "diagnostics_ok": bool(diag["ok"]),
-                "max_rhat": diag["max_rhat"],
-                "divergences": diag["divergences"],
+                "posterior_hash": res.run.provenance.posterior_hash,
+                "diagnostics_ok": diag.ok,
+                "max_rhat": diag.max_rhat,
+                "divergences": diag.divergences,
                 "reused": reused,
             }
         )

@@ -19,6 +19,7 @@ import xarray as xr
 from .dask_client import dask_client
 from .errors import ForecastError
 from .io import write_json, write_with
+from .results_base import Diagnostics
 from .results_sweep import SweepSummary, sweep_summary
 from .scenario import PARAMS
 from .settings import FOCUS_YEAR
@@ -218,7 +219,7 @@ def heatmap_axes(effects: dict[str, float]) -> list[str]:
 
 
 def results(
-    sweep: Sweep, table: DrawTable, res: dict, attrs: dict, diagnostics: dict
+    sweep: Sweep, table: DrawTable, res: dict, attrs: dict, diagnostics: Diagnostics
 ) -> tuple[xr.Dataset, SweepSummary]:
     """The gathered arrays as a Dataset (sweep.nc) and the summary written to sweep.json:
     per event the range of P(by end of the focus year) across cells."""
@@ -231,7 +232,7 @@ def results(
         "axes": sweep.names,
         "design": sweep.spec.design,
         "provenance": {k: v for k, v in attrs.items() if k != "diagnostics"},
-        "diagnostics": diagnostics,
+        "diagnostics": diagnostics.model_dump(mode="json"),
         "events": {
             ev: {
                 f"p_by_{focus}_min": round(float(p.sel(event=ev).min()), 6),

@@ -14,9 +14,13 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ForecastError
 from .io import read_input_file
+
+if TYPE_CHECKING:
+    from .results_report import TrackRecord
 
 SHOWN = {
     "engine_pooled": "engine, every bundled series as of the cutoff (what `forecast run --as-of` says)",
@@ -108,23 +112,23 @@ def summary(crossing: dict, model_version: str) -> dict:
     }
 
 
-def sentence(t: dict) -> str:
+def sentence(t: TrackRecord) -> str:
     """The brief's line on the track record."""
-    cov = t["coverage"]
+    cov = t.coverage
     text = (
-        f"How it has forecast before: on {t['n_targets']} frontier records of the bundled public "
+        f"How it has forecast before: on {t.n_targets} frontier records of the bundled public "
         f"series, each forecast from the data before a cutoff, its 80 % intervals held the actual "
-        f"date {100 * cov['80']:.0f} % of the time (target 80 %, ± {100 * t['coverage_80_sd']:.0f} "
+        f"date {100 * cov['80']:.0f} % of the time (target 80 %, ± {100 * t.coverage_80_sd:.0f} "
         f"points from the sample size alone), its 50 % intervals {100 * cov['50']:.0f} % and its "
-        f"95 % intervals {100 * cov['95']:.0f} %; its median missed by {t['median_error']:.2f} "
+        f"95 % intervals {100 * cov['95']:.0f} %; its median missed by {t.median_error:.2f} "
         "years on average"
     )
-    if t["line_median_error"] is not None:
-        text += f" (a straight-line fit: {t['line_median_error']:.2f} years)"
+    if t.line_median_error is not None:
+        text += f" (a straight-line fit: {t.line_median_error:.2f} years)"
     text += "."
-    if not t["same_model"]:
+    if not t.same_model:
         text += (
-            f" Caveat: the backtest was made with model {t['model_version'] or 'unknown'}, not "
+            f" Caveat: the backtest was made with model {t.model_version or 'unknown'}, not "
             "this report's; rerun `forecast backtest --protocol crossing`."
         )
     return text

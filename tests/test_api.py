@@ -40,7 +40,7 @@ def test_api_forecast_as_of_a_date_records_it(cache_dir):
     assert res.run.provenance.data_as_of < "2026-01"
     p = res.run.events["swe-bench>=90%"].p_by(2028)
     assert 0 <= p.p <= 1 and p.mcse >= 0
-    assert res.summary["provenance"]["as_of"] == "2026-01"
+    assert res.run.provenance.as_of == "2026-01"
 
 
 def test_run_as_of_on_the_command_line(cli, bundled_result):
@@ -52,8 +52,6 @@ def test_run_as_of_on_the_command_line(cli, bundled_result):
     s = json.loads(out)
     assert s["provenance"]["as_of"] == "2025-06"
     assert s["provenance"]["data_as_of"] < "2025-06"
-    assert (
-        s["provenance"]["n_observations"] < bundled_result.summary["provenance"]["n_observations"]
-    )
+    assert s["provenance"]["n_observations"] < bundled_result.run.provenance.n_observations
     code, _, err = cli("run", "-q", "--as-of", "June")
     assert code == 2 and "--as-of" in err

@@ -8,17 +8,17 @@ from forecast.pipeline import inputs
 
 
 def test_bundled_fit_converges(bundled_result):
-    d = bundled_result.summary["diagnostics"]
-    assert d["max_rhat"] <= 1.01
-    assert d["divergences"] == 0
-    assert d["min_ess_bulk"] >= 400 and d["min_ess_tail"] >= 400
-    assert d["ok"] and d["warnings"] == []
+    d = bundled_result.run.diagnostics
+    assert d.max_rhat <= 1.01
+    assert d.divergences == 0
+    assert d.min_ess_bulk >= 400 and d.min_ess_tail >= 400
+    assert d.ok and d.warnings == []
 
 
 def test_single_point_benchmark_takes_its_rate_from_the_pool(bundled_result):
-    one = bundled_result.summary["benchmarks"]["core-bench-hard-manual"]
-    assert one["n_observations"] == 1
-    assert one["rate_source"].startswith("pool only")
+    one = bundled_result.run.benchmarks["core-bench-hard-manual"]
+    assert one.n_observations == 1
+    assert one.rate_source.startswith("pool only")
 
 
 @pytest.mark.slow
@@ -57,14 +57,10 @@ def test_data_change_moves_the_forecast(cache_dir, tmp_path):
         "posttrainbench,2026-06,newer system,45,,,percent,ai,,,test,\n"
     )
     moved = forecast(inputs([str(f)]), cache_dir=cache_dir, quiet=True)
-    assert moved.summary["provenance"]["data_hash"] != base.summary["provenance"]["data_hash"]
-    p0 = base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["p"]
-    p1 = moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["p"]
-    se = np.hypot(
-        base.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"],
-        moved.summary["events"]["posttrainbench-parity"]["p_by_year"]["2026"]["mcse"],
-    )
-    assert p1 - p0 > 5 * se
+    assert moved.run.provenance.data_hash != base.run.provenance.data_hash
+    p0 = base.run.events["posttrainbench-parity"].p_by(2026)
+    p1 = moved.run.events["posttrainbench-parity"].p_by(2026)
+    assert p1.p - p0.p > 5 * np.hypot(p0.mcse, p1.mcse)
 
 
 def test_cached_posterior_is_reused_not_stale(cache_dir):

@@ -23,8 +23,8 @@ PROBES = {
     "01-quickstart": """
 import json as _json
 print("NOTEBOOK-PROBE:" + _json.dumps({
-    "event": res.summary["events"]["metr-work-month"],
-    "diagnostics": res.summary["diagnostics"],
+    "event": res.run.as_json()["events"]["metr-work-month"],
+    "diagnostics": res.run.as_json()["diagnostics"],
 }, default=str))
 """,
     "02-readings": """
@@ -36,8 +36,8 @@ print("NOTEBOOK-PROBE:" + _json.dumps({
     "r0": r0.tolist(),
     "g": g.tolist(),
     "t0": t0,
-    "gap": gap,
-    "references": {name: r.summary["references"] for name, r in results.items()},
+    "gap": gap.model_dump(mode="json"),
+    "references": {name: r.run.as_json()["references"] for name, r in results.items()},
 }, default=str))
 """,
     "03-sweep": """
@@ -53,7 +53,8 @@ print("NOTEBOOK-PROBE:" + _json.dumps({
 """,
     "04-your-data": """
 import json as _json
-print("NOTEBOOK-PROBE:" + _json.dumps({"n_rows": len(rows), "event": e, "growth": g}, default=str))
+print("NOTEBOOK-PROBE:" + _json.dumps({"n_rows": len(rows), "event": e.model_dump(mode="json"),
+                                       "growth": g.model_dump(mode="json")}))
 """,
 }
 

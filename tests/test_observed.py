@@ -23,10 +23,10 @@ def test_first_observation_meeting_a_threshold():
 
 
 def test_bundled_core_bench_95_is_observed_in_december_2025(bundled_result):
-    ev = bundled_result.summary["events"]["core-bench-95"]
+    ev = bundled_result.run.as_json()["events"]["core-bench-95"]
     assert ev["observed"]["date"] == "2025-12" and ev["observed"]["value"] == 0.955
     assert ev["p_by_year"]["2026"]["p"] == 1.0 and ev["p_not_by_horizon"] == 0.0
-    assert "observed" not in bundled_result.summary["events"]["posttrainbench-parity"]
+    assert "observed" not in bundled_result.run.as_json()["events"]["posttrainbench-parity"]
     t = bundled_result.dates["crossing_year"].sel(event="core-bench-95").values
     assert np.all(t <= 2025 + 11.5 / 12 + 1e-9)  # mid-December 2025 at the latest
 

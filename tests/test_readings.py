@@ -366,7 +366,7 @@ def test_binding_shares_add_up_and_headline_outputs(cache_dir):
     inp = inputs()
     expected = {R1: "disagrees", R2: "agrees"}
     for path in (R1, R2):
-        s = forecast(inp, scenario=load(path), cache_dir=cache_dir, quiet=True).summary
+        s = forecast(inp, scenario=load(path), cache_dir=cache_dir, quiet=True).run.as_json()
         e = s["events"]["automated-ai-rnd"]
         assert sum(e["binding_shares"].values()) == pytest.approx(1.0, abs=1e-5)
         for y in ("2026", "2027", "2028", "2030", "2035"):
@@ -399,8 +399,8 @@ def test_faster_compute_moves_reading_two_earlier(cache_dir, tmp_path):
         ),
     )
     inp = inputs()
-    pf = forecast(inp, scenario=load(fast), cache_dir=cache_dir, quiet=True).summary
-    ps = forecast(inp, scenario=load(slow), cache_dir=cache_dir, quiet=True).summary
+    pf = forecast(inp, scenario=load(fast), cache_dir=cache_dir, quiet=True).run.as_json()
+    ps = forecast(inp, scenario=load(slow), cache_dir=cache_dir, quiet=True).run.as_json()
     a = pf["events"]["automated-ai-rnd"]["p_by_year"]["2028"]
     b = ps["events"]["automated-ai-rnd"]["p_by_year"]["2028"]
     assert a["p"] - b["p"] > 4 * np.hypot(a["mcse"], b["mcse"])

@@ -45,7 +45,7 @@ def test_every_result_has_its_schema_file_and_no_file_is_stray():
 
 
 def test_run_summary_validates_and_round_trips(bundled_result):
-    summary = bundled_result.summary
+    summary = bundled_result.run.as_json()
     assert summary["schema_version"] == SCHEMA_VERSION
     jsonschema.validate(summary, _schema("run"))
     assert run_summary(summary).as_json() == summary
@@ -55,11 +55,11 @@ def test_run_summary_validates_and_round_trips(bundled_result):
 
 def test_schema_rejects_what_is_not_a_result(bundled_result):
     schema = _schema("run")
-    bad = copy.deepcopy(bundled_result.summary)
+    bad = copy.deepcopy(bundled_result.run.as_json())
     bad["events"]["posttrainbench-parity"]["p_by_year"]["2028"]["p"] = 1.5
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
-    missing = copy.deepcopy(bundled_result.summary)
+    missing = copy.deepcopy(bundled_result.run.as_json())
     del missing["provenance"]["posterior_hash"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(missing, schema)

@@ -114,11 +114,11 @@ def test_sbc_runs_end_to_end_on_a_small_design(tmp_path):
     res = sbc.run(rows, inp.priors, sims=10, draws=50, tune=50, chains=2, n_ranks=9, bins=2)
     assert res.ranks.shape == (10, len(res.labels)) and res.ranks.min() >= 0
     assert res.ranks.max() <= 9
-    s = res.summary
+    s = res.summary.as_json()
     assert s["sims"] == 10 and s["alpha"] == 0.01 and s["n_ranks"] == 9
     assert all(sum(t["counts"]) == 10 for t in s["parameters"].values())
     assert set(s["parameters"]) == set(res.labels)
-    assert "unbounded_accel[metr-horizon-1.1-p50]" in render_sbc.text(s)
+    assert "unbounded_accel[metr-horizon-1.1-p50]" in render_sbc.text(res.summary)
     paths = render_sbc.write(tmp_path, res)
     assert {p.name for p in paths} >= {"sbc.json", "sbc-ranks.csv", "sbc-ranks.png"}
     # sbc.json (and --json) is the typed result, valid against docs/schema/sbc.schema.json

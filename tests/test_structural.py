@@ -274,10 +274,10 @@ def test_reading_gaps_hold_only_beyond_monte_carlo_error():
     g = reading_gaps(s, ["one", "two"])["e"]["two"]
     assert not g["central_beyond_mc"] and not g["holds"]
     from forecast.render_text import gaps_text
+    from forecast.results import CompareStructural
 
-    text = gaps_text(
-        {"variants": ["v1", "v2"], "fits_ok": True, "gaps": {"e": {"two": g}}}, "one", 2028
-    )
+    st_part = {"variants": ["v1", "v2"], "fits_ok": True, "gaps": {"e": {"two": g}}}
+    text = gaps_text(CompareStructural.model_validate(st_part), "one", 2028)
     assert "no gap beyond Monte Carlo error in the central model" in text
 
 

@@ -166,7 +166,7 @@ def check(
     else:
         click.echo(render_check.text(res.result))
     for d in [res.result.diagnostics, *(f.diagnostics for f in res.result.sensitivity.fits)]:
-        check_strict(d.model_dump(), fit.strict)
+        check_strict(d, fit.strict)
 
 
 @click.command("sbc")
@@ -241,10 +241,10 @@ def sbc(
         paths = publish(out, lambda d: render_sbc.write(d, res))
         say(quiet)(f"wrote {', '.join(str(p) for p in paths)}")
     if as_json:
-        emit(res.summary)
+        emit(res.summary.as_json())
     else:
         click.echo(render_sbc.text(res.summary))
-    if strict and not res.summary["uniform"]:
+    if strict and not res.summary.uniform:
         raise SamplerTrouble("SBC ranks are not uniform (--strict)")
 
 

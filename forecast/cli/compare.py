@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from ..publish import publish
 from ..settings import FOCUS_YEAR
 from .options import FitOptions, emit, event_options, fit_options, guard, output_options
 from .run import load_scenario
+
+if TYPE_CHECKING:
+    from ..results import CompareSummary
 
 
 def _arm(fit: FitOptions, arm: str, scenario_name, thresholds, horizon, posteriors: dict):
@@ -99,18 +103,20 @@ def compare(
     cmp = do_compare(results)
     if structural:
         cmp = _with_structural(cmp, fit, [load_scenario(a) for a in arms], thresholds, horizon)
-    strict_failed = fit.strict and not all(a.result.summary["diagnostics"]["ok"] for a in results)
+    strict_failed = fit.strict and not all(a.result.run.diagnostics.ok for a in results)
     if out and not strict_failed:  # --strict: nothing citable from a failed posterior
         publish(out, lambda d: render_compare.write(d, cmp, results))
     if as_json:
-        emit(cmp)
+        emit(cmp.as_json())
     else:
         click.echo(compare_table(cmp))
     for a in results:
-        fit.check_strict(a.result.summary["diagnostics"], out if strict_failed else None)
+        fit.check_strict(a.result.run.diagnostics, out if strict_failed else None)
 
 
-def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon) -> dict:
+def _with_structural(
+    cmp: CompareSummary, fit: FitOptions, scenarios, thresholds, horizon
+) -> CompareSummary:
     """``cmp`` with the readings' gap per event under every structural variant."""
     from .. import structural as st
     from ..results import compare_summary
@@ -125,8 +131,8 @@ def _with_structural(cmp: dict, fit: FitOptions, scenarios, thresholds, horizon)
         "fits_ok": all(f["diagnostics_ok"] for f in s["fits"]),
         "gaps": reading_gaps(s, [sc.name for sc in scenarios]),
     }
-    body = {k: v for k, v in cmp.items() if k != "schema_version"}
-    return compare_summary({**body, "structural": part}).as_json()
+    body = {k: v for k, v in cmp.as_json().items() if k != "schema_version"}
+    return compare_summary({**body, "structural": part})
 
 
 compare.help = (compare.help or "").replace("the focus year", str(FOCUS_YEAR))

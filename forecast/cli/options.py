@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
@@ -112,13 +112,30 @@ def emit(obj: Any) -> None:
     click.echo(dumps_json(obj), nl=False)
 
 
-def check_strict(diag: dict, strict: bool, withheld: str | Path | None = None) -> None:
+class Verdict(Protocol):
+    """What --strict reads of a fit's diagnostics (:class:`forecast.results.Diagnostics`)."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def warnings(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class FitsVerdict:
+    """The verdict over several fits (e.g. structural variants): ok when all are."""
+
+    ok: bool
+    warnings: list[str]
+
+
+def check_strict(diag: Verdict, strict: bool, withheld: str | Path | None = None) -> None:
     """Under --strict, sampler diagnostics that miss their thresholds are exit 3; a command
     that checks before writing names the output it withheld (``withheld``)."""
-    if strict and not diag["ok"]:
+    if strict and not diag.ok:
         raise SamplerTrouble(
             "sampler diagnostics missed their thresholds (--strict): "
-            + "; ".join(diag["warnings"])
+            + "; ".join(diag.warnings)
             + (f"; nothing was written to {withheld}" if withheld else "")
         )
 
@@ -167,7 +184,7 @@ class FitOptions:
     def say(self, msg: str) -> None:
         say(self.quiet)(msg)
 
-    def check_strict(self, diag: dict, withheld: str | Path | None = None) -> None:
+    def check_strict(self, diag: Verdict, withheld: str | Path | None = None) -> None:
         """:func:`check_strict` under this command's --strict."""
         check_strict(diag, self.strict, withheld)
 

@@ -92,7 +92,7 @@ def report(
         progress=None if fit.quiet else fit.say,
         backtest=backtest_path,
     )
-    diag = built.report.diagnostics.model_dump()  # what check_strict reads
+    diag = built.report.diagnostics
     fit.check_strict(diag, out_dir)  # before the first byte
     publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say))
     rep = built.report

@@ -49,14 +49,16 @@ def fit(fit: FitOptions):
     """
     from ..pipeline import fit_posterior
     from ..render_text import diag_line, growth_table
+    from ..results import Diagnostics, Growth
     from ..summary import growth_summary
     from ..trajectories import curves
 
     dt, _reused = fit_posterior(fit.inputs(), fit.cache, fit.refit, fit.quiet)
-    diag = meta(dt.attrs).diagnostics
+    diag = Diagnostics.model_validate(meta(dt.attrs).diagnostics)
     click.echo(diag_line(diag))
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
-    click.echo(growth_table(growth_summary(c, dt.attrs)))
+    growth = {b: Growth.model_validate(g) for b, g in growth_summary(c, dt.attrs).items()}
+    click.echo(growth_table(growth))
     fit.check_strict(diag)
 
 
@@ -112,17 +114,17 @@ def run(fit: FitOptions, thresholds, horizon, scenario_name, structural, as_json
     res = forecast(inp, thresholds, horizon, fit.cache, fit.refit, fit.quiet, scenario=sc)
     if structural:
         res = _with_structural(res, inp, sc, thresholds, horizon, fit)
-    diag = res.summary["diagnostics"]
-    withheld = out if out and fit.strict and not diag["ok"] else None  # --strict: no citable files
+    diag = res.run.diagnostics
+    withheld = out if out and fit.strict and not diag.ok else None  # --strict: no citable files
     if out and not withheld:
         paths = publish(out, lambda d: write_run(d, res, force))
         fit.say(f"wrote {', '.join(str(p) for p in paths)}")
     for n in res.notes:
         fit.say(f"note: {n}")
     if as_json:
-        emit(res.summary)
+        emit(res.run.as_json())
     else:
-        click.echo(render(res.summary, res.reused))
+        click.echo(render(res.run, res.reused))
     fit.check_strict(diag, withheld)
 
 
@@ -136,9 +138,8 @@ def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):
     s = st.run(
         inp, st.load_variants(), [sc], thresholds, horizon, fit.cache, fit.refit, progress=fit.say
     )
-    summary = {**res.summary, "structural": st.event_ranges(s)}
-    typed = run_summary(summary)
-    return replace(res, summary=typed.as_json(), run=typed)
+    body = {k: v for k, v in res.run.as_json().items() if k != "schema_version"}
+    return replace(res, run=run_summary({**body, "structural": st.event_ranges(s)}))
 
 
 @click.command("prior-check")

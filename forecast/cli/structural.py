@@ -8,7 +8,15 @@ import click
 
 from ..publish import publish
 from ..settings import FOCUS_YEAR
-from .options import FitOptions, emit, event_options, fit_options, guard, output_options
+from .options import (
+    FitOptions,
+    FitsVerdict,
+    emit,
+    event_options,
+    fit_options,
+    guard,
+    output_options,
+)
 from .run import load_scenario
 
 READINGS = ("inspiration-binding", "compressed-perspiration")
@@ -80,18 +88,18 @@ def structural(
         progress=None if fit.quiet else fit.say,
         where=str(variants_file or st.default_file()),
     )  # fmt: skip
-    summary = structural_summary(raw).as_json()  # validated: docs/schema/structural.schema.json
+    typed = structural_summary(raw)  # validated: docs/schema/structural.schema.json
     if out:
-        publish(out, lambda d: render_structural.write(d, summary))
+        publish(out, lambda d: render_structural.write(d, typed))
     if as_json:
-        emit(summary)
+        emit(typed.as_json())
     else:
-        click.echo(render_structural.text(summary))
+        click.echo(render_structural.text(typed))
     fit.check_strict(
-        {"ok": all(f["diagnostics_ok"] for f in summary["fits"]), "warnings": [
-            f"{f['id']}: R-hat {f['max_rhat']:.3f}, {f['divergences']} divergences"
-            for f in summary["fits"] if not f["diagnostics_ok"]
-        ]}
+        FitsVerdict(all(f.diagnostics_ok for f in typed.fits), [
+            f"{f.id}: R-hat {f.max_rhat:.3f}, {f.divergences} divergences"
+            for f in typed.fits if not f.diagnostics_ok
+        ])
     )  # fmt: skip
 
 

@@ -129,7 +129,9 @@ def sweep(
     prep = _prepare(file, horizon, fit)
     sw, table, dt = prep.sweep, prep.table, prep.posterior
     axes = _heatmap_option(heat_axes, sw)
-    diag = posterior_meta(dt.attrs).diagnostics
+    from ..results import Diagnostics
+
+    diag = Diagnostics.model_validate(posterior_meta(dt.attrs).diagnostics)
     check_strict(diag, fit.strict, out)  # before any cell runs or any byte is written
     key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
     if not quiet:
