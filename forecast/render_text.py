@@ -38,6 +38,12 @@ def pct(p: float) -> str:
     return f"{100 * p:5.1f}"
 
 
+def month(date: str | None, never: str = "never") -> str:
+    """An ISO date shown to the month (a forecast date is not known to the day; the JSON
+    keeps the day), or ``never`` for "not by the horizon"."""
+    return date[:7] if date else never
+
+
 def events_table(events: Mapping[str, Event]) -> str:
     if not events:
         return "(no events)"
@@ -46,7 +52,7 @@ def events_table(events: Mapping[str, Event]) -> str:
     head = (
         f"{'event':<26} {'threshold':>10}  "
         + " ".join(f"{y:>5}" for y in years)
-        + f"   {'median':<10}  {'80 % interval':<23}  not by {first.horizon}"
+        + f"   {'median':<8}  {'80 % interval':<17}  not by {first.horizon}"
     )
     lines = [f"{'':<26} {'':>10}  P(by end of year), %", head, "-" * len(head)]
     max_se = 0.0
@@ -57,12 +63,12 @@ def events_table(events: Mapping[str, Event]) -> str:
         lines.append(
             f"{ev[:26]:<26} {shown:>10}  "
             + " ".join(pct(e.p_by_year[y].p) for y in years)
-            + f"   {q['0.5'] or 'never':<10}  {(q['0.1'] or 'never') + ' – ' + (q['0.9'] or 'never'):<23}"
+            + f"   {month(q['0.5']):<8}  {month(q['0.1']) + ' – ' + month(q['0.9']):<17}"
             + f"  {pct(e.p_not_by_horizon)} %"
         )
     lines.append(
         f"Monte Carlo standard errors of these probabilities are at most "
-        f"{100 * max_se:.1f} points (each is in --json)."
+        f"{100 * max_se:.1f} points (each is in --json). Dates to the month (--json: the day)."
     )
     return "\n".join(lines)
 
@@ -182,7 +188,7 @@ def composite_text(summary: RunSummary) -> str:
         met = e.met_at_start or {}
         medians = e.condition_medians or {}
         for c, share in e.binding_shares.items():
-            when = medians[c] or "not by horizon"
+            when = month(medians[c], "not by horizon")
             at_start = met.get(c, 0.0)
             note = f"  (met at the start in {100 * at_start:.0f} %)" if at_start >= 0.005 else ""
             lines.append(f"  {100 * share:5.1f} %  {c:<36} {when}{note}")
@@ -270,8 +276,8 @@ def _arm_lines(lab: str, a: ArmEvent) -> list[str]:
     shown = "   n/a" if p is None else f"{p.p:.3f} ± {p.mcse:.3f}"
     lines = [
         f"  {lab:<28} P = {shown}   median "
-        f"{q['0.5'] or 'not by horizon':<14} 80 %: "
-        f"{q['0.1'] or 'never'} – {q['0.9'] or 'never'}   "
+        f"{month(q['0.5'], 'not by horizon'):<14} 80 %: "
+        f"{month(q['0.1'])} – {month(q['0.9'])}   "
         f"not by horizon {a.p_not_by_horizon:.3f}"
     ]
     if a.binding_shares:
