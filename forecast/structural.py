@@ -25,7 +25,7 @@ from .errors import ForecastError
 from .fit import cache_key
 from .io import bundled_dir, read_toml
 from .pipeline import Inputs, fit_posterior, forecast, inputs
-from .priors import Normal, Priors
+from .priors import BenchmarkOverride, Normal, Priors, UncertainCeiling
 from .results import RunSummary
 from .scenario import Scenario, with_changes
 from .schema import message
@@ -49,6 +49,7 @@ class Variant(BaseModel):
     level_walk: Annotated[float, Field(ge=0, le=10)] = 1.0
     walk_common: Annotated[float, Field(ge=0, le=1)] | None = None
     acceleration: Normal | None = None
+    ceilings: dict[str, UncertainCeiling] = {}  # bounded benchmark or series -> its ceiling
     residual: dict[str, dict[str, Any]] = {}
     evidence: dict[str, dict[str, Any]] = {}
 
@@ -112,6 +113,12 @@ def variant_priors(pr: Priors, v: Variant) -> Priors:
         pr = pr.model_copy(
             update={"unbounded": pr.unbounded.model_copy(update={"acceleration": v.acceleration})}
         )
+    if v.ceilings:
+        over = dict(pr.bounded.benchmarks)
+        for name, c in v.ceilings.items():
+            o = over.get(name, BenchmarkOverride())
+            over[name] = o.model_copy(update={"ceiling": c, "why_ceiling": v.why})
+        pr = pr.model_copy(update={"bounded": pr.bounded.model_copy(update={"benchmarks": over})})
     if not v.walk or v.level_walk != 1 or v.walk_common is not None:
         fams = {}
         for fam in ("bounded", "unbounded"):
@@ -146,6 +153,14 @@ def variant_inputs(base: Inputs, v: Variant, where: str) -> Inputs:
                 where,
             )
     rows = [r for r in rows if r.series not in set(v.drop_series)]
+    bounded = {n for r in rows if r.bounded for n in (r.series, r.benchmark)}
+    for name in v.ceilings:
+        if name not in bounded:
+            raise ForecastError(
+                f"variant {v.id!r}: ceilings names {name!r}, which is not a bounded benchmark "
+                f"or series of the data; known: {', '.join(sorted(bounded))}",
+                where,
+            )
     if not any(r.kind == "ai" for r in rows):
         raise ForecastError(f"variant {v.id!r} leaves no AI observation", where)
     return replace(base, rows=rows, priors=variant_priors(base.priors, v))

@@ -68,6 +68,12 @@ def test_shipped_variants_load_and_each_changes_the_inputs():
         bad.scenario(readings[0], "s.toml")
     (cd,) = [v for v in variants if v.id == "compute-doubling-12"]
     assert cd.scenario(readings[0], "s").params["compute_doubling"].median == 1.0  # years
+    # a ceiling variant replaces one benchmark's ceiling prior and leaves the others alone
+    (pc,) = [v for v in variants if v.id == "posttrainbench-ceiling-low"]
+    pr = st.variant_inputs(base, pc, "structural.toml").priors
+    assert pr.ceiling("posttrainbench") == (0.30, 1.0, 2.0, 2.0)
+    assert base.priors.ceiling("posttrainbench") == (0.55, 1.0, 2.0, 2.0)
+    assert pr.ceiling("swe-bench") == base.priors.ceiling("swe-bench")
 
 
 def test_residual_variants_are_checked_like_reading_files(tmp_path):
@@ -110,6 +116,15 @@ def test_bad_variant_files_are_user_errors(tmp_path):
     gone = st.Variant(id="x", title="drop a series", why="a test of errors", drop_series=["nope"])
     with pytest.raises(ForecastError, match="'nope', which is not in the data"):
         st.variant_inputs(inputs(), gone, "v.toml")
+    ceiling = {"low": 0.3, "high": 1.0, "alpha": 2.0, "beta": 2.0}
+    unbounded = st.Variant(
+        id="x",
+        title="a ceiling on METR",
+        why="a test of errors",
+        ceilings={"metr-horizon": ceiling},
+    )
+    with pytest.raises(ForecastError, match="'metr-horizon', which is not a bounded benchmark"):
+        st.variant_inputs(inputs(), unbounded, "v.toml")
 
 
 def test_claim_verdict_holds_only_when_every_arm_agrees():
