@@ -18,7 +18,7 @@ import xarray as xr
 from . import residual
 from .reading import EventColumns, scenario_table
 from .scenario import Scenario
-from .summary import prob_with_mcse
+from .summary import prob_with_mcse_distinct
 from .sweep_design import Axis, Sweep, SweepFile, axis_bounds, load, sampled_design
 from .thresholds import Plan
 
@@ -90,8 +90,8 @@ def evaluate(table: DrawTable, names: list[str], cells: np.ndarray) -> dict[str,
     when = cell_dates(table, names, cells)
     # (D, C, E, Y) indicators -> probabilities with MCSE over the draw axis
     ind = np.stack([when <= y + 1 for y in table.years], axis=-1).transpose(1, 0, 2, 3)
-    p_y, se_y = prob_with_mcse(ind, table.chain_count)
-    p_n, se_n = prob_with_mcse(~np.isfinite(when).transpose(1, 0, 2), table.chain_count)
+    p_y, se_y = prob_with_mcse_distinct(ind, table.chain_count)
+    p_n, se_n = prob_with_mcse_distinct(~np.isfinite(when).transpose(1, 0, 2), table.chain_count)
     q = np.quantile(when, QUANTILES, axis=1, method="inverted_cdf").transpose(1, 2, 0)
     q = np.where(np.isfinite(q), q, np.nan)
     return {"p": p_y, "mcse": se_y, "quantiles": q, "p_never": p_n, "p_never_mcse": se_n}

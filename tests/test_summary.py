@@ -68,3 +68,19 @@ def test_vectorised_ess_and_mcse_agree_with_arviz():
         assert ours[j] == pytest.approx(float(azs.ess(da, method="mean")), rel=0.01)
         se = float(np.sqrt(x[:, :, j].var(ddof=1) / ours[j]))
         assert se == pytest.approx(float(azs.mcse(da, method="mean")), rel=0.01)
+
+
+def test_distinct_columns_give_the_same_probabilities_and_errors():
+    """A sweep's indicator columns repeat; computing each distinct one once must give
+    exactly what computing every column gives, constant and repeated columns included."""
+    from forecast.summary import prob_with_mcse_distinct
+
+    rng = np.random.default_rng(3)
+    base = rng.random((800, 6)) < np.linspace(0.05, 0.95, 6)
+    base[:, 0] = True  # a constant column: no Monte Carlo error
+    ind = base[:, rng.integers(0, 6, size=(5, 7))]  # (draw, 5, 7), columns repeated
+    p, se = prob_with_mcse(ind, 4)
+    pd, sed = prob_with_mcse_distinct(ind, 4)
+    assert pd.shape == p.shape == (5, 7)
+    assert np.array_equal(p, pd) and np.array_equal(se, sed)
+    assert (se[ind.all(axis=0)] == 0).all() and (se[~ind.all(axis=0)] > 0).all()
