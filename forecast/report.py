@@ -178,11 +178,13 @@ def build(
     report = report_data(inp, loaded, results, cmp, command)
     if structural:
         from . import structural as st
+        from . import structural_variants as sv
 
-        report["structural"] = st.run(
-            inp, st.load_variants(), loaded, list(thresholds), horizon, cache_dir, refit,
+        s = st.run(
+            inp, sv.load_variants(), loaded, list(thresholds), horizon, cache_dir, refit,
             progress=progress,
         )  # fmt: skip
+        report["structural"] = {k: v for k, v in s.as_json().items() if k != "schema_version"}
     if backtest is not None:
         from . import track_record
         from .fit import MODEL_VERSION

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from forecast import structural as st
+from forecast import structural_variants as sv
 from forecast.errors import ForecastError
 from forecast.fit import SamplerSettings
 from forecast.pipeline import inputs
@@ -36,12 +37,12 @@ why = "the walk is a calibration choice"
 
 
 def test_shipped_variants_load_and_each_changes_the_inputs():
-    variants = st.load_variants()
+    variants = sv.load_variants()
     assert len(variants) >= 8 and all(len(v.why) > 40 for v in variants)
     base = inputs()
     readings = [load_scenario(resolve(n)) for n in READINGS]
     for v in variants:
-        inp = st.variant_inputs(base, v, "structural.toml")
+        inp = sv.variant_inputs(base, v, "structural.toml")
         changed = inp.rows != base.rows or inp.priors.digest() != base.priors.digest()
         walk = [getattr(inp.priors, f).rate_drift for f in ("bounded", "unbounded")]
         residual = [v.scenario(sc, "structural.toml") for sc in readings]
@@ -63,14 +64,14 @@ def test_shipped_variants_load_and_each_changes_the_inputs():
         a = aw.scenario(sc, "structural.toml").spec.evidence.alignment_researchers
         b = sc.spec.evidence.alignment_researchers
         assert a.weight == 1.0 and (a.ai_score, a.human_score) == (b.ai_score, b.human_score)
-    bad = st.Variant(id="x", title="a bad one", why="for this test only", evidence={"nope": {}})
+    bad = sv.Variant(id="x", title="a bad one", why="for this test only", evidence={"nope": {}})
     with pytest.raises(ForecastError, match="unknown evidence table 'nope'"):
         bad.scenario(readings[0], "s.toml")
     (cd,) = [v for v in variants if v.id == "compute-doubling-12"]
     assert cd.scenario(readings[0], "s").params["compute_doubling"].median == 1.0  # years
     # a ceiling variant replaces one benchmark's ceiling prior and leaves the others alone
     (pc,) = [v for v in variants if v.id == "posttrainbench-ceiling-low"]
-    pr = st.variant_inputs(base, pc, "structural.toml").priors
+    pr = sv.variant_inputs(base, pc, "structural.toml").priors
     assert pr.ceiling("posttrainbench") == (0.30, 1.0, 2.0, 2.0)
     assert base.priors.ceiling("posttrainbench") == (0.55, 1.0, 2.0, 2.0)
     assert pr.ceiling("swe-bench") == base.priors.ceiling("swe-bench")
@@ -98,7 +99,7 @@ why = "checking the residual table"
 """,
         )
         with pytest.raises(ForecastError, match=match) as e:
-            for v in st.load_variants(f):
+            for v in sv.load_variants(f):
                 v.scenario(sc, str(f))
         assert str(f) in str(e.value) and (
             match.startswith("what") or "variant 'r'" in str(e.value)
@@ -108,23 +109,23 @@ why = "checking the residual table"
 def test_bad_variant_files_are_user_errors(tmp_path):
     bad = write(tmp_path / "v.toml", VARIANTS.replace("widen = 2.0", "widen = 2.0\nwiden_x = 1"))
     with pytest.raises(ForecastError, match="widen_x") as e:
-        st.load_variants(bad)
+        sv.load_variants(bad)
     assert str(bad) in str(e.value)
     dup = write(tmp_path / "d.toml", VARIANTS.replace('id = "no-walk"', 'id = "wide"'))
     with pytest.raises(ForecastError, match="unique"):
-        st.load_variants(dup)
-    gone = st.Variant(id="x", title="drop a series", why="a test of errors", drop_series=["nope"])
+        sv.load_variants(dup)
+    gone = sv.Variant(id="x", title="drop a series", why="a test of errors", drop_series=["nope"])
     with pytest.raises(ForecastError, match="'nope', which is not in the data"):
-        st.variant_inputs(inputs(), gone, "v.toml")
+        sv.variant_inputs(inputs(), gone, "v.toml")
     ceiling = {"low": 0.3, "high": 1.0, "alpha": 2.0, "beta": 2.0}
-    unbounded = st.Variant(
+    unbounded = sv.Variant(
         id="x",
         title="a ceiling on METR",
         why="a test of errors",
         ceilings={"metr-horizon": ceiling},
     )
     with pytest.raises(ForecastError, match="'metr-horizon', which is not a bounded benchmark"):
-        st.variant_inputs(inputs(), unbounded, "v.toml")
+        sv.variant_inputs(inputs(), unbounded, "v.toml")
 
 
 def test_claim_verdict_holds_only_when_every_arm_agrees():
@@ -147,8 +148,8 @@ def test_structural_run_ranges_cover_every_variant(cache_dir, tmp_path):
     every variant's, and the variant it depends on most is the one furthest from the centre."""
     base = inputs(["seed"], no_bundled=True, settings=SMALL)
     base.rows[:] = [r for r in base.rows if r.benchmark == "metr-horizon"]
-    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
-    s = st.run(base, variants, [None], cache_dir=cache_dir)
+    variants = sv.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    s = st.run(base, variants, [None], cache_dir=cache_dir).as_json()  # structural.json
     assert [f["id"] for f in s["fits"]] == ["central", "wide", "no-walk"]
     for e in s["events"].values():
         ps = {a: v["p"] for a, v in e["variants"].items()}
@@ -189,8 +190,8 @@ def test_structural_command(cli, tmp_path):
 def test_run_with_structural_gives_each_event_its_range(cli, tmp_path, monkeypatch):
     """`forecast run --structural`: the JSON's ``structural`` holds every event's range over
     the variants (the same fits as `forecast structural`, cached), validated by the schema."""
-    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
-    monkeypatch.setattr(st, "load_variants", lambda path=None: variants)
+    variants = sv.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    monkeypatch.setattr(sv, "load_variants", lambda path=None: variants)
     data = ("--no-bundled", "--data", "seed")
     code, stdout, err = cli("run", *TINY, *data, "--structural", "--json", "-q")
     assert code == 0, err
@@ -210,8 +211,8 @@ def test_report_shows_the_structural_section(cache_dir, tmp_path, monkeypatch):
     from forecast import render_report
     from forecast.report import build, reproduce_command
 
-    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
-    monkeypatch.setattr(st, "load_variants", lambda path=None: variants)
+    variants = sv.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    monkeypatch.setattr(sv, "load_variants", lambda path=None: variants)
     base = inputs(["seed"], no_bundled=True, settings=SMALL)
     cmd = reproduce_command(scenarios=["compressed-perspiration"], data=["seed"], structural=True)
     built = build(base, ["compressed-perspiration"], cache_dir=cache_dir, quiet=True,
@@ -252,8 +253,8 @@ def test_compare_structural_says_whether_the_readings_gap_holds(cli, tmp_path, m
     composite event the gap B - A in the central model equals the compare's own shift, its
     range covers every variant's gap, and "holds" is true only when every variant's gap is
     beyond two MC errors on the central side."""
-    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
-    monkeypatch.setattr(st, "load_variants", lambda path=None: variants)
+    variants = sv.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    monkeypatch.setattr(sv, "load_variants", lambda path=None: variants)
     data = ("--no-bundled", "--data", "seed")
     arms = ("inspiration-binding", "compressed-perspiration")
     code, stdout, err = cli("compare", *arms, *TINY, *data, "--structural", "--json", "-q")
@@ -272,21 +273,32 @@ def test_compare_structural_says_whether_the_readings_gap_holds(cli, tmp_path, m
 
 
 def test_reading_gaps_hold_only_beyond_monte_carlo_error():
-    def ev(reading, ps, mcse=0.01):
-        return {"title": "t", "reading": reading,
-                "variants": {a: {"p": p, "mcse": mcse} for a, p in ps.items()}}  # fmt: skip
+    from forecast.results_structural import StructuralBody
 
-    s = {"events": {
+    def ev(reading, ps, mcse=0.01):
+        arm = {a: {"p": p, "mcse": mcse, "median": None, "p_never": 0.0} for a, p in ps.items()}
+        rng = {"p_low": 0.0, "low_variant": "c", "p_high": 1.0, "high_variant": "c",
+               "median_earliest": "never", "median_latest": "never", "width": 1.0}  # fmt: skip
+        return {"title": "t", "reading": reading, "central": arm["central"], "range": rng,
+                "depends_most_on": None, "variants": arm, "missing_in": []}  # fmt: skip
+
+    def body(events):  # only the events matter to the gaps
+        return StructuralBody.model_validate(
+            {"focus_year": 2028, "seed": 1, "readings": ["one", "two"], "variants": [],
+             "fits": [], "events": events, "claims": []}
+        )  # fmt: skip
+
+    events = {
         "e [one]": ev("one", {"central": 0.2, "v1": 0.3, "v2": 0.1}),
         "e [two]": ev("two", {"central": 0.6, "v1": 0.32, "v2": 0.5}),
-    }}  # fmt: skip
-    g = reading_gaps(s, ["one", "two"])["e"]["two"]
+    }
+    g = reading_gaps(body(events), ["one", "two"])["e"]["two"]
     assert (g["central"], g["low"], g["low_variant"], g["high"]) == (0.4, 0.02, "v1", 0.4)
     assert not g["holds"]  # v1's gap 0.02 is within 2 * sqrt(2) * 0.01 of zero
-    s["events"]["e [two]"]["variants"]["v1"]["p"] = 0.4
-    assert reading_gaps(s, ["one", "two"])["e"]["two"]["holds"]
-    s["events"]["e [two]"] = ev("two", {"central": 0.205, "v1": 0.3, "v2": 0.1})
-    g = reading_gaps(s, ["one", "two"])["e"]["two"]
+    events["e [two]"]["variants"]["v1"]["p"] = 0.4
+    assert reading_gaps(body(events), ["one", "two"])["e"]["two"]["holds"]
+    events["e [two]"] = ev("two", {"central": 0.205, "v1": 0.3, "v2": 0.1})
+    g = reading_gaps(body(events), ["one", "two"])["e"]["two"]
     assert not g["central_beyond_mc"] and not g["holds"]
     from forecast.render_text import gaps_text
     from forecast.results import CompareStructural
@@ -302,12 +314,12 @@ def test_variant_fits_on_dask_give_the_numbers_of_fits_in_process(tmp_path):
     fitting every variant in this process (a fit's draws do not depend on where it ran)."""
     base = inputs(["seed"], no_bundled=True, settings=SMALL)
     base.rows[:] = [r for r in base.rows if r.benchmark == "metr-horizon"]
-    variants = st.load_variants(write(tmp_path / "v.toml", VARIANTS))
-    here = st.run(base, variants, [None], cache_dir=tmp_path / "here", workers=1)
-    arms = [base] + [st.variant_inputs(base, v, "v.toml") for v in variants]
+    variants = sv.load_variants(write(tmp_path / "v.toml", VARIANTS))
+    here = st.run(base, variants, [None], cache_dir=tmp_path / "here", workers=1).as_json()
+    arms = [base] + [sv.variant_inputs(base, v, "v.toml") for v in variants]
     made = st.prefit(arms, tmp_path / "dask", workers=2)
     assert len(made) == 3
-    there = st.run(base, variants, [None], cache_dir=tmp_path / "dask")
+    there = st.run(base, variants, [None], cache_dir=tmp_path / "dask").as_json()
     assert there["events"] == here["events"]
     assert [f["posterior_hash"] for f in there["fits"]] == [
         f["posterior_hash"] for f in here["fits"]

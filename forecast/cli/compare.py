@@ -119,16 +119,17 @@ def _with_structural(
 ) -> CompareSummary:
     """``cmp`` with the readings' gap per event under every structural variant."""
     from .. import structural as st
+    from .. import structural_variants as sv
     from ..results import compare_summary
     from ..structural_gaps import reading_gaps
 
     s = st.run(
-        fit.inputs(), st.load_variants(), scenarios, thresholds, horizon, fit.cache, fit.refit,
+        fit.inputs(), sv.load_variants(), scenarios, thresholds, horizon, fit.cache, fit.refit,
         progress=fit.say,
     )  # fmt: skip
     part = {
-        "variants": [v["id"] for v in s["variants"][1:]],
-        "fits_ok": all(f["diagnostics_ok"] for f in s["fits"]),
+        "variants": [v.id for v in s.variants[1:]],
+        "fits_ok": all(f.diagnostics_ok for f in s.fits),
         "gaps": reading_gaps(s, [sc.name for sc in scenarios]),
     }
     body = {k: v for k, v in cmp.as_json().items() if k != "schema_version"}

@@ -133,10 +133,11 @@ def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):
     from dataclasses import replace
 
     from .. import structural as st
+    from .. import structural_variants as sv
     from ..results import run_summary
 
     s = st.run(
-        inp, st.load_variants(), [sc], thresholds, horizon, fit.cache, fit.refit, progress=fit.say
+        inp, sv.load_variants(), [sc], thresholds, horizon, fit.cache, fit.refit, progress=fit.say
     )
     body = {k: v for k, v in res.run.as_json().items() if k != "schema_version"}
     return replace(res, run=run_summary({**body, "structural": st.event_ranges(s)}))

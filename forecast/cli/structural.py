@@ -76,19 +76,18 @@ def structural(
     """
     from .. import render_structural
     from .. import structural as st
-    from ..results import structural_summary
+    from .. import structural_variants as sv
 
     if out:
         render_structural.check_out(Path(out), force)
-    variants = st.load_variants(variants_file)
+    variants = sv.load_variants(variants_file)
     names = () if no_scenario else (scenario_names or READINGS)
     scenarios = [load_scenario(n) for n in names] or [None]
-    raw = st.run(
+    typed = st.run(
         fit.inputs(), variants, scenarios, thresholds, horizon, fit.cache, fit.refit,
         progress=None if fit.quiet else fit.say,
-        where=str(variants_file or st.default_file()),
+        where=str(variants_file or sv.default_file()),
     )  # fmt: skip
-    typed = structural_summary(raw)  # validated: docs/schema/structural.schema.json
     if out:
         publish(out, lambda d: render_structural.write(d, typed))
     if as_json:
