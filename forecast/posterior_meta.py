@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .results_base import Diagnostics
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,13 @@ class PosteriorMeta:
 def _json(attrs: Mapping[Any, Any], key: str, default: str) -> Any:
     value = attrs.get(key, default)
     return json.loads(value) if isinstance(value, str) else value
+
+
+def diagnostics(attrs: Mapping[Any, Any]) -> Diagnostics:
+    """The posterior's convergence checks, typed (what --strict and the diagnostics line read)."""
+    from .results_base import Diagnostics
+
+    return Diagnostics.model_validate(meta(attrs).diagnostics)
 
 
 def meta(attrs: Mapping[Any, Any]) -> PosteriorMeta:

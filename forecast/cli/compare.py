@@ -132,8 +132,7 @@ def _with_structural(
         "fits_ok": all(f.diagnostics_ok for f in s.fits),
         "gaps": reading_gaps(s, [sc.name for sc in scenarios]),
     }
-    body = {k: v for k, v in cmp.as_json().items() if k != "schema_version"}
-    return compare_summary({**body, "structural": part})
+    return compare_summary({**cmp.as_json(), "structural": part})
 
 
 compare.help = (compare.help or "").replace("the focus year", str(FOCUS_YEAR))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..posterior_meta import meta
+from ..posterior_meta import diagnostics
 from .options import (
     FitOptions,
     event_options,
@@ -49,12 +49,12 @@ def fit(fit: FitOptions):
     """
     from ..pipeline import fit_posterior
     from ..render_text import diag_line, growth_table
-    from ..results import Diagnostics, Growth
+    from ..results import Growth
     from ..summary import growth_summary
     from ..trajectories import curves
 
     dt, _reused = fit_posterior(fit.inputs(), fit.cache, fit.refit, fit.quiet)
-    diag = Diagnostics.model_validate(meta(dt.attrs).diagnostics)
+    diag = diagnostics(dt.attrs)
     click.echo(diag_line(diag))
     c = curves(dt["posterior"].to_dataset(), dt.attrs)
     growth = {b: Growth.model_validate(g) for b, g in growth_summary(c, dt.attrs).items()}
@@ -139,8 +139,7 @@ def _with_structural(res, inp, sc, thresholds, horizon, fit: FitOptions):
     s = st.run(
         inp, sv.load_variants(), [sc], thresholds, horizon, fit.cache, fit.refit, progress=fit.say
     )
-    body = {k: v for k, v in res.run.as_json().items() if k != "schema_version"}
-    return replace(res, run=run_summary({**body, "structural": st.event_ranges(s)}))
+    return replace(res, run=run_summary({**res.run.as_json(), "structural": st.event_ranges(s)}))
 
 
 @click.command("prior-check")

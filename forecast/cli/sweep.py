@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ForecastError
-from ..posterior_meta import meta as posterior_meta
+from ..posterior_meta import diagnostics
 from ..settings import FOCUS_YEAR
 from .options import FitOptions, check_strict, emit, fit_options, guard, shown_default_option
 
@@ -129,9 +129,7 @@ def sweep(
     prep = _prepare(file, horizon, fit)
     sw, table, dt = prep.sweep, prep.table, prep.posterior
     axes = _heatmap_option(heat_axes, sw)
-    from ..results import Diagnostics
-
-    diag = Diagnostics.model_validate(posterior_meta(dt.attrs).diagnostics)
+    diag = diagnostics(dt.attrs)
     check_strict(diag, fit.strict, out)  # before any cell runs or any byte is written
     key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
     if not quiet:
