@@ -176,17 +176,21 @@ def forecast(
     scenario's composite events, residual trajectories and reference claims are added.
     """
     from . import reading
+    from .claims_parameter import known_series
+    from .claims_parameter import references as parameter_references
     from .forward import event_dates
     from .reliability import caveats
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
     plan, notes = _plan(inp.rows, thresholds, horizon, scenario)
+    claims = reading.load_references(series=known_series(inp.rows))  # checked before a fit
     if posterior is None:
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
     else:
         reused = True
-    c = make_curves(posterior["posterior"].to_dataset(), posterior.attrs)
+    post = posterior["posterior"].to_dataset()
+    c = make_curves(post, posterior.attrs)
     extra: dict = {}
     traj = None
     binding: dict = {}  # composite events: what binds each
@@ -205,11 +209,13 @@ def forecast(
     _annotate(events, plan, observed, binding)
     for ev_id, cav in caveats(plan, scenario, inp.rows).items():
         events[ev_id]["caveats"] = cav
-    refs = reading.references(d, scenario, reading.load_references())
+    refs = reading.references(d, scenario, claims)
+    m = meta(posterior.attrs)
+    refs += parameter_references(post, m.t_ref, m.t_last, claims)
     summ = {
         "forecast_version": __version__,
         "provenance": provenance(inp, posterior, plan),
-        "diagnostics": meta(posterior.attrs).diagnostics,
+        "diagnostics": m.diagnostics,
         **extra,
         "events": events,
         "references": refs,

@@ -37,7 +37,7 @@ def _claims(claims: Sequence[dict], known: set[str]) -> xr.Dataset:
     """The reference claims on events the report holds (``by``: decimal year)."""
     from .thresholds import parse_horizon
 
-    cl = [c for c in claims if c["event"] in known]
+    cl = [c for c in claims if c.get("event") in known]  # claims on a parameter have none
     return xr.Dataset(
         {
             "event": ("claim", np.array([c["event"] for c in cl], dtype=str)),

@@ -190,19 +190,22 @@ def trajectory_quantiles(traj: xr.Dataset) -> xr.Dataset:
     return traj[list(TRAJECTORY_VARS)].quantile([0.1, 0.5, 0.9], dim="draw")
 
 
-def load_references(path: Path | None = None) -> list[dict]:
-    """The published claims (``scenarios/references.toml``), validated (:mod:`forecast.claims`)."""
+def load_references(path: Path | None = None, series: dict[str, bool] | None = None) -> list[dict]:
+    """The published claims (``scenarios/references.toml``), validated (:mod:`forecast.claims`;
+    ``series``: the series a parameter claim may name, see
+    :func:`forecast.claims_parameter.known_series`)."""
     from .claims import load
 
-    return load(path or default_dir() / "references.toml")
+    return load(path or default_dir() / "references.toml", series)
 
 
 def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[dict]:
-    """The engine's P(event by the claim's date) beside each published claim, with a verdict."""
+    """The engine's P(event by the claim's date) beside each published event claim, with a
+    verdict (claims on a growth parameter are :mod:`forecast.claims_parameter`'s)."""
     out = []
     n_chain = d.attrs["n_chain"]
     for c in claims:
-        if c["event"] not in list(d["event"].values):
+        if c.get("event") not in list(d["event"].values):
             continue
         by = parse_horizon(c["by"], f"claim {c['id']}")
         t = d["crossing_year"].sel(event=c["event"]).values

@@ -32,7 +32,7 @@ def write(out: Path, cmp: CompareSummary, arms) -> list[Path]:
         marks = [
             (parse_horizon(c["by"], c["id"]), bound(c)[1], c["who"].split(",")[0])
             for c in claims
-            if c["event"] == ev
+            if c.get("event") == ev  # claims on a growth parameter have no event
         ]
         paths += date_cdf(
             curves,

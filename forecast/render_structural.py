@@ -7,6 +7,7 @@ from pathlib import Path
 from .claims import bound_text
 from .io import dumps_json, write_text
 from .output import check_out_dir, make_dir
+from .render_text import months_text
 from .results_structural import StructuralBody, StructuralSummary
 
 
@@ -46,7 +47,13 @@ def text(s: StructuralBody) -> str:
         lines += ["", "Published claims, across every variant and reading:"]
         for cl in s.claims:
             cen = "; ".join(
-                f"P = {v.p:.3f}" + (f" under {r}" if r else "") for r, v in cl.central.items()
+                (
+                    f"P = {v.p:.3f}"
+                    if cl.between is None
+                    else f"doubling time {months_text(v.median_months, v.interval_months)}"
+                )
+                + (f" under {r}" if r else "")
+                for r, v in cl.central.items()
             )
             lines.append(f"  {cl.who}: {cl.claim} ({bound_text(cl.model_dump(exclude_none=True))})")
             lines.append(f"    central model: {cen}. Verdict: {cl.verdict}")

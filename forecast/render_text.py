@@ -227,7 +227,10 @@ def references_text(refs: Sequence[Reference]) -> str:
     for ref in refs:
         r = ref.model_dump()  # a claim's own wording (read_as, a median's range) is extra
         read = f"\n    read as {bound_text(r)}" + (f": {r['read_as']}" if r.get("read_as") else "")
-        engine = f"P(by {ref.by}) = {r['engine_p']:.3f} ± {r['engine_mcse']:.3f}"
+        if ref.between is not None:
+            engine = parameter_text(ref)
+        else:
+            engine = f"P(by {ref.by}) = {r['engine_p']:.3f} ± {r['engine_mcse']:.3f}"
         if "engine_p_from" in r:  # a median claim: both ends of its range
             engine = (
                 f"P(by {r['median_from']}) = {r['engine_p_from']:.3f} ± "
@@ -239,6 +242,33 @@ def references_text(refs: Sequence[Reference]) -> str:
             f"(under {ref.under})"
         )
     return "\n".join(lines)
+
+
+def months_text(median: float | None, interval: Sequence[float | None] | None) -> str:
+    """A doubling time's median [80 % interval] in months ('never': a draw's rate is not
+    positive, it never doubles)."""
+
+    def m(x: float | None) -> str:
+        return "never" if x is None else f"{x:.3g}"
+
+    lo, hi = interval if interval is not None else (None, None)
+    return f"{m(median)}{'' if median is None else ' months'} [{m(lo)}-{m(hi)}]"
+
+
+def parameter_text(ref: Reference) -> str:
+    """A parameter claim's numbers: the engine's median [80 % interval] and the shares of
+    draws below, inside and above the claimed range."""
+    assert ref.between is not None
+    lo, hi = ref.between
+    text = (
+        f"doubling time {months_text(ref.engine_median_months, ref.engine_interval_months)} "
+        f"(median [80 % interval]); P(< {lo:g}) = {ref.engine_p_below:.3f} ± "
+        f"{ref.engine_mcse_below:.3f}, P(> {hi:g}) = {ref.engine_p_above:.3f} ± "
+        f"{ref.engine_mcse_above:.3f}, P(in range) = {ref.p_in_range:.3f}"
+    )
+    if ref.engine_p_no_doubling:
+        text += f"; {100 * ref.engine_p_no_doubling:.1f} % of draws never double (+inf)"
+    return text
 
 
 def compare_table(cmp: CompareSummary) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .claims import bound_text
-from .render_text import growth_text
+from .render_text import growth_text, months_text
 from .results import CompareSummary, Reference
 from .results_report import ReportSummary
 from .settings import BRIEF_EVENTS
@@ -179,14 +179,26 @@ def _claim_text(r: Reference) -> str:
     return r.claim + (f" (read as: {read_as})" if read_as else "")
 
 
+def _engine_text(r: Reference) -> str:
+    """The engine's number for a claim: P ± its Monte Carlo error, or a parameter claim's
+    median [80 % interval] in months with P(in the claimed range)."""
+    if r.between is None:
+        return f"{r.engine_p:.3f} ± {r.engine_mcse:.3f}"
+    return (
+        f"{months_text(r.engine_median_months, r.engine_interval_months)}; "
+        f"P(in range) = {r.p_in_range:.3f}"
+    )
+
+
 def claims(report: ReportSummary) -> Table | None:
-    """Published claims beside the engine's probability for them, per reading."""
+    """Published claims beside the engine's number for them (a probability, or a doubling
+    time in months), per reading."""
     rows = [
         [
             r.who,
             _claim_text(r),
             n,
-            Cell(f"{r.engine_p:.3f} ± {r.engine_mcse:.3f}", cls="num"),
+            Cell(_engine_text(r), cls="num"),
             bound_text(r.model_dump()),
             r.verdict,
             r.under,
@@ -197,7 +209,7 @@ def claims(report: ReportSummary) -> Table | None:
     if not rows:
         return None
     return table(
-        ["who", "claim", "reading", "engine P", "claim as P", "verdict", "under"],
+        ["who", "claim", "reading", "engine", "claim as a number", "verdict", "under"],
         rows,
         "claims-table",
     )

@@ -162,19 +162,42 @@ class Residual(StrictResult):
 
 
 class Reference(StrictResult):
-    """A published claim set against the engine's probability for the same event."""
+    """A published claim set against the engine's number for the same thing: an event claim
+    (``event``, ``by``) against the engine's probability, a parameter claim (``series``,
+    ``quantity``, ``at`` or ``over``, ``between``) against the engine's doubling time."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: str
     who: str
     claim: str
-    event: str
-    by: str
+    event: str | None = Field(None, description="event claims: the event")
+    by: str | None = Field(None, description="event claims: the date the claim is about")
     verdict: str
     engine_p: float | None = None
     engine_mcse: float | None = None
     under: str | None = None
+    series: str | None = Field(None, description="parameter claims: the series")
+    quantity: str | None = Field(None, description="parameter claims: 'doubling_time_months'")
+    at: str | None = Field(None, description="parameter claims: the instantaneous value's date")
+    over: list[str] | None = Field(
+        None, description="parameter claims: first and last day of an average"
+    )
+    between: list[float] | None = Field(None, description="parameter claims: the claimed range")
+    engine_median_months: float | None = Field(
+        None, description="parameter claims: the engine's median; null: no doubling"
+    )
+    engine_interval_months: list[float | None] | None = Field(
+        None, description="parameter claims: the engine's 10 % and 90 % quantiles (null: none)"
+    )
+    engine_p_below: float | None = Field(None, ge=0, le=1, description="P(value < low)")
+    engine_mcse_below: float | None = Field(None, ge=0)
+    engine_p_above: float | None = Field(None, ge=0, le=1, description="P(value > high)")
+    engine_mcse_above: float | None = Field(None, ge=0)
+    p_in_range: float | None = Field(None, ge=0, le=1, description="P(low <= value <= high)")
+    engine_p_no_doubling: float | None = Field(
+        None, ge=0, le=1, description="share of draws whose rate is not positive (never double)"
+    )
 
 
 class StructuralRange(StrictResult):

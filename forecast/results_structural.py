@@ -76,11 +76,18 @@ class StructuralEvent(StrictResult):
 
 
 class ArmVerdict(StrictResult):
-    """The engine's probability for a claim under one arm, and its verdict there."""
+    """The engine's number for a claim under one arm (a probability, or a parameter claim's
+    doubling time in months), and its verdict there."""
 
     p: float | None
     mcse: float | None
     verdict: str
+    median_months: float | None = Field(
+        None, description="parameter claims: the median; null: no doubling"
+    )
+    interval_months: list[float | None] | None = Field(
+        None, description="parameter claims: the 10 % and 90 % quantiles"
+    )
 
 
 class StructuralClaim(StrictResult):
@@ -89,14 +96,20 @@ class StructuralClaim(StrictResult):
     id: str
     who: str
     claim: str = Field(description="the claim as its author made it")
-    event: str
-    by: str = Field(description="the date the claim is about")
+    event: str | None = Field(None, description="event claims: the event")
+    by: str | None = Field(None, description="event claims: the date the claim is about")
     p_at_least: float | None = None
     p_at_most: float | None = None
     median_from: str | None = None
+    series: str | None = Field(None, description="parameter claims: the series")
+    quantity: str | None = Field(None, description="parameter claims: 'doubling_time_months'")
+    at: str | None = None
+    over: list[str] | None = None
+    between: list[float] | None = Field(None, description="parameter claims: the claimed range")
     read_as: str | None = None
     central: dict[str, ArmVerdict] = Field(
-        description="per reading ('' without one), the central model's verdict"
+        description="per reading ('' without one, and for a parameter claim, which no reading "
+        "changes), the central model's verdict"
     )
     verdict: str = Field(
         description="'agrees' or 'disagrees' when every arm does; else what it depends on"

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
+
+# Tags of discriminated unions (``Tag(name)``, the member model's class name): pydantic puts
+# the tag in an error's location, where it is no key of the file.
+TAGS = ("EventClaim", "ParameterClaim")
 
 
 def _key(loc: tuple) -> str:
@@ -12,22 +17,35 @@ def _key(loc: tuple) -> str:
         str(p)
         for p in loc
         if not str(p).startswith(("function-", "union[", "literal[", "<"))
-        and str(p) not in ("float", "str", "int", "list[str]", "UncertainCeiling")
+        and str(p) not in ("float", "str", "int", "list[str]", "UncertainCeiling", *TAGS)
     )
 
 
+def _models_in(ann: Any) -> list[type[BaseModel]]:
+    """The models an annotation holds, at any depth (``X | None``, ``list[A | B]``)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    return [m for a in get_args(ann) for m in _models_in(a)]
+
+
 def _fields(schema: type[BaseModel], loc: tuple) -> list[str]:
-    """Known field names of the model at ``loc`` (the parent of an offending key)."""
+    """Known field names of the model at ``loc`` (the parent of an offending key); a tagged
+    union's member is the one whose tag (:data:`TAGS`) the location names."""
     model = schema
+    members: dict[str, type[BaseModel]] = {}
     for part in loc:
+        if str(part) in members:
+            model, members = members[str(part)], {}
+            continue
         f = getattr(model, "model_fields", {}).get(str(part))
         if f is None:
+            if members:  # a list index between the field and its member's tag
+                continue
             break
-        ann = f.annotation
-        for cand in (ann, *getattr(ann, "__args__", ())):
-            if isinstance(cand, type) and issubclass(cand, BaseModel):
-                model = cand
-                break
+        found = _models_in(f.annotation)
+        if found:
+            model = found[0]
+        members = {m.__name__: m for m in found} if len(found) > 1 else {}
     return list(getattr(model, "model_fields", {}))
 
 

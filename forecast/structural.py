@@ -7,7 +7,9 @@ itself excepted: that is what the readings differ in). Each is fitted once (cach
 readings. Every headline number is then reported three ways: its central value (the model as
 given), the structural range across variants (which variant gives each end), and its Monte
 Carlo error. A verdict on a published claim is "agrees" or "disagrees" only when every
-variant under every reading gives it; otherwise it "depends on" the variants that flip it.
+variant under every reading gives it; otherwise it "depends on" the variants that flip it. A
+claim on a growth parameter (a doubling time) is the same under every reading, so it has one
+verdict per variant.
 Probabilities are P(by the end of the focus year); dates are to the month.
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 from .dask_client import map_jobs
 from .fit import cache_key
 from .pipeline import Inputs, fit_posterior, forecast
-from .results import RunSummary
+from .results import Reference, RunSummary
 from .results_structural import StructuralBody, StructuralSummary, structural_summary
 from .scenario import Scenario
 from .settings import FOCUS_YEAR
@@ -86,9 +88,9 @@ def run(
             per_reading[reading] = _arm_numbers(res.run, reading, year)
             for ref in res.run.references:
                 claim = ref.model_dump(mode="json", exclude_unset=True)
-                verdicts.setdefault(ref.id, {"claim": claim})["|".join([name, reading or ""])] = {
-                    "p": ref.engine_p, "mcse": ref.engine_mcse, "verdict": ref.verdict,
-                }  # fmt: skip
+                # a growth parameter is the same under every reading: one verdict per variant
+                on = "" if ref.between is not None else reading or ""
+                verdicts.setdefault(ref.id, {"claim": claim})["|".join([name, on])] = _arm(ref)
         for arm, nums in _split_by_reading(name, per_reading).items():
             numbers.setdefault(arm, {}).update(nums)
         diag = res.run.diagnostics
@@ -224,6 +226,18 @@ def _shift(v: dict, c: dict) -> float:
     return round(v["p"] - c["p"], 6)
 
 
+def _arm(ref: Reference) -> dict:
+    """A claim's numbers and verdict under one arm: P and its MCSE, or a parameter claim's
+    median and 80 % interval (months)."""
+    out: dict[str, object] = {"p": ref.engine_p, "mcse": ref.engine_mcse, "verdict": ref.verdict}
+    if ref.between is not None:
+        out |= {
+            "median_months": ref.engine_median_months,
+            "interval_months": ref.engine_interval_months,
+        }
+    return out
+
+
 def _claim(c: dict) -> dict:
     """A claim's verdict across every (variant, reading): "agrees" or "disagrees" only when
     every arm does; "depends on the reading" when each reading is unanimous but they differ;
@@ -259,16 +273,18 @@ def _claim(c: dict) -> dict:
         "id": claim["id"],
         "who": claim.get("who", ""),
         "claim": claim.get("claim", ""),
-        "event": claim["event"],
-        "by": claim["by"],
-        **{
-            k: claim[k] for k in ("p_at_least", "p_at_most", "median_from", "read_as") if k in claim
-        },
+        **{k: claim[k] for k in CLAIM_KEYS if k in claim},
         "central": central,
         "verdict": overall,
         "flipped_by": flips,
         "arms": {_arm_label(k): v for k, v in arms.items()},
     }
+
+
+CLAIM_KEYS = (
+    "event", "by", "p_at_least", "p_at_most", "median_from", "series", "quantity", "at", "over",
+    "between", "read_as",
+)  # fmt: skip
 
 
 def _arm_label(key: str) -> str:
