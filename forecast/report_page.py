@@ -191,21 +191,27 @@ def _engine_text(r: Reference) -> str:
 
 
 def claims(report: ReportSummary) -> Table | None:
-    """Published claims beside the engine's number for them (a probability, or a doubling
-    time in months), per reading."""
-    rows = [
-        [
-            r.who,
-            _claim_text(r),
-            n,
-            Cell(_engine_text(r), cls="num"),
-            bound_text(r.model_dump()),
-            r.verdict,
-            r.under,
-        ]
-        for n, refs in report.references.items()
-        for r in refs
-    ]
+    """Published claims beside the engine's number for them (a probability, per reading, or
+    a doubling time in months, once: a growth parameter is the same under every reading)."""
+    rows = []
+    shown: set[str] = set()
+    for n, refs in report.references.items():
+        for r in refs:
+            if r.between is not None:
+                if r.id in shown:
+                    continue
+                shown.add(r.id)
+            rows.append(
+                [
+                    r.who,
+                    _claim_text(r),
+                    n if r.between is None else "every reading",
+                    Cell(_engine_text(r), cls="num"),
+                    bound_text(r.model_dump()),
+                    r.verdict,
+                    r.under,
+                ]
+            )
     if not rows:
         return None
     return table(

@@ -355,3 +355,28 @@ def test_a_claim_at_the_growth_tables_date_reproduces_its_doubling_time(bundled_
     q10, q90 = ref["engine_interval_months"]
     assert q10 == pytest.approx(g.doubling_time_months.q10, abs=0.02)
     assert q90 == pytest.approx(g.doubling_time_months.q90, abs=0.02)
+
+
+def test_report_lists_a_parameter_claim_once_and_an_event_claim_per_reading():
+    """The report's claims table: a doubling time is the same under every reading, so its
+    claim is one row ('every reading'); an event claim keeps one row per reading."""
+    from types import SimpleNamespace
+
+    from forecast.report_page import claims as claims_table
+
+    event = Reference(
+        id="e", who="someone", claim="an event by 2028", event="x", by="2028-12-31",
+        verdict="agrees", engine_p=0.7, engine_mcse=0.01, p_at_least=0.6,
+    )  # fmt: skip
+    param = Reference(
+        id="d", who="someone", claim="doubling every 4 months", series="s",
+        quantity="doubling_time_months", at="2026-04-02", between=[4.0, 4.5],
+        verdict="disagrees", engine_median_months=3.0, engine_interval_months=[2.6, 3.4],
+        engine_p_below=0.99, engine_mcse_below=0.001, engine_p_above=0.0,
+        engine_mcse_above=0.0, p_in_range=0.01, under="the fitted growth curve of s",
+    )  # fmt: skip
+    report = SimpleNamespace(references={"r1": [event, param], "r2": [event, param]})
+    tbl = claims_table(report)  # type: ignore[arg-type]
+    readings = [row[2].text for row in tbl.rows]
+    assert readings == ["r1", "every reading", "r2"]
+    assert tbl.rows[1][3].text == "3 months [2.6-3.4]; P(in range) = 0.010"
