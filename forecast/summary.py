@@ -20,13 +20,33 @@ def _by_chain(values: np.ndarray, n_chain: int) -> np.ndarray:
     return values.reshape(n_chain, -1, *values.shape[1:])
 
 
+ESS_BLOCK = 32  # series per FFT pass (see ess_mean)
+
+
 def ess_mean(x: np.ndarray) -> np.ndarray:
     """Effective sample size of the mean, per series: ``x`` is (chain, draw, ...).
 
     Split chains, FFT autocovariance and Geyer's initial monotone sequence, as ArviZ's
-    ``ess(method="mean")`` (agreement within 1 % is tested) but vectorised over every
-    trailing dimension at once, which sweeps with thousands of cells need.
+    ``ess(method="mean")`` (agreement within 1 % is tested), vectorised over the trailing
+    dimensions in blocks of ESS_BLOCK series: a sweep chunk has ~1,400 series, and one
+    pass over all of them allocated ~90 MB FFT temporaries afresh on every call (a third
+    of the time in page faults); a block's temporaries (8 x 513 x 32 complex, 2 MB) stay
+    below numpy's 4 MB huge-page threshold and are reused from the heap. Each series is
+    computed exactly as before (same bits).
     """
+    rest = x.shape[2:]
+    flat = x.reshape(*x.shape[:2], -1)
+    k = flat.shape[2]
+    if k <= ESS_BLOCK:
+        return _ess_mean(flat).reshape(rest)
+    out = np.empty(k)
+    for s in range(0, k, ESS_BLOCK):
+        out[s : s + ESS_BLOCK] = _ess_mean(flat[:, :, s : s + ESS_BLOCK])
+    return out.reshape(rest)
+
+
+def _ess_mean(x: np.ndarray) -> np.ndarray:
+    """:func:`ess_mean` of one block ``x`` (chain, draw, series)."""
     _m0, n0 = x.shape[:2]
     half = n0 // 2
     x = np.concatenate([x[:, :half], x[:, n0 - half :]], axis=0).astype(float)
