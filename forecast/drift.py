@@ -11,11 +11,21 @@ t0 the level itself may random-walk too: each step adds ``level_sigma`` sqrt(h) 
 (a local linear trend; paths are then no longer monotone, and the first passage is the
 first grid point at or above the threshold).
 
+**The walk starts from the record.** When the fit carries the series' best figure by
+t0 (``v_last``, canonical unit: its frontier record), every draw's walk starts there,
+x_0 = z(v_last) + delta, not at the fitted curve's value at t0: a frontier never goes back,
+and a curve drawn above the last record would otherwise date a threshold above every
+observation before t0, when the data say no result had reached it (on the crossing-date
+backtest up to a fifth of a SWE-bench series' draws). Only the growth rate (and g) come from
+the fitted curve. A draw whose record is outside its curve's range (bounded: v_last <= 0 or
+>= its ceiling; unbounded: v_last <= 0), or a fit without ``v_last``, starts on the curve.
+
 On the transformed scale ``x`` (bounded: x = logit(value / ceiling); unbounded:
 x = log value), with tau = t - t_ref, grid t_k = t0 + k h, k = 0..K, h = ``step``,
 W_0 = 0, W_k = sqrt(h) (Z_1 + ... + Z_k), Z ~ N(0, 1) iid, delta = level_sd * N(0, 1)::
 
     before t0:   x(t) = fitted curve with level + delta (closed form)
+    at t0:       x_0 = z(v_last) + delta (the record), else the curve's value at t0
     bounded:     x_{k+1} = x_k + h   * rate              * exp(sigma W_k)
     unbounded:   x_{k+1} = x_k + G_k * rate * exp(g tau_k) * exp(sigma W_k),
                  G_k = expm1(g h) / g  (h when g -> 0)
@@ -27,7 +37,8 @@ mean rate grows by exp(sigma^2 (t - t0) / 2)). With sigma = 0 and level_sd = 0 t
 values are the fitted curve's values exactly.
 
 First passage of a threshold theta (canonical unit): the closed-form time when the
-(shifted) fitted curve crosses on or before t0; otherwise the first grid step whose end
+(shifted) fitted curve crosses on or before t0 and theta is not above the record (a
+threshold above it has not been reached by t0); otherwise the first grid step whose end
 reaches z = logit(theta / ceiling) (bounded; never when theta >= ceiling) or log theta
 (unbounded), placed inside the step by linear interpolation on the transformed scale
 (exact for bounded paths, within one step for unbounded ones); +inf when the path never
@@ -122,11 +133,21 @@ def innovations(n_draw: int, n_step: int, seed: int) -> tuple[np.ndarray, np.nda
 
 
 def paths(
-    family: str, level, rate, accel, t_ref: float, t0: float, drift: Drift, seed: int
+    family: str,
+    level,
+    rate,
+    accel,
+    t_ref: float,
+    t0: float,
+    drift: Drift,
+    seed: int,
+    start=None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(grid, x, delta): the grid t0 + k h (decimal years, K + 1 points), every draw's
     path on the transformed scale at those times (draw, K + 1), and its level shift
-    (draw,). ``level``, ``rate`` (per year, > 0), ``accel`` (per year): arrays (draw,)."""
+    (draw,). ``level``, ``rate`` (per year, > 0), ``accel`` (per year): arrays (draw,);
+    ``start``: each draw's value at t0 on the transformed scale before its level shift
+    (:func:`record_start`; NaN or None: the fitted curve's value at t0)."""
     level, rate, accel = (np.asarray(a, dtype=float) for a in (level, rate, accel))
     h = drift.step
     n_step = int(np.ceil(drift.horizon / h - 1e-9))
@@ -151,6 +172,9 @@ def paths(
         with np.errstate(over="ignore"):
             base = rate[:, None] * np.exp(g * tau_k) * _growth(g, h)
         inc = base * np.exp(sigma * walk)
+    if start is not None:
+        start = np.broadcast_to(np.asarray(start, dtype=float), x0.shape)
+        x0 = np.where(np.isfinite(start), start + delta, x0)
     if np.any(level_sigma > 0):
         z_level = np.random.default_rng([seed, 2]).standard_normal(z.shape)
         if share > 0:
@@ -161,6 +185,23 @@ def paths(
     np.cumsum(inc, axis=1, out=x[:, 1:])
     x[:, 1:] += x0[:, None]
     return grid, x, delta
+
+
+def record_start(family: str, v_last: float, ceiling) -> np.ndarray:
+    """Each draw's walk start on the transformed scale: the series' record ``v_last``
+    (canonical unit) as logit(v_last / ceiling) (bounded; ``ceiling`` per draw) or
+    log v_last (unbounded); NaN where that is undefined (no record, v_last <= 0, or at or
+    above the draw's ceiling), where the walk starts on the fitted curve."""
+    ceiling = np.asarray(ceiling, dtype=float)
+    out = np.full(ceiling.shape, np.nan)
+    if not np.isfinite(v_last) or v_last <= 0:
+        return out
+    if family == "bounded":
+        ok = v_last < ceiling
+        out[ok] = logit(v_last / ceiling[ok])
+        return out
+    out[:] = np.log(v_last)
+    return out
 
 
 def common_shocks(times: np.ndarray, n_draw: int, seed: int, stream: int) -> np.ndarray:
@@ -195,19 +236,19 @@ _kept_paths: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = Ord
 
 
 def _shared_paths(
-    family: str, level, rate, accel, t_ref: float, t0: float, drift: Drift, seed: int
+    family: str, level, rate, accel, t_ref: float, t0: float, drift: Drift, seed: int, start
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`paths`, read-only, kept for the last :data:`_PATHS_KEPT` distinct inputs so
     every threshold of a series in a run walks once. Keyed on the inputs' content (the
     arrays' bytes), never on object identity: another posterior or drift gets its own."""
-    arrays = (level, rate, accel, drift.sigma, drift.level_sigma)
+    arrays = (level, rate, accel, drift.sigma, drift.level_sigma, start)
     content = tuple((np.shape(a), np.asarray(a, dtype=float).tobytes()) for a in arrays)
     scalars = (drift.step, drift.horizon, drift.level_sd, drift.common, drift.common_seed)
     key = (family, t_ref, t0, seed, scalars, content)
     if key in _kept_paths:
         _kept_paths.move_to_end(key)
         return _kept_paths[key]
-    out = paths(family, level, rate, accel, t_ref, t0, drift, seed)
+    out = paths(family, level, rate, accel, t_ref, t0, drift, seed, start)
     for a in out:
         a.setflags(write=False)
     _kept_paths[key] = out
@@ -239,9 +280,12 @@ def crossing_times(
     """Crossing dates (decimal years, +inf = never within ``drift.horizon`` years of
     ``t0``) of each threshold (canonical unit) for every draw of ``c`` (the per-draw curves
     of :func:`forecast.trajectories.curves`), with the rate drifting after ``t0`` (the
-    series' last observation, decimal year): array (threshold, draw)."""
+    series' last observation, decimal year): array (threshold, draw). The walk starts from
+    the series' record (``v_last`` of ``c``, when it carries one: :func:`record_start`)."""
     family, level, rate, ceiling, accel, t_ref = _draw_params(c, benchmark)
-    grid, x, delta = _shared_paths(family, level, rate, accel, t_ref, t0, drift, seed)
+    v_last = float(c["v_last"].sel(benchmark=benchmark).item()) if "v_last" in c.coords else np.nan
+    start = record_start(family, v_last, ceiling)
+    grid, x, delta = _shared_paths(family, level, rate, accel, t_ref, t0, drift, seed, start)
     one = c.sel(benchmark=[benchmark])
     shifted = one.assign(
         level=one["level"] + xr.DataArray(delta[:, None], dims=("draw", "benchmark"))
@@ -255,7 +299,8 @@ def crossing_times(
         else:
             z = np.full(len(rate), np.log(theta))
         after = first_passage(grid, x, z)
-        out.append(np.where(before <= t0, before, after))
+        unreached = np.isfinite(start) & (theta > v_last)  # above the record: not by t0
+        out.append(np.where((before <= t0) & ~unreached, before, after))
     return np.array(out)
 
 

@@ -28,7 +28,7 @@ from .priors import Priors
 from .start_check import check_start
 
 # Bump when the model's equations change, so cached posteriors are refitted.
-MODEL_VERSION = "growth-6"  # 6: figures beyond a series' reliable range get an extra sd
+MODEL_VERSION = "growth-7"  # 7: the forward walk starts from each series' record (v_last)
 
 
 MAX_DRAWS_ENV = "FORECAST_MAX_DRAWS"

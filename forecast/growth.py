@@ -21,7 +21,8 @@ uncertainty on the same scale; a published range or a censored 0/100 % figure en
 interval likelihood, P(low < y < high). With ``[rate_drift] in_forecasts`` the posterior
 also carries the forward walk's scales, its common share and each series' last date as
 constants (``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_drift_common``
-when above 0, ``{family}_t_last``), which
+when above 0, ``{family}_t_last``) and each series' best figure by its last date
+(``{family}_v_last``, canonical unit: the record the walk starts from), which
 :func:`forecast.trajectories.crossing_time` follows after the last observation.
 
 The curve expressions (transformed value and slope) are :mod:`forecast.curves`', evaluated
@@ -50,6 +51,7 @@ class Design:
     unbounded: list[str]
     t_ref: dict[str, float]
     t_last: dict[str, float]  # date of the latest observation, decimal year
+    v_last: dict[str, float]  # the series' best figure by then (canonical unit; its record)
     level_centre: dict[str, float]  # unbounded: log geometric mean of the observations
     n_obs: dict[str, int]
     obs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
@@ -66,6 +68,7 @@ def design(rows: list[Observation]) -> Design:
     unbounded = [b for b in bench if b not in bounded]
     t_ref = {b: float(np.mean([r.time for r in ai if r.series == b])) for b in bench}
     t_last = {b: float(max(r.time for r in ai if r.series == b)) for b in bench}
+    v_last = {b: float(max(r.figure for r in ai if r.series == b)) for b in bench}
     n_obs = {b: sum(r.series == b for r in ai) for b in bench}
     centre = {
         b: float(np.mean([np.log(r.midpoint) for r in ai if r.series == b])) for b in unbounded
@@ -85,7 +88,7 @@ def design(rows: list[Observation]) -> Design:
             "lo": tf(np.array([r.low for r in rs])),
             "hi": tf(np.array([r.high for r in rs])),
         }
-    return Design(bounded, unbounded, t_ref, t_last, centre, n_obs, obs, benchmark_of)
+    return Design(bounded, unbounded, t_ref, t_last, v_last, centre, n_obs, obs, benchmark_of)
 
 
 def _noise_scale(pm, name, noise: Noise):
@@ -140,13 +143,15 @@ def _rates(pm, name, dim, mean, spread, pooling):
     return pm.Deterministic(f"{name}_log_rate", mean.mu + sd * z, dims=dim)
 
 
-def _forward_drift(pm, name, fam, dim, t_last):
-    """The forward walk's scales (per sqrt(year)) and each series' last observation date
-    (decimal year) as posterior constants, so forecasts from this posterior follow the walk
+def _forward_drift(pm, name, fam, dim, t_last, v_last):
+    """The forward walk's scales (per sqrt(year)), each series' last observation date
+    (decimal year) and its best figure by then (canonical unit: the record the walk starts
+    from) as posterior constants, so forecasts from this posterior follow the walk
     (:func:`forecast.trajectories.crossing_time`)."""
     rd = fam.rate_drift
     if rd is not None and rd.in_forecasts:
         pm.Deterministic(f"{name}_t_last", pm.math.constant(np.asarray(t_last)), dims=dim)
+        pm.Deterministic(f"{name}_v_last", pm.math.constant(np.asarray(v_last)), dims=dim)
         pm.Deterministic(f"{name}_drift_sigma", pm.math.constant(rd.sigma, dtype="float64"))
         pm.Deterministic(f"{name}_level_sigma", pm.math.constant(rd.level_sigma, dtype="float64"))
         if rd.common_share > 0:
@@ -182,7 +187,14 @@ def build_model(rows: list[Observation], priors: Priors):
             i = o["idx"]
             eta, slope = curves.bounded_transformed(level[i], rate[i], ceiling[i], o["tau"], pt)
             _likelihood(pm, pt, "bounded", eta, slope, o, p.observation_noise)
-            _forward_drift(pm, "bounded", p, BOUNDED_DIM, [d.t_last[b] for b in d.bounded])
+            _forward_drift(
+                pm,
+                "bounded",
+                p,
+                BOUNDED_DIM,
+                [d.t_last[b] for b in d.bounded],
+                [d.v_last[b] for b in d.bounded],
+            )
         if d.unbounded:
             q = priors.unbounded
             log_rate = _rates(
@@ -206,5 +218,12 @@ def build_model(rows: list[Observation], priors: Priors):
             i = o["idx"]
             eta, slope = curves.unbounded_transformed(level[i], rate[i], accel[i], o["tau"], pt)
             _likelihood(pm, pt, "unbounded", eta, slope, o, q.observation_noise)
-            _forward_drift(pm, "unbounded", q, UNBOUNDED_DIM, [d.t_last[b] for b in d.unbounded])
+            _forward_drift(
+                pm,
+                "unbounded",
+                q,
+                UNBOUNDED_DIM,
+                [d.t_last[b] for b in d.unbounded],
+                [d.v_last[b] for b in d.unbounded],
+            )
     return model, d

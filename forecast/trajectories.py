@@ -51,8 +51,9 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     sqrt(year), see :mod:`forecast.drift`; 0 when the fit carries none) and ``drift_common``
     (the walk's share common to every series, 0..1). Coordinates along
     ``benchmark``: ``family`` (bounded/unbounded), ``t_ref``, ``t_last`` (decimal years; t_last
-    from the attrs' ``t_last``, NaN when not given); ``chain`` stays
-    as a coordinate along ``draw``.
+    from the attrs' ``t_last``, NaN when not given), ``v_last`` (the series' best figure by
+    t_last, canonical unit, where the forward walk starts; NaN when the fit carries none);
+    ``chain`` stays as a coordinate along ``draw``.
     """
     t_last: dict[str, float] = {}
     seed = None
@@ -86,6 +87,7 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
             family=("benchmark", np.array([fam] * len(names), dtype=object)),
             t_ref=("benchmark", np.array([t_ref[b] for b in names])),
             t_last=("benchmark", _last_dates(p, fam, names, t_last)),
+            v_last=("benchmark", _last_records(p, fam, names)),
         )
         parts.append(ds)
     ds = xr.concat(parts, dim="benchmark") if len(parts) > 1 else parts[0]
@@ -107,6 +109,15 @@ def _last_dates(p: xr.Dataset, fam: str, names: list, given: Mapping[str, float]
         v = p[f"{fam}_t_last"]
         return np.asarray(v.isel({d: 0 for d in ("chain", "draw") if d in v.dims}).values)
     return np.array([given.get(b, np.nan) for b in names])
+
+
+def _last_records(p: xr.Dataset, fam: str, names: list) -> np.ndarray:
+    """Each series' best figure by its last date (canonical unit): the posterior's constant
+    ``{fam}_v_last`` when the fit stored one, else NaN (the walk then starts on the curve)."""
+    if f"{fam}_v_last" in p:
+        v = p[f"{fam}_v_last"]
+        return np.asarray(v.isel({d: 0 for d in ("chain", "draw") if d in v.dims}).values)
+    return np.full(len(names), np.nan)
 
 
 def _params(c: xr.Dataset, benchmark: str):

@@ -337,3 +337,63 @@ def test_crossing_time_uses_the_common_share_the_curves_carry():
     np.testing.assert_allclose(crossing_time(walk, "a", 0.8), crossing_time(walk, "b", 0.8))
     apart = walk.assign(drift_common=0 * walk["drift_common"])
     assert not np.allclose(crossing_time(apart, "a", 0.8), crossing_time(apart, "b", 0.8))
+
+
+def _with_record(c: xr.Dataset, v_last: float) -> xr.Dataset:
+    return c.assign_coords(v_last=("benchmark", np.array([v_last])))
+
+
+@pytest.mark.parametrize("family", ["bounded", "unbounded"])
+def test_the_walk_starts_from_the_record_not_the_curve(family):
+    n = 400
+    rng = np.random.default_rng(3)
+    if family == "bounded":
+        level, rate, ceiling = rng.normal(0.5, 0.4, n), np.exp(rng.normal(0.0, 0.2, n)), np.ones(n)
+        accel, record, above = np.zeros(n), 0.55, [0.56, 0.6, 0.7]
+    else:
+        level, rate, ceiling = rng.normal(3.0, 0.4, n), np.exp(rng.normal(0.0, 0.2, n)), np.ones(n)
+        ceiling, accel, record = np.full(n, np.nan), rng.normal(0.0, 0.2, n), np.exp(3.0)
+        above = [np.exp(3.05), np.exp(3.5)]
+    c = _curves(family, level, rate, ceiling, accel, t_ref=2024.0)
+    t0 = 2024.0
+    drift = dr.Drift(0.0)  # no walk: the record start alone moves the dates
+    free = dr.crossing_times(c, "b", above, t0, drift)
+    anchored = dr.crossing_times(_with_record(c, record), "b", above, t0, drift)
+    # on the curve, the draws whose curve is above the record at t0 date a threshold just
+    # above it before t0, though no result had reached it; from the record, none does
+    assert np.mean(free[0] < t0) > 0.2
+    assert np.all(anchored > t0)
+    # the start is the record for every draw: with no walk, the first passage of a
+    # threshold is where the curve's slope from the record reaches it
+    start = dr.record_start(family, record, ceiling)
+    assert np.allclose(start, np.log(record) if family == "unbounded" else np.log(0.55 / 0.45))
+
+
+def test_a_threshold_below_the_record_keeps_the_curves_date():
+    n = 100
+    rng = np.random.default_rng(4)
+    level, rate = rng.normal(0.5, 0.4, n), np.exp(rng.normal(0.0, 0.2, n))
+    c = _curves("bounded", level, rate, np.ones(n), np.zeros(n), t_ref=2024.0)
+    t0, below = 2024.0, 0.5
+    free = dr.crossing_times(c, "b", [below], t0, dr.Drift(0.0))[0]
+    anchored = dr.crossing_times(_with_record(c, 0.55), "b", [below], t0, dr.Drift(0.0))[0]
+    early = free <= t0
+    assert early.any() and (~early).any()
+    # reached by the record: the curve's own date where it crossed by t0, else at t0
+    assert np.array_equal(anchored[early], free[early])
+    assert np.all(anchored[~early] == t0)
+
+
+def test_no_record_or_one_outside_the_curve_starts_on_the_curve():
+    ceiling = np.array([0.5, 0.9, 1.0])
+    got = dr.record_start("bounded", 0.6, ceiling)
+    assert np.isnan(got[0]) and np.allclose(
+        got[1:], np.log((0.6 / ceiling[1:]) / (1 - 0.6 / ceiling[1:]))
+    )
+    assert np.all(np.isnan(dr.record_start("bounded", np.nan, ceiling)))
+    assert np.all(np.isnan(dr.record_start("unbounded", 0.0, np.full(3, np.nan))))
+    c = _curves("bounded", [0.0, 0.2], [1.0, 1.0], [1.0, 1.0], [0.0, 0.0])
+    drift = dr.Drift(0.3, level_sigma=1.0)
+    same = dr.crossing_times(c, "b", [0.7], 2024.0, drift, seed=5)
+    nan = dr.crossing_times(_with_record(c, np.nan), "b", [0.7], 2024.0, drift, seed=5)
+    assert np.array_equal(same, nan)

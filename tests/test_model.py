@@ -15,6 +15,16 @@ def test_bundled_fit_converges(bundled_result):
     assert d.ok and d.warnings == []
 
 
+def test_the_posterior_carries_each_series_record_for_the_walk(bundled_result):
+    """The fitted curves carry every series' best figure (v_last) beside its last date,
+    read from the posterior's own constant; the METR suite-1.1 record is its largest
+    point in the bundled table."""
+    c = bundled_result.curves
+    assert np.all(np.isfinite(c["v_last"].values))
+    rows = [r for r in inputs().rows if r.series == "metr-horizon-1.1-p50" and r.kind == "ai"]
+    assert float(c["v_last"].sel(benchmark="metr-horizon-1.1-p50")) == max(r.figure for r in rows)
+
+
 def test_single_point_benchmark_takes_its_rate_from_the_pool(bundled_result):
     one = bundled_result.run.benchmarks["core-bench-hard-manual"]
     assert one.n_observations == 1
@@ -110,6 +120,8 @@ def test_one_curve_per_series_and_ceilings_by_series_then_benchmark():
     assert d.bounded == ["x-verified", "x-full"]
     assert d.n_obs == {"x-verified": 2, "x-full": 1}
     assert d.t_ref["x-verified"] == 2025.25 and d.benchmark_of["x-full"] == "bench-x"
+    # the record each series' forward walk starts from: its best figure by its last date
+    assert d.v_last == {"x-verified": 0.5, "x-full": 0.2}
     pr = inputs().priors
     # the series has no override: the benchmark's applies (swe-bench: 0.9-1.0)
     assert pr.ceiling("swe-bench-verified", "swe-bench") == (0.9, 1.0, 2.0, 2.0)
