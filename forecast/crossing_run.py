@@ -124,7 +124,9 @@ def bundled_series() -> list[cx.Series]:
 def case_drift(case: cx.Case, priors) -> Drift | None:
     """The rate drift of the case's family from the priors (None when they have none)."""
     rd = (priors.bounded if case.bounded else priors.unbounded).rate_drift
-    return None if rd is None else Drift(rd.sigma, rd.level_sd, level_sigma=rd.level_sigma)
+    if rd is None:
+        return None
+    return Drift(rd.sigma, rd.level_sd, level_sigma=rd.level_sigma, level_spread=rd.level_spread)
 
 
 def engine_draws(case: cx.Case, fit: CaseFit) -> list[np.ndarray]:

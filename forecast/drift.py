@@ -45,6 +45,11 @@ reaches z = logit(theta / ceiling) (bounded; never when theta >= ceiling) or log
 reaches it within ``horizon`` years of t0. Rates stay positive, so paths increase and a
 threshold is crossed at most once.
 
+**An uncertain level scale.** With ``level_spread`` = s > 0 each draw's level walk has its
+own scale, ``level_sigma`` x exp(s N(0, 1)), the N(0, 1) per draw from
+``default_rng([seed, 5])``: a scale mixture of normal walks, narrower in the middle and
+heavier in the tails than one walk at a fixed scale.
+
 Random numbers are common across thresholds, sigmas and level shifts: the innovations Z
 come from ``numpy.random.default_rng([seed, 0])``, the level shifts' N(0, 1) from
 ``default_rng([seed, 1])`` and the level walk's from ``default_rng([seed, 2])``, so one seed
@@ -90,7 +95,11 @@ class Drift:
     the transformed scale (a local linear trend's level innovation);
     ``common``: the share (0..1) of each walk innovation's variance that is a shock common
     to every series in the same calendar month, drawn from ``common_seed`` (unused when
-    ``common`` is 0 or ``common_seed`` None)."""
+    ``common`` is 0 or ``common_seed`` None);
+    ``level_spread``: the log sd of each draw's level-walk scale around ``level_sigma``
+    (its median): a draw walks with ``level_sigma * exp(level_spread * N(0, 1))``, the
+    scale uncertain rather than known, so the walk's tails are heavier than a normal's
+    (0: every draw at ``level_sigma``)."""
 
     sigma: float | np.ndarray
     level_sd: float = 0.0
@@ -99,6 +108,7 @@ class Drift:
     level_sigma: float | np.ndarray = 0.0
     common: float = 0.0
     common_seed: int | None = None
+    level_spread: float = 0.0
 
 
 def _growth(accel, tau):
@@ -162,6 +172,9 @@ def paths(
     tau0 = t0 - t_ref
     sigma = np.asarray(drift.sigma, dtype=float)[..., None]  # scalar or per draw
     level_sigma = np.asarray(drift.level_sigma, dtype=float)[..., None]
+    if drift.level_spread > 0:  # each draw its own scale, from its own stream of the seed
+        scale = np.random.default_rng([seed, 5]).standard_normal(len(rate))
+        level_sigma = level_sigma * np.exp(drift.level_spread * scale)[:, None]
     if family == "bounded":
         x0 = level + delta + rate * tau0
         inc = h * rate[:, None] * np.exp(sigma * walk)
@@ -243,7 +256,14 @@ def _shared_paths(
     arrays' bytes), never on object identity: another posterior or drift gets its own."""
     arrays = (level, rate, accel, drift.sigma, drift.level_sigma, start)
     content = tuple((np.shape(a), np.asarray(a, dtype=float).tobytes()) for a in arrays)
-    scalars = (drift.step, drift.horizon, drift.level_sd, drift.common, drift.common_seed)
+    scalars = (
+        drift.step,
+        drift.horizon,
+        drift.level_sd,
+        drift.common,
+        drift.common_seed,
+        drift.level_spread,
+    )
     key = (family, t_ref, t0, seed, scalars, content)
     if key in _kept_paths:
         _kept_paths.move_to_end(key)
@@ -316,18 +336,21 @@ def walk_seed(run_seed: int, series: str) -> int:
 def forward_crossing_times(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
     """Crossing dates (decimal years, +inf = never) of ``threshold`` (canonical unit) for
     every draw of ``c``, each draw walking after the series' last observation ``t_last``
-    with its own ``drift_sigma`` and ``level_sigma`` (variables of ``c``, per sqrt(year))
-    and its family's common share ``drift_common`` (0 when absent); the random numbers come
+    with its own ``drift_sigma`` and ``level_sigma`` (variables of ``c``, per sqrt(year);
+    the level scale spread by ``level_spread``, 0 when absent) and its family's common
+    share ``drift_common`` (0 when absent); the random numbers come
     from :func:`walk_seed` of the fit's seed (``c.attrs["seed"]``, 0 when absent) and the
     series, the common shocks from :func:`walk_seed` of the fit's seed and :data:`COMMON`."""
     s = c.sel(benchmark=benchmark)
     run_seed = int(c.attrs.get("seed", 0))
     share = float(s["drift_common"].values[0]) if "drift_common" in c else 0.0
+    spread = float(s["level_spread"].values[0]) if "level_spread" in c else 0.0
     drift = Drift(
         np.asarray(s["drift_sigma"].values, dtype=float),
         level_sigma=np.asarray(s["level_sigma"].values, dtype=float),
         common=share,
         common_seed=walk_seed(run_seed, COMMON) if share > 0 else None,
+        level_spread=spread,
     )
     t0 = float(s["t_last"].item())
     seed = walk_seed(run_seed, benchmark)

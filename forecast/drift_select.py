@@ -10,8 +10,9 @@ depend on it. The walk is built as the engine builds it from the posterior
 carries (``drift_common``, from the priors' ``common_share``; it changes no single
 series' law, only which random numbers a path gets), the walk seed of the fit's seed and
 the series, the common seed of the fit's seed, the series' last date ``t_last``, monthly
-steps over 30 years. At the priors' own grid point the draws are the engine's draws
-exactly (:func:`walk_draws`).
+steps over 30 years, the walk starting from the series' record (``v_last``) and each
+draw's level scale spread around the grid's ``level_sigma`` by the fit's ``level_spread``.
+At the priors' own grid point the draws are the engine's draws exactly (:func:`walk_draws`).
 
 Per prior family (bounded: logit scale; unbounded: log scale; the family of the series'
 posterior curves), the **choice** is the grid point with the lowest pooled CRPS (years)
@@ -24,7 +25,7 @@ and the bounded choice can be scored on series that never tuned anything (the he
 file of ``benchmarks/calibration.py --held-out``).
 
 sigma: per sqrt(year) on the log growth rate; level_sigma: per sqrt(year) on the
-transformed scale (logit for bounded, log for unbounded).
+transformed scale (logit for bounded, log for unbounded), the median of the draws' scales.
 """
 
 from __future__ import annotations
@@ -72,11 +73,13 @@ def walk_draws(
         raise ValueError(f"the fit of {case.id} carries no last date (t_last): no forward walk")
     run_seed = int(c.attrs.get("seed", 0)) if seed is None else int(seed)
     share = float(s["drift_common"].values[0]) if "drift_common" in c else 0.0
+    spread = float(s["level_spread"].values[0]) if "level_spread" in c else 0.0
     drift = Drift(
         float(sigma),
         level_sigma=float(level_sigma),
         common=share,
         common_seed=walk_seed(run_seed, COMMON) if share > 0 else None,
+        level_spread=spread,
     )
     thresholds = [clip(p.value, case.bounded) for p in case.targets]
     return list(crossing_times(c, b, thresholds, t0, drift, walk_seed(run_seed, b)))

@@ -20,8 +20,8 @@ or learned (sd x exp(sigma z), z ~ N(0, 1), non-centred), ``known_sd`` a publish
 uncertainty on the same scale; a published range or a censored 0/100 % figure enters as an
 interval likelihood, P(low < y < high). With ``[rate_drift] in_forecasts`` the posterior
 also carries the forward walk's scales, its common share and each series' last date as
-constants (``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_drift_common``
-when above 0, ``{family}_t_last``) and each series' best figure by its last date
+constants (``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_level_spread``
+and ``{family}_drift_common`` when above 0, ``{family}_t_last``) and each series' best figure by its last date
 (``{family}_v_last``, canonical unit: the record the walk starts from), which
 :func:`forecast.trajectories.crossing_time` follows after the last observation.
 
@@ -154,6 +154,9 @@ def _forward_drift(pm, name, fam, dim, t_last, v_last):
         pm.Deterministic(f"{name}_v_last", pm.math.constant(np.asarray(v_last)), dims=dim)
         pm.Deterministic(f"{name}_drift_sigma", pm.math.constant(rd.sigma, dtype="float64"))
         pm.Deterministic(f"{name}_level_sigma", pm.math.constant(rd.level_sigma, dtype="float64"))
+        if rd.level_spread > 0:
+            spread = pm.math.constant(rd.level_spread, dtype="float64")
+            pm.Deterministic(f"{name}_level_spread", spread)
         if rd.common_share > 0:
             share = pm.math.constant(rd.common_share, dtype="float64")
             pm.Deterministic(f"{name}_drift_common", share)

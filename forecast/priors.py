@@ -95,11 +95,13 @@ class RateDrift(_Strict):
     every crossing date (:func:`forecast.trajectories.crossing_time`) follows the walk.
     ``common_share`` (0..1): the share of each walk innovation's variance that is a shock
     common to every series in the same calendar month (forecasts only; see
-    :mod:`forecast.drift`)."""
+    :mod:`forecast.drift`). ``level_spread``: the log sd of each draw's level-walk scale
+    around ``level_sigma``, its median (0: one fixed scale)."""
 
     sigma: Annotated[float, Field(ge=0)]
     level_sd: Annotated[float, Field(ge=0)] = 0.0
     level_sigma: Annotated[float, Field(ge=0)] = 0.0
+    level_spread: Annotated[float, Field(ge=0)] = 0.0
     common_share: Annotated[float, Field(ge=0, le=1)] = 0.0
     in_forecasts: bool = False
     why: Why

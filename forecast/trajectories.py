@@ -48,7 +48,8 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     ``accel`` (relative change of the rate per year; 0 for bounded), ``noise`` (the family's
     learned observation-noise scale on the transformed scale; NaN when the noise is fixed),
     ``drift_sigma`` and ``level_sigma`` (the forward walk after the last observation, per
-    sqrt(year), see :mod:`forecast.drift`; 0 when the fit carries none) and ``drift_common``
+    sqrt(year), see :mod:`forecast.drift`; 0 when the fit carries none), ``level_spread``
+    (the log sd of each draw's level-walk scale around ``level_sigma``) and ``drift_common``
     (the walk's share common to every series, 0..1). Coordinates along
     ``benchmark``: ``family`` (bounded/unbounded), ``t_ref``, ``t_last`` (decimal years; t_last
     from the attrs' ``t_last``, NaN when not given), ``v_last`` (the series' best figure by
@@ -79,7 +80,8 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
         ds = xr.Dataset(
             {"level": level, "rate": rate, "ceiling": ceiling, "accel": accel, "noise": noise}
         )
-        for v in ("drift_sigma", "level_sigma", "drift_common"):  # the forward walk, if any
+        walk = ("drift_sigma", "level_sigma", "level_spread", "drift_common")
+        for v in walk:  # the forward walk, if any
             ds[v] = p[f"{fam}_{v}"].broadcast_like(rate) if f"{fam}_{v}" in p else 0 * rate
         ds = ds.rename({fam: "benchmark"})
         ds = ds.assign_coords(
