@@ -38,6 +38,7 @@ class Inputs:
     data_files: list[str] = field(default_factory=list)
     bundled: bool = True
     as_of: str | None = None  # only rows dated before this entered (None: every row)
+    read_on: dict[str, str] = field(default_factory=dict)  # built-in event -> its series
 
 
 def inputs(
@@ -183,7 +184,7 @@ def forecast(
     from .summary import events_summary, growth_summary
     from .trajectories import curves as make_curves
 
-    plan, notes = _plan(inp.rows, thresholds, horizon, scenario)
+    plan, notes = _plan(inp, thresholds, horizon, scenario)
     claims = reading.load_references(series=known_series(inp.rows))  # checked before a fit
     if posterior is None:
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
@@ -229,17 +230,24 @@ def forecast(
 
 
 def _plan(
-    rows: list[Observation],
+    inp: Inputs,
     thresholds: Sequence[str],
     horizon: str | None,
     scenario: Scenario | None,
 ) -> tuple[Plan, list[str]]:
-    """The thresholds and the horizon: ``horizon`` when given (an empty one is load_plan's
-    error, not a fallback), else the scenario's, else the thresholds file's."""
+    """The thresholds (built-in ones read on ``inp.read_on``'s series where it names one) and
+    the horizon: ``horizon`` when given (an empty one is load_plan's error, not a fallback),
+    else the scenario's, else the thresholds file's."""
     if horizon is not None or scenario is None:
-        return load_plan(rows, list(thresholds), horizon)
+        return load_plan(inp.rows, list(thresholds), horizon, read_on=inp.read_on)
     where = f"{scenario.path}: horizon"
-    return load_plan(rows, list(thresholds), scenario.spec.horizon, horizon_where=where)
+    return load_plan(
+        inp.rows,
+        list(thresholds),
+        scenario.spec.horizon,
+        horizon_where=where,
+        read_on=inp.read_on,
+    )
 
 
 def _scenario_record(scenario: Scenario) -> dict:

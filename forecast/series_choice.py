@@ -7,10 +7,13 @@ several, the choice is data, not code: the built-in event's entry, then the benc
 ``[conditions]`` entry in ``forecast/data/event-series.toml``, then a series named like the
 benchmark (the seed figures). Anything else is an error that lists the series to choose from.
 A figure added in a file without a series joins the series its benchmark is read on.
+A caller may name another series for a built-in event (``chosen``: a structural variant's
+``read_on``), consulted before event-series.toml.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from .errors import ForecastError
@@ -27,19 +30,38 @@ def series_by_benchmark(rows: list[Observation]) -> dict[str, list[str]]:
 
 
 def read_on(
-    name: str, rows: list[Observation], where: str, event: str | None = None
+    name: str,
+    rows: list[Observation],
+    where: str,
+    event: str | None = None,
+    chosen: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
     """``(benchmark, series)`` for a benchmark or series id ``name``; None when the rows hold
-    neither. ``event`` is a built-in event id whose series list is consulted first."""
-    return choose(name, series_by_benchmark(rows), where, event)
+    neither. ``event`` is a built-in event id whose series list is consulted first (its
+    entry in ``chosen``, event id -> series id, before that)."""
+    return choose(name, series_by_benchmark(rows), where, event, chosen)
 
 
 def choose(
-    name: str, by_bench: dict[str, list[str]], where: str, event: str | None = None
+    name: str,
+    by_bench: dict[str, list[str]],
+    where: str,
+    event: str | None = None,
+    chosen: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
-    """:func:`read_on` given each benchmark's series (as from :func:`series_by_benchmark`)."""
+    """:func:`read_on` given each benchmark's series (as from :func:`series_by_benchmark`);
+    ``chosen`` (event id -> series id) overrides event-series.toml for ``event``, and its
+    series may be of another benchmark of the same dimension (the METR 80 % horizon)."""
     from .history_series import event_series
 
+    if event is not None and chosen and event in chosen:
+        s = chosen[event]
+        for bench, series in by_bench.items():
+            if s in series:
+                return bench, s
+        raise ForecastError(
+            f"event {event!r} is to be read on series {s!r}, not in the data", where
+        )
     for bench, series in by_bench.items():
         if name in series and name != bench:
             return bench, name

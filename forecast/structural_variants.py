@@ -1,7 +1,8 @@
 """Structural variants: the modelling choices the data cannot settle, as declared in
 ``scenarios/structural.toml`` (each with its reason), read and validated, and applied to the
-central model's inputs (data, priors, forward walk) or readings (residual parameters,
-evidence); :mod:`forecast.structural` fits and forecasts them."""
+central model's inputs (data, priors, forward walk, the series an event is read on) or
+readings (residual parameters, evidence, the series a composite's condition is read on);
+:mod:`forecast.structural` fits and forecasts them."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ForecastError
+from .history_series import event_series, registry
 from .io import bundled_dir, read_toml
+from .observations import Observation
 from .pipeline import Inputs, inputs
 from .priors import BenchmarkOverride, Normal, Priors, UncertainCeiling
-from .scenario import Scenario, with_changes
+from .scenario import Scenario, from_raw, with_changes
 from .schema import message
 
 FILE_NAME = "structural.toml"
@@ -39,6 +42,8 @@ class Variant(BaseModel):
     ceilings: dict[str, UncertainCeiling] = {}  # bounded benchmark or series -> its ceiling
     residual: dict[str, dict[str, Any]] = {}
     evidence: dict[str, dict[str, Any]] = {}
+    # built-in event, or benchmark of event-series.toml's [conditions] -> the series it is read on
+    read_on: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _not_the_reading(self) -> Variant:
@@ -50,12 +55,15 @@ class Variant(BaseModel):
         return self
 
     def scenario(self, sc: Scenario | None, where: str) -> Scenario | None:
-        """A reading with this variant's residual parameters and evidence fields (None
-        stays None)."""
-        if sc is None or not (self.residual or self.evidence):
+        """A reading with this variant's residual parameters, evidence fields and composite
+        conditions read on other series (None stays None)."""
+        conds = {k: s for k, s in self.read_on.items() if k in event_series().conditions}
+        if sc is None or not (self.residual or self.evidence or conds):
             return sc
         try:
-            return with_changes(sc, where, self.residual, self.evidence)
+            if self.residual or self.evidence:
+                sc = with_changes(sc, where, self.residual, self.evidence)
+            return conditions_on(sc, conds, where) if conds else sc
         except ForecastError as e:
             raise ForecastError(f"variant {self.id!r}: {e.message}", where) from None
 
@@ -86,6 +94,54 @@ def load_variants(path: str | Path | None = None) -> list[Variant]:
         return VariantFile.model_validate(raw).variant
     except ValidationError as e:
         raise ForecastError(message(e, VariantFile), str(p)) from None
+
+
+def conditions_on(sc: Scenario, series: dict[str, str], where: str) -> Scenario:
+    """``sc`` with each composite condition on a benchmark of ``series`` (benchmark id ->
+    series id) read on that series instead: ``metr-horizon >= 167h`` becomes
+    ``metr-horizon-1.1-p80 >= 167h``. The residual model's own horizon
+    (``residual.horizon_benchmark``) is left as it is."""
+    raw = sc.spec.model_dump(exclude_none=True)
+    for ev in raw["events"]:
+        out = []
+        for text in ev["all_of"]:
+            lhs, op, rhs = text.partition(">=")
+            out.append(f"{series[lhs.strip()]} >={rhs}" if op and lhs.strip() in series else text)
+        ev["all_of"] = out
+    return from_raw(raw, sc.path, where)
+
+
+def check_read_on(rows: list[Observation], v: Variant, where: str) -> None:
+    """Refuse a ``read_on`` key that is neither a built-in event nor a benchmark of
+    event-series.toml's ``[conditions]``, and a series not in ``rows`` or of another
+    dimension (duration, share, multiplier) than the key's benchmark."""
+    emap = event_series()
+    dims = {n: r.dimension for r in rows if r.kind == "ai" for n in (r.benchmark, r.series)}
+    series = {r.series for r in rows if r.kind == "ai"}
+    for key, s in v.read_on.items():
+        if key in emap.events:
+            bench = registry()[emap.events[key].series[0]].benchmark
+        elif key in emap.conditions:
+            bench = key
+        else:
+            raise ForecastError(
+                f"variant {v.id!r}: read_on names {key!r}, which is not a built-in event or "
+                f"a benchmark of event-series.toml's [conditions]; known: "
+                f"{', '.join(sorted({*emap.events, *emap.conditions}))}",
+                where,
+            )
+        if s not in series:
+            raise ForecastError(
+                f"variant {v.id!r}: read_on.{key} names {s!r}, which is not a series of the "
+                f"data; known: {', '.join(sorted(series))}",
+                where,
+            )
+        if bench in dims and dims[s] != dims[bench]:
+            raise ForecastError(
+                f"variant {v.id!r}: read_on.{key} names {s!r}, a {dims[s]}; {bench!r} is a "
+                f"{dims[bench]}",
+                where,
+            )
 
 
 def variant_priors(pr: Priors, v: Variant) -> Priors:
@@ -124,7 +180,8 @@ def variant_priors(pr: Priors, v: Variant) -> Priors:
 
 
 def variant_inputs(base: Inputs, v: Variant, where: str) -> Inputs:
-    """The central inputs with the variant's data and prior changes."""
+    """The central inputs with the variant's data and prior changes, and the series its
+    built-in events are read on."""
     rows = base.rows
     if v.data is not None:
         rows = inputs(
@@ -150,4 +207,9 @@ def variant_inputs(base: Inputs, v: Variant, where: str) -> Inputs:
             )
     if not any(r.kind == "ai" for r in rows):
         raise ForecastError(f"variant {v.id!r} leaves no AI observation", where)
-    return replace(base, rows=rows, priors=variant_priors(base.priors, v))
+    check_read_on(rows, v, where)
+    # the data unchanged by read_on: the fit is the central one (same cache key)
+    events = {k: s for k, s in v.read_on.items() if k in event_series().events}
+    return replace(
+        base, rows=rows, priors=variant_priors(base.priors, v), read_on={**base.read_on, **events}
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -175,12 +175,16 @@ def load_plan(
     path: Path | None = None,
     builtins: bool = True,
     horizon_where: str | None = None,
+    read_on: Mapping[str, str] | None = None,
 ) -> tuple[Plan, list[str]]:
-    """Built-in thresholds (those whose benchmark has data) plus user specs; returns notes too."""
+    """Built-in thresholds (those whose benchmark has data) plus user specs; returns notes
+    too. ``read_on``: built-in event id -> the series its threshold is read on, over
+    event-series.toml (a structural variant's choice)."""
     builtin_origin = "built-in" if path is None else str(path)
     path = path or default_file()
     raw = _read_file(path)
-    out, notes = _builtin_thresholds(raw.thresholds if builtins else [], rows, path, builtin_origin)
+    specs = raw.thresholds if builtins else []
+    out, notes = _builtin_thresholds(specs, rows, path, builtin_origin, read_on)
     for spec in extra:
         t = parse_threshold(spec, rows)
         if any(t.id == o.id for o in out):
@@ -210,7 +214,11 @@ def _read_file(path: Path) -> _File:
 
 
 def _builtin_thresholds(
-    specs: list[_Spec], rows: list[Observation], path: Path, origin: str
+    specs: list[_Spec],
+    rows: list[Observation],
+    path: Path,
+    origin: str,
+    chosen: Mapping[str, str] | None = None,
 ) -> tuple[list[Threshold], list[str]]:
     """The thresholds of a file's ``specs`` whose benchmark has data, and a note for each
     one skipped (no observations, or no human baseline to reach)."""
@@ -234,7 +242,7 @@ def _builtin_thresholds(
                 s.at_least
                 * unit(s.unit or unit_of(rows)[s.benchmark], f"{path}: {s.id}").to_canonical
             )
-        found = read_on(s.benchmark, rows, f"{path}: {s.id}", event=s.id)
+        found = read_on(s.benchmark, rows, f"{path}: {s.id}", event=s.id, chosen=chosen)
         assert found is not None  # the benchmark has AI rows
         out.append(Threshold(s.id, s.benchmark, value, dim, s.title, origin, found[1]))
     return out, notes

@@ -48,7 +48,7 @@ def test_shipped_variants_load_and_each_changes_the_inputs():
         residual = [v.scenario(sc, "structural.toml") for sc in readings]
         moved = [a.digest != b.digest for a, b in zip(residual, readings, strict=True)]
         assert changed or not all(w.in_forecasts for w in walk) or all(moved), v.id
-        assert not (v.residual or v.evidence) or not changed, f"{v.id}: refits nothing"
+        assert not (v.residual or v.evidence or v.read_on) or not changed, f"{v.id}: no refit"
     # a residual variant replaces its parameters in both readings, in canonical units
     (hd,) = [v for v in variants if v.id == "human-discoveries-1"]
     for sc in readings:
@@ -126,6 +126,76 @@ def test_bad_variant_files_are_user_errors(tmp_path):
     )
     with pytest.raises(ForecastError, match="'metr-horizon', which is not a bounded benchmark"):
         sv.variant_inputs(inputs(), unbounded, "v.toml")
+
+
+def test_read_on_reads_the_metr_events_and_conditions_on_the_80_horizon():
+    """The shipped metr-80-horizon variant: the work-month and 100-hour thresholds and every
+    composite's METR condition are read on the 80 % horizon; the data (hence the fit's cache
+    key), the other events and the residual model's horizon stay as they are."""
+    from forecast.events import parse_condition
+    from forecast.fit import cache_key
+    from forecast.thresholds import load_plan
+
+    (v,) = [v for v in sv.load_variants() if v.id == "metr-80-horizon"]
+    base = inputs()
+    inp = sv.variant_inputs(base, v, "structural.toml")
+    assert inp.rows == base.rows and inp.priors.digest() == base.priors.digest()
+    assert inp.read_on == {
+        "metr-100h": "metr-horizon-1.1-p80",
+        "metr-work-month": "metr-horizon-1.1-p80",
+    }
+    key = cache_key(base.rows, base.priors, base.settings)
+    assert cache_key(inp.rows, inp.priors, inp.settings) == key  # the central fit, reused
+    central = {t.id: t.series for t in load_plan(base.rows)[0].thresholds}
+    moved = {t.id: t.series for t in load_plan(inp.rows, read_on=inp.read_on)[0].thresholds}
+    assert central["metr-work-month"] == central["metr-100h"] == "metr-horizon-1.1-p50"
+    assert moved["metr-work-month"] == moved["metr-100h"] == "metr-horizon-1.1-p80"
+    assert {e: s for e, s in moved.items() if not e.startswith("metr-")} == {
+        e: s for e, s in central.items() if not e.startswith("metr-")
+    }
+    for name in READINGS:
+        sc = load_scenario(resolve(name))
+        out = v.scenario(sc, "structural.toml")
+        assert out is not None and out.digest != sc.digest
+        (ev,) = [e for e in out.spec.events if e.id == "automated-ai-rnd"]
+        (was,) = [e for e in sc.spec.events if e.id == "automated-ai-rnd"]
+        conds = [parse_condition(c, inp.rows, "test") for c in ev.all_of]
+        metr = [c for c in conds if c.target.startswith("metr-")]
+        assert [(c.target, c.value) for c in metr] == [("metr-horizon-1.1-p80", 167 * 60)]
+        assert [c for c in ev.all_of if "metr" not in c] == [
+            c for c in was.all_of if "metr" not in c
+        ]
+        assert out.spec.residual.horizon_benchmark == sc.spec.residual.horizon_benchmark
+    assert v.scenario(None, "structural.toml") is None
+
+
+@pytest.mark.parametrize(
+    ("read_on", "match"),
+    [
+        ({"nope": "metr-horizon-1.1-p80"}, "read_on names 'nope', which is not a built-in event"),
+        (
+            {"metr-work-month": "nope"},
+            "read_on.metr-work-month names 'nope', which is not a series",
+        ),
+        ({"metr-work-month": "swe-bench-verified"}, "a share; 'metr-horizon' is a duration"),
+        ({"metr-horizon": "posttrainbench"}, "a share; 'metr-horizon' is a duration"),
+    ],
+)
+def test_bad_read_on_keys_are_refused_naming_the_variant(read_on, match):
+    v = sv.Variant(id="x", title="read elsewhere", why="a test of errors", read_on=read_on)
+    with pytest.raises(ForecastError, match=match) as e:
+        sv.variant_inputs(inputs(), v, "v.toml")
+    assert "variant 'x'" in str(e.value) and "v.toml" in str(e.value)
+
+
+def test_a_bad_read_on_is_a_usage_error_before_any_fit(cli, tmp_path):
+    bad = write(
+        tmp_path / "v.toml",
+        VARIANTS + '\n[[variant]]\nid = "r"\ntitle = "read elsewhere"\n'
+        'read_on = { "metr-month" = "metr-horizon-1.1-p80" }\nwhy = "a test of errors"\n',
+    )
+    code, _, err = cli("structural", "--variants", str(bad), "--no-scenario", "-q")
+    assert code == 2 and "variant 'r': read_on names 'metr-month'" in err
 
 
 def test_claim_verdict_holds_only_when_every_arm_agrees():

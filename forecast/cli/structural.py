@@ -59,9 +59,12 @@ def structural(
 
     Fits the model as given and each variant of scenarios/structural.toml (seed figures
     alone, METR suite 1.0, CORE-Bench's automated grade, SWE-bench Verified alone, no pooling,
-    prior scales x2 and x0.5, no forward walk, half the walk's level sd; in every reading, the
-    human discovery rate x0.2 or x4, compute for research attempts doubling yearly, feedback
-    on), once each and cached (a residual-model variant reuses the central fit),
+    prior scales x2 and x0.5, no forward walk, half the walk's level sd, a steady METR
+    doubling time, independent walks, PostTrainBench's ceiling below parity; METR's
+    thresholds read on the 80 % horizon; in every reading, the human discovery rate x0.2 or
+    x4, compute for research attempts doubling yearly, feedback on, no capability term, the
+    alignment result's weight at 0 or 1), once each and cached (a residual-model variant or
+    one that reads an event on another series reuses the central fit),
     and forecasts every one under both readings with the same seed. Each event's P(by the focus
     year) is shown as its central value ± Monte Carlo error beside its structural range (the
     variants at either end) and the variant it moves most under; a published claim "agrees"
