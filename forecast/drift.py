@@ -11,21 +11,24 @@ t0 the level itself may random-walk too: each step adds ``level_sigma`` sqrt(h) 
 (a local linear trend; paths are then no longer monotone, and the first passage is the
 first grid point at or above the threshold).
 
-**The walk starts from the record.** When the fit carries the series' best figure by
-t0 (``v_last``, canonical unit: its frontier record), every draw's walk starts there,
-x_0 = z(v_last) + delta, not at the fitted curve's value at t0: a frontier never goes back,
-and a curve drawn above the last record would otherwise date a threshold above every
-observation before t0, when the data say no result had reached it (on the crossing-date
-backtest up to a fifth of a SWE-bench series' draws). Only the growth rate (and g) come from
-the fitted curve. A draw whose record is outside its curve's range (bounded: v_last <= 0 or
->= its ceiling; unbounded: v_last <= 0), or a fit without ``v_last``, starts on the curve.
+**The walk starts no higher than the record.** When the fit carries the series' best figure
+by t0 (``v_last``, canonical unit: its frontier record), a draw whose fitted curve lies above
+that record at t0 starts its walk at the record, x_0 = min(curve(t0), z(v_last)) + delta: a
+curve drawn above the last record would otherwise date a threshold above every observation
+before t0, when the data say no result had reached it (on the crossing-date backtest
+10-20 % of a SWE-bench series' draws). A draw whose curve lies below the record keeps its
+curve's value: a record above the curve may be a noisy result that later ones do not match
+(starting every draw at the record made intervals far too early on a generator with noisy
+results, forecast/misspecified.py). A draw whose record is outside its curve's range
+(bounded: v_last <= 0 or >= its ceiling; unbounded: v_last <= 0), or a fit without
+``v_last``, starts on the curve.
 
 On the transformed scale ``x`` (bounded: x = logit(value / ceiling); unbounded:
 x = log value), with tau = t - t_ref, grid t_k = t0 + k h, k = 0..K, h = ``step``,
 W_0 = 0, W_k = sqrt(h) (Z_1 + ... + Z_k), Z ~ N(0, 1) iid, delta = level_sd * N(0, 1)::
 
     before t0:   x(t) = fitted curve with level + delta (closed form)
-    at t0:       x_0 = z(v_last) + delta (the record), else the curve's value at t0
+    at t0:       x_0 = min(curve(t0), z(v_last)) + delta (no higher than the record)
     bounded:     x_{k+1} = x_k + h   * rate              * exp(sigma W_k)
     unbounded:   x_{k+1} = x_k + G_k * rate * exp(g tau_k) * exp(sigma W_k),
                  G_k = expm1(g h) / g  (h when g -> 0)
@@ -156,8 +159,9 @@ def paths(
     """(grid, x, delta): the grid t0 + k h (decimal years, K + 1 points), every draw's
     path on the transformed scale at those times (draw, K + 1), and its level shift
     (draw,). ``level``, ``rate`` (per year, > 0), ``accel`` (per year): arrays (draw,);
-    ``start``: each draw's value at t0 on the transformed scale before its level shift
-    (:func:`record_start`; NaN or None: the fitted curve's value at t0)."""
+    ``start``: each draw's record on the transformed scale (:func:`record_start`): its path
+    starts at the lower of that and its fitted curve's value at t0, plus its level shift
+    (NaN or None: the curve's value)."""
     level, rate, accel = (np.asarray(a, dtype=float) for a in (level, rate, accel))
     h = drift.step
     n_step = int(np.ceil(drift.horizon / h - 1e-9))
@@ -187,7 +191,7 @@ def paths(
         inc = base * np.exp(sigma * walk)
     if start is not None:
         start = np.broadcast_to(np.asarray(start, dtype=float), x0.shape)
-        x0 = np.where(np.isfinite(start), start + delta, x0)
+        x0 = np.where(np.isfinite(start), np.minimum(start + delta, x0), x0)
     if np.any(level_sigma > 0):
         z_level = np.random.default_rng([seed, 2]).standard_normal(z.shape)
         if share > 0:
@@ -201,10 +205,10 @@ def paths(
 
 
 def record_start(family: str, v_last: float, ceiling) -> np.ndarray:
-    """Each draw's walk start on the transformed scale: the series' record ``v_last``
+    """Each draw's cap on its walk's start, on the transformed scale: the series' record ``v_last``
     (canonical unit) as logit(v_last / ceiling) (bounded; ``ceiling`` per draw) or
     log v_last (unbounded); NaN where that is undefined (no record, v_last <= 0, or at or
-    above the draw's ceiling), where the walk starts on the fitted curve."""
+    above the draw's ceiling), where the walk starts on the fitted curve uncapped."""
     ceiling = np.asarray(ceiling, dtype=float)
     out = np.full(ceiling.shape, np.nan)
     if not np.isfinite(v_last) or v_last <= 0:
@@ -300,8 +304,9 @@ def crossing_times(
     """Crossing dates (decimal years, +inf = never within ``drift.horizon`` years of
     ``t0``) of each threshold (canonical unit) for every draw of ``c`` (the per-draw curves
     of :func:`forecast.trajectories.curves`), with the rate drifting after ``t0`` (the
-    series' last observation, decimal year): array (threshold, draw). The walk starts from
-    the series' record (``v_last`` of ``c``, when it carries one: :func:`record_start`)."""
+    series' last observation, decimal year): array (threshold, draw). The walk starts no
+    higher than the series' record (``v_last`` of ``c``, when it carries one:
+    :func:`record_start`)."""
     family, level, rate, ceiling, accel, t_ref = _draw_params(c, benchmark)
     v_last = float(c["v_last"].sel(benchmark=benchmark).item()) if "v_last" in c.coords else np.nan
     start = record_start(family, v_last, ceiling)
