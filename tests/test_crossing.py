@@ -287,9 +287,10 @@ def test_crossing_backtest_on_a_small_bundled_series(cli, tmp_path):
             assert 0 <= t[m]["pit"] <= 1 and t[m]["crps"] >= 0
     # the shipped priors carry a [rate_drift], so the drifting engine is scored too
     assert res["methods"] == cr.METHODS
-    # priors/*.toml [rate_drift]: log-rate walk 0.4/sqrt(yr), level walk 2.0/sqrt(yr), no shift
+    # priors/*.toml [rate_drift]: log-rate walk 0.4/sqrt(yr), level walk 1.5/sqrt(yr) (the
+    # median of each draw's scale, spread 0.75 on the log scale), no shift
     d = case["drift"]
-    assert (d["sigma"], d["level_sd"], d["level_sigma"]) == (0.4, 0.0, 2.0)
+    assert (d["sigma"], d["level_sd"], d["level_sigma"], d["level_spread"]) == (0.4, 0.0, 1.5, 0.75)
     assert res["pooled"]["engine"]["n"] == 2 and set(res["by_family"]) == {"PostTrainBench"}
     # engine_pooled: every bundled series as of 2025-12-11, read on the PostTrainBench series
     p = case["pooled"]
