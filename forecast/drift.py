@@ -205,8 +205,8 @@ def paths(
 
 
 def record_start(family: str, v_last: float, ceiling) -> np.ndarray:
-    """Each draw's cap on its walk's start, on the transformed scale: the series' record ``v_last``
-    (canonical unit) as logit(v_last / ceiling) (bounded; ``ceiling`` per draw) or
+    """Each draw's cap on its walk's start, on the transformed scale: the series' record
+    ``v_last`` (canonical unit) as logit(v_last / ceiling) (bounded; ``ceiling`` per draw) or
     log v_last (unbounded); NaN where that is undefined (no record, v_last <= 0, or at or
     above the draw's ceiling), where the walk starts on the fitted curve uncapped."""
     ceiling = np.asarray(ceiling, dtype=float)
@@ -338,6 +338,24 @@ def walk_seed(run_seed: int, series: str) -> int:
     return zlib.crc32(f"{int(run_seed)}:{series}".encode())
 
 
+def fit_drift(c: xr.Dataset, benchmark: str, run_seed: int, sigma, level_sigma) -> Drift:
+    """The walk with scales ``sigma`` and ``level_sigma`` (per sqrt(year); numbers or arrays
+    (draw,)) and the rest as the fit ``c`` carries it for ``benchmark``: the level scale's
+    spread (``level_spread``) and the family's common share (``drift_common``), 0 when
+    absent, the common shocks seeded by :func:`walk_seed` of ``run_seed`` and
+    :data:`COMMON`."""
+    s = c.sel(benchmark=benchmark)
+    share = float(s["drift_common"].values[0]) if "drift_common" in c else 0.0
+    spread = float(s["level_spread"].values[0]) if "level_spread" in c else 0.0
+    return Drift(
+        sigma,
+        level_sigma=level_sigma,
+        common=share,
+        common_seed=walk_seed(run_seed, COMMON) if share > 0 else None,
+        level_spread=spread,
+    )
+
+
 def forward_crossing_times(c: xr.Dataset, benchmark: str, threshold: float) -> np.ndarray:
     """Crossing dates (decimal years, +inf = never) of ``threshold`` (canonical unit) for
     every draw of ``c``, each draw walking after the series' last observation ``t_last``
@@ -348,15 +366,9 @@ def forward_crossing_times(c: xr.Dataset, benchmark: str, threshold: float) -> n
     series, the common shocks from :func:`walk_seed` of the fit's seed and :data:`COMMON`."""
     s = c.sel(benchmark=benchmark)
     run_seed = int(c.attrs.get("seed", 0))
-    share = float(s["drift_common"].values[0]) if "drift_common" in c else 0.0
-    spread = float(s["level_spread"].values[0]) if "level_spread" in c else 0.0
-    drift = Drift(
-        np.asarray(s["drift_sigma"].values, dtype=float),
-        level_sigma=np.asarray(s["level_sigma"].values, dtype=float),
-        common=share,
-        common_seed=walk_seed(run_seed, COMMON) if share > 0 else None,
-        level_spread=spread,
-    )
+    sigma = np.asarray(s["drift_sigma"].values, dtype=float)
+    level_sigma = np.asarray(s["level_sigma"].values, dtype=float)
+    drift = fit_drift(c, benchmark, run_seed, sigma, level_sigma)
     t0 = float(s["t_last"].item())
     seed = walk_seed(run_seed, benchmark)
     return crossing_times(c, benchmark, [threshold], t0, drift, seed)[0]

@@ -10,7 +10,7 @@ depend on it. The walk is built as the engine builds it from the posterior
 carries (``drift_common``, from the priors' ``common_share``; it changes no single
 series' law, only which random numbers a path gets), the walk seed of the fit's seed and
 the series, the common seed of the fit's seed, the series' last date ``t_last``, monthly
-steps over 30 years, the walk starting from the series' record (``v_last``) and each
+steps over 30 years, the walk's start capped at the series' record (``v_last``) and each
 draw's level scale spread around the grid's ``level_sigma`` by the fit's ``level_spread``.
 At the priors' own grid point the draws are the engine's draws exactly (:func:`walk_draws`).
 
@@ -36,7 +36,7 @@ import numpy as np
 
 from . import crossing as cx
 from .crossing_fits import CaseFit, clip
-from .drift import COMMON, Drift, crossing_times, walk_seed
+from .drift import crossing_times, fit_drift, walk_seed
 
 SIGMAS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5)
 LEVEL_SIGMAS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0)
@@ -72,15 +72,7 @@ def walk_draws(
     if not np.isfinite(t0):
         raise ValueError(f"the fit of {case.id} carries no last date (t_last): no forward walk")
     run_seed = int(c.attrs.get("seed", 0)) if seed is None else int(seed)
-    share = float(s["drift_common"].values[0]) if "drift_common" in c else 0.0
-    spread = float(s["level_spread"].values[0]) if "level_spread" in c else 0.0
-    drift = Drift(
-        float(sigma),
-        level_sigma=float(level_sigma),
-        common=share,
-        common_seed=walk_seed(run_seed, COMMON) if share > 0 else None,
-        level_spread=spread,
-    )
+    drift = fit_drift(c, b, run_seed, float(sigma), float(level_sigma))
     thresholds = [clip(p.value, case.bounded) for p in case.targets]
     return list(crossing_times(c, b, thresholds, t0, drift, walk_seed(run_seed, b)))
 

@@ -28,7 +28,7 @@ from .priors import Priors
 from .start_check import check_start
 
 # Bump when the model's equations change, so cached posteriors are refitted.
-MODEL_VERSION = "growth-7"  # 7: the forward walk starts from each series' record (v_last)
+MODEL_VERSION = "growth-7"  # 7: the walk starts no higher than the series' record
 
 
 MAX_DRAWS_ENV = "FORECAST_MAX_DRAWS"

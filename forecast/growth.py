@@ -21,8 +21,9 @@ uncertainty on the same scale; a published range or a censored 0/100 % figure en
 interval likelihood, P(low < y < high). With ``[rate_drift] in_forecasts`` the posterior
 also carries the forward walk's scales, its common share and each series' last date as
 constants (``{family}_drift_sigma``, ``{family}_level_sigma``, ``{family}_level_spread``
-and ``{family}_drift_common`` when above 0, ``{family}_t_last``) and each series' best figure by its last date
-(``{family}_v_last``, canonical unit: the record the walk starts from), which
+and ``{family}_drift_common`` when above 0, ``{family}_t_last``) and each series' best
+figure by its last date (``{family}_v_last``, canonical unit: the record that caps the
+walk's start), which
 :func:`forecast.trajectories.crossing_time` follows after the last observation.
 
 The curve expressions (transformed value and slope) are :mod:`forecast.curves`', evaluated
@@ -143,15 +144,16 @@ def _rates(pm, name, dim, mean, spread, pooling):
     return pm.Deterministic(f"{name}_log_rate", mean.mu + sd * z, dims=dim)
 
 
-def _forward_drift(pm, name, fam, dim, t_last, v_last):
-    """The forward walk's scales (per sqrt(year)), each series' last observation date
-    (decimal year) and its best figure by then (canonical unit: the record the walk starts
-    from) as posterior constants, so forecasts from this posterior follow the walk
-    (:func:`forecast.trajectories.crossing_time`)."""
+def _forward_drift(pm, name, fam, dim, d: Design, names: list[str]):
+    """The forward walk's scales (per sqrt(year)), each series' (``names``) last observation
+    date (decimal year) and its best figure by then (canonical unit: the record that caps
+    the walk's start) as posterior constants, so forecasts from this posterior follow the
+    walk (:func:`forecast.trajectories.crossing_time`)."""
     rd = fam.rate_drift
     if rd is not None and rd.in_forecasts:
-        pm.Deterministic(f"{name}_t_last", pm.math.constant(np.asarray(t_last)), dims=dim)
-        pm.Deterministic(f"{name}_v_last", pm.math.constant(np.asarray(v_last)), dims=dim)
+        for var, per_series in (("t_last", d.t_last), ("v_last", d.v_last)):
+            values = np.asarray([per_series[b] for b in names])
+            pm.Deterministic(f"{name}_{var}", pm.math.constant(values), dims=dim)
         pm.Deterministic(f"{name}_drift_sigma", pm.math.constant(rd.sigma, dtype="float64"))
         pm.Deterministic(f"{name}_level_sigma", pm.math.constant(rd.level_sigma, dtype="float64"))
         if rd.level_spread > 0:
@@ -190,14 +192,7 @@ def build_model(rows: list[Observation], priors: Priors):
             i = o["idx"]
             eta, slope = curves.bounded_transformed(level[i], rate[i], ceiling[i], o["tau"], pt)
             _likelihood(pm, pt, "bounded", eta, slope, o, p.observation_noise)
-            _forward_drift(
-                pm,
-                "bounded",
-                p,
-                BOUNDED_DIM,
-                [d.t_last[b] for b in d.bounded],
-                [d.v_last[b] for b in d.bounded],
-            )
+            _forward_drift(pm, "bounded", p, BOUNDED_DIM, d, d.bounded)
         if d.unbounded:
             q = priors.unbounded
             log_rate = _rates(
@@ -221,12 +216,5 @@ def build_model(rows: list[Observation], priors: Priors):
             i = o["idx"]
             eta, slope = curves.unbounded_transformed(level[i], rate[i], accel[i], o["tau"], pt)
             _likelihood(pm, pt, "unbounded", eta, slope, o, q.observation_noise)
-            _forward_drift(
-                pm,
-                "unbounded",
-                q,
-                UNBOUNDED_DIM,
-                [d.t_last[b] for b in d.unbounded],
-                [d.v_last[b] for b in d.unbounded],
-            )
+            _forward_drift(pm, "unbounded", q, UNBOUNDED_DIM, d, d.unbounded)
     return model, d

@@ -53,7 +53,7 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     (the walk's share common to every series, 0..1). Coordinates along
     ``benchmark``: ``family`` (bounded/unbounded), ``t_ref``, ``t_last`` (decimal years; t_last
     from the attrs' ``t_last``, NaN when not given), ``v_last`` (the series' best figure by
-    t_last, canonical unit, where the forward walk starts; NaN when the fit carries none);
+    t_last, canonical unit, which caps the forward walk's start; NaN when the fit carries none);
     ``chain`` stays as a coordinate along ``draw``.
     """
     t_last: dict[str, float] = {}
@@ -88,8 +88,8 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
             benchmark=np.array(names, dtype=object),
             family=("benchmark", np.array([fam] * len(names), dtype=object)),
             t_ref=("benchmark", np.array([t_ref[b] for b in names])),
-            t_last=("benchmark", _last_dates(p, fam, names, t_last)),
-            v_last=("benchmark", _last_records(p, fam, names)),
+            t_last=("benchmark", _series_constant(p, f"{fam}_t_last", names, t_last)),
+            v_last=("benchmark", _series_constant(p, f"{fam}_v_last", names, {})),
         )
         parts.append(ds)
     ds = xr.concat(parts, dim="benchmark") if len(parts) > 1 else parts[0]
@@ -104,22 +104,16 @@ def curves(posterior: xr.Dataset, t_ref: Mapping[Any, Any]) -> xr.Dataset:
     return ds
 
 
-def _last_dates(p: xr.Dataset, fam: str, names: list, given: Mapping[str, float]) -> np.ndarray:
-    """Each series' last observation date (decimal year): the posterior's own constant
-    ``{fam}_t_last`` when the fit stored one, else ``given`` (the attrs), else NaN."""
-    if f"{fam}_t_last" in p:
-        v = p[f"{fam}_t_last"]
+def _series_constant(
+    p: xr.Dataset, var: str, names: list, given: Mapping[str, float]
+) -> np.ndarray:
+    """A per-series constant the fit stored in the posterior (``{fam}_t_last``, each series'
+    last observation date; ``{fam}_v_last``, its best figure by then), else ``given`` (the
+    attrs), else NaN."""
+    if var in p:
+        v = p[var]
         return np.asarray(v.isel({d: 0 for d in ("chain", "draw") if d in v.dims}).values)
-    return np.array([given.get(b, np.nan) for b in names])
-
-
-def _last_records(p: xr.Dataset, fam: str, names: list) -> np.ndarray:
-    """Each series' best figure by its last date (canonical unit): the posterior's constant
-    ``{fam}_v_last`` when the fit stored one, else NaN (the walk then starts on the curve)."""
-    if f"{fam}_v_last" in p:
-        v = p[f"{fam}_v_last"]
-        return np.asarray(v.isel({d: 0 for d in ("chain", "draw") if d in v.dims}).values)
-    return np.full(len(names), np.nan)
+    return np.array([given.get(b, np.nan) for b in names], dtype=float)
 
 
 def _params(c: xr.Dataset, benchmark: str):

@@ -420,24 +420,7 @@ def test_a_level_spread_gives_each_draw_its_own_scale():
     assert abs(dev.var() - var) < 4 * var * np.sqrt((kurt - 1) / n)
     assert np.mean(dev**4) / dev.var() ** 2 > 3.5  # normal: 3
     # spread 0 is the fixed scale, bit for bit
-    fixed = dr.paths(
-        "bounded",
-        np.zeros(50),
-        np.ones(50),
-        np.zeros(50),
-        0.0,
-        0.0,
-        dr.Drift(0.0, level_sigma=m, horizon=1.0),
-        seed=5,
-    )[1]
-    zero = dr.paths(
-        "bounded",
-        np.zeros(50),
-        np.ones(50),
-        np.zeros(50),
-        0.0,
-        0.0,
-        dr.Drift(0.0, level_sigma=m, horizon=1.0, level_spread=0.0),
-        seed=5,
-    )[1]
-    np.testing.assert_array_equal(fixed, zero)
+    flat = (np.zeros(50), np.ones(50), np.zeros(50), 0.0, 0.0)
+    fixed = dr.paths("bounded", *flat, dr.Drift(0.0, level_sigma=m, horizon=1.0), seed=5)[1]
+    zero = dr.Drift(0.0, level_sigma=m, horizon=1.0, level_spread=0.0)
+    np.testing.assert_array_equal(fixed, dr.paths("bounded", *flat, zero, seed=5)[1])
