@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import curves
+from . import coverage, curves
 
 LEVELS = (0.5, 0.8, 0.95)
 NEVER_ERROR_YEARS = 10.0  # |median - actual| when the median never crosses
@@ -233,17 +233,20 @@ def target_scores(draws, actual: float, cutoff: float) -> dict:
     return out
 
 
-def pool(scores: list[dict]) -> dict:
-    """Scores pooled over targets (each one unit): coverage shares, means, PIT extremes."""
+def pool(scores: list[dict], cases: list[str] | None = None) -> dict:
+    """Scores pooled over targets (each one unit): coverage shares, means, PIT extremes.
+    Given each target's case, also each coverage share's 95 % interval with targets clustered
+    by case, and where it stands against the protocol's band (forecast/coverage.py)."""
     if not scores:
         return {"n": 0}
     pit = np.array([s["pit"] for s in scores])
-    return {
+    shares = {
+        f"{round(100 * lev)}": float(np.mean([s[f"in_{round(100 * lev)}"] for s in scores]))
+        for lev in LEVELS
+    }
+    out: dict = {
         "n": len(scores),
-        "coverage": {
-            f"{round(100 * lev)}": float(np.mean([s[f"in_{round(100 * lev)}"] for s in scores]))
-            for lev in LEVELS
-        },
+        "coverage": shares,
         "median_error": float(np.mean([s["median_error"] for s in scores])),
         "crps": float(np.mean([s["crps"] for s in scores])),
         "brier": float(np.mean([s["brier"] for s in scores])),
@@ -251,6 +254,26 @@ def pool(scores: list[dict]) -> dict:
         "pit_1": int(np.sum(pit == 1)),
         "pit_histogram": np.bincount(np.minimum((pit * 10).astype(int), 9), minlength=10).tolist(),
     }
+    if cases is not None:
+        intervals = {
+            f"{round(100 * lev)}": coverage.coverage_interval(
+                [s[f"in_{round(100 * lev)}"] for s in scores], cases
+            )
+            for lev in LEVELS
+        }
+        out["n_cases"] = len(set(cases))
+        out["coverage_interval"] = intervals
+        out["coverage_verdict"] = {
+            lev: v
+            for lev, iv in intervals.items()
+            if (v := coverage.band_verdict(lev, shares[lev], iv)) is not None
+        }
+    return out
+
+
+def _pool_of(method: str, targets: list[dict]) -> dict:
+    """``method``'s scores of ``targets`` pooled, with coverage intervals clustered by case."""
+    return pool([t[method] for t in targets], [t["case"] for t in targets])
 
 
 def summarise(targets: list[dict], methods: list[str]) -> dict:
@@ -260,7 +283,8 @@ def summarise(targets: list[dict], methods: list[str]) -> dict:
     def by(key: str) -> dict:
         groups = list(dict.fromkeys(t[key] for t in targets))
         return {
-            g: {m: pool([t[m] for t in targets if t[key] == g]) for m in methods} for g in groups
+            g: {m: _pool_of(m, [t for t in targets if t[key] == g]) for m in methods}
+            for g in groups
         }
 
     extreme = []
@@ -273,7 +297,7 @@ def summarise(targets: list[dict], methods: list[str]) -> dict:
     return {
         "n_targets": len(targets),
         "n_cases": len({t["case"] for t in targets}),
-        "pooled": {m: pool([t[m] for t in targets]) for m in methods},
+        "pooled": {m: _pool_of(m, targets) for m in methods},
         "by_family": by("family"),
         "by_series": by("series"),
         "whole_cases_outside": extreme,

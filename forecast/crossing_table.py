@@ -57,6 +57,38 @@ def _row(name: str, d: dict, methods: list[str]) -> str:
     return out
 
 
+def _share(p: dict, level: str) -> str:
+    iv, verdict = p["coverage_interval"][level], p.get("coverage_verdict", {}).get(level, "")
+    return f"{p['coverage'][level]:.2f} [{iv[0]:.2f}-{iv[1]:.2f}] {verdict:<11}"
+
+
+def _uncertainty(res: dict) -> list[str]:
+    """Pooled and per family, the 50 and 80 % coverage of the fitted engines with their 95 %
+    intervals (targets clustered by case) and where each stands against the protocol's band.
+    Empty for a result written before the intervals were."""
+    if "coverage_interval" not in res["pooled"]["engine"]:
+        return []
+    ms = [m for m in ("engine", "engine_pooled") if m in res["methods"]]
+    lines = [
+        "",
+        "Coverage with its sampling uncertainty: 95 % intervals, targets clustered by case "
+        "(bands: 50 % 0.40-0.60, 80 % 0.70-0.90;",
+        "'consistent' = outside the band but its interval meets it, too few cases to tell):",
+        f"  {'scope':<22}{'method':<9}{'cases':>5}   {'50 %':<29}{'80 %':<29}",
+    ]
+    scopes = [("pooled", res["pooled"]), *res["by_family"].items()]
+    for name, d in scopes:
+        for m in ms:
+            p = d.get(m)
+            if not p or "coverage_interval" not in p:
+                continue
+            lines.append(
+                f"  {name:<22.21}{SHORT[m]:<9}{p['n_cases']:>5}   "
+                f"{_share(p, '50'):<29}{_share(p, '80'):<29}".rstrip()
+            )
+    return lines
+
+
 def table(res: dict) -> str:
     """The calibration table: pooled and per family (then per series), every method.
     ``engine``: each series fitted alone; ``pooled``: every bundled series as of the cutoff."""
@@ -69,6 +101,7 @@ def table(res: dict) -> str:
         _row("pooled", res["pooled"], ms),
     ]
     lines += [_row(f"  {fam}", d, ms) for fam, d in res["by_family"].items()]
+    lines += _uncertainty(res)
     lines += ["", "Per series:"]
     lines += [_row(f"  {s}", d, ms) for s, d in res["by_series"].items()]
     lines += ["", "Coverage 50/80/95 of every method (pooled), and targets with PIT 0 / PIT 1:"]

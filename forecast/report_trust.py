@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .report_page import Cell, table
-from .results_report import TrackRecord
+from .results_report import TrackFamily, TrackRecord
 from .results_structural import StructuralBody
 
 
@@ -70,10 +70,32 @@ def track_record(t: TrackRecord | None) -> dict[str, Any] | None:
         ],
         "track-record-table",
     )
+
+    def held(f: TrackFamily, level: str) -> Cell:
+        if f.coverage_interval is None:
+            return Cell("-", cls="num")
+        lo, hi = f.coverage_interval[level]
+        verdict = (f.coverage_verdict or {}).get(level, "")
+        return Cell(f"{lo:.2f}–{hi:.2f} {verdict}".strip(), cls="num")
+
     families = table(
-        ["family", "targets", "coverage 50 / 80 / 95 %", "median error (y)"],
         [
-            [f.family, f.n, cov(f.coverage), Cell(f"{f.median_error:.2f}", cls="num")]
+            "family",
+            "targets",
+            "coverage 50 / 80 / 95 %",
+            "50 %: 95 % interval",
+            "80 %: 95 % interval",
+            "median error (y)",
+        ],
+        [
+            [
+                f.family,
+                f.n,
+                cov(f.coverage),
+                held(f, "50"),
+                held(f, "80"),
+                Cell(f"{f.median_error:.2f}", cls="num"),
+            ]
             for f in t.families
         ],
     )

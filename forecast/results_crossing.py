@@ -21,6 +21,17 @@ class MethodScores(StrictResult):
     pit_0: int = Field(description="targets dated before every draw")
     pit_1: int = Field(description="targets dated after every draw")
     pit_histogram: list[int]
+    n_cases: int | None = Field(None, description="cases (series x cutoff) the targets come from")
+    coverage_interval: dict[str, list[float]] | None = Field(
+        None,
+        description="per level, the coverage share's 95 % interval, targets clustered by case "
+        "(Wilson on n / design effect; forecast/coverage.py)",
+    )
+    coverage_verdict: dict[str, str] | None = Field(
+        None,
+        description="per level with a band (50: 0.40-0.60, 80: 0.70-0.90): in band, consistent "
+        "(its interval meets the band), too narrow or too wide",
+    )
 
 
 class TargetScore(StrictResult):

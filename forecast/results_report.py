@@ -174,6 +174,12 @@ class TrackFamily(StrictResult):
     n: int
     coverage: dict[str, float]
     median_error: float | None
+    coverage_interval: dict[str, list[float]] | None = Field(
+        None, description="per level, the coverage's 95 % interval, targets clustered by case"
+    )
+    coverage_verdict: dict[str, str] | None = Field(
+        None, description="per banded level: in band, consistent, too narrow or too wide"
+    )
 
 
 class TrackRecord(StrictResult):
@@ -185,6 +191,9 @@ class TrackRecord(StrictResult):
     n_cases: int
     coverage: dict[str, float] = Field(description="per interval level (%), the share held")
     coverage_80_sd: float
+    coverage_interval: dict[str, list[float]] | None = Field(
+        None, description="per level, the pooled coverage's 95 % interval, clustered by case"
+    )
     median_error: float | None
     line_median_error: float | None
     crps: float | None

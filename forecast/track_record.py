@@ -85,6 +85,8 @@ def summary(crossing: dict, model_version: str) -> dict:
             "n": s[head]["n"],
             "coverage": s[head]["coverage"],
             "median_error": s[head]["median_error"],
+            "coverage_interval": s[head].get("coverage_interval"),
+            "coverage_verdict": s[head].get("coverage_verdict"),
         }
         for f, s in crossing["by_family"].items()
         if head in s
@@ -98,6 +100,7 @@ def summary(crossing: dict, model_version: str) -> dict:
         "n_cases": crossing["n_cases"],
         "coverage": h["coverage"],
         "coverage_80_sd": round(binomial_sd(0.8, h["n"]), 4),
+        "coverage_interval": h.get("coverage_interval"),
         "median_error": h["median_error"],
         "line_median_error": pooled["line"]["median_error"] if "line" in pooled else None,
         "crps": h["crps"],
@@ -112,14 +115,22 @@ def summary(crossing: dict, model_version: str) -> dict:
     }
 
 
+def _uncertainty(t: TrackRecord) -> str:
+    """How far the 80 % coverage could be from its own value by chance, in words."""
+    if t.coverage_interval is None:  # a backtest written before the intervals were
+        return f"± {100 * t.coverage_80_sd:.0f} points from the sample size alone"
+    lo, hi = t.coverage_interval["80"]
+    return f"95 % interval {100 * lo:.0f}–{100 * hi:.0f} % with the records of one cutoff counted together"
+
+
 def sentence(t: TrackRecord) -> str:
     """The brief's line on the track record."""
     cov = t.coverage
     text = (
         f"How it has forecast before: on {t.n_targets} frontier records of the bundled public "
         f"series, each forecast from the data before a cutoff, its 80 % intervals held the actual "
-        f"date {100 * cov['80']:.0f} % of the time (target 80 %, ± {100 * t.coverage_80_sd:.0f} "
-        f"points from the sample size alone), its 50 % intervals {100 * cov['50']:.0f} % and its "
+        f"date {100 * cov['80']:.0f} % of the time (target 80 %, {_uncertainty(t)}), its 50 % "
+        f"intervals {100 * cov['50']:.0f} % and its "
         f"95 % intervals {100 * cov['95']:.0f} %; its median missed by {t.median_error:.2f} "
         "years on average"
     )

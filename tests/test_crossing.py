@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
+from forecast import coverage, crossing_fits
 from forecast import crossing as cx
-from forecast import crossing_fits
 from forecast import crossing_run as cr
 from forecast.results import SCHEMA_VERSION
 
@@ -326,15 +326,11 @@ def test_crossing_backtest_on_every_bundled_series(cli, tmp_path):
 
 def _clustered_se(res: dict, level: int) -> float:
     """The standard error of the engine's pooled ``level`` % coverage with targets clustered
-    by case (the cluster-robust sandwich: targets of one case move together, so the binomial
+    by case (forecast/coverage.py: targets of one case move together, so the binomial
     sqrt(p (1 - p) / n) understates it)."""
     targets = res["targets"]
-    flags = [float(t["engine"][f"in_{level}"]) for t in targets]
-    p = float(np.mean(flags))
-    by_case: dict[str, float] = {}
-    for t, f in zip(targets, flags, strict=True):
-        by_case[t["case"]] = by_case.get(t["case"], 0.0) + f - p
-    return float(np.sqrt(sum(v * v for v in by_case.values())) / len(targets))
+    flags = [t["engine"][f"in_{level}"] for t in targets]
+    return coverage.clustered_se(flags, [t["case"] for t in targets])
 
 
 def _held_out(cli, name: str, cases: int, targets: int) -> dict:
