@@ -5,7 +5,9 @@ engine's numbers with their Monte Carlo error.
 An event claim names an ``event`` and is ``p_at_least`` (the claimant says the event is at
 least this likely by ``by``), ``p_at_most`` (at most this likely: "not in 2026"), or
 ``median_from`` (the claimant's median date lies between ``median_from`` and ``by``:
-P(by median_from) <= 0.5 <= P(by ``by``)). A parameter claim names a ``series`` and a
+P(by median_from) <= 0.5 <= P(by ``by``)). An event claim with ``given_reading`` is
+conditional ("60 % if engineering binds"): it is judged only under the scenarios of that
+reading of the research residual. A parameter claim names a ``series`` and a
 ``quantity`` (``doubling_time_months``: the doubling time of an unbounded series' fitted
 curve) that lies ``between`` two values, either ``at`` a date (the instantaneous doubling
 time) or ``over`` two dates (the average doubling time between them); its numbers are
@@ -17,7 +19,7 @@ the reading rather than with the engine.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -71,6 +73,9 @@ class EventClaim(_Said):
     p_at_least: Probability | None = None
     p_at_most: Probability | None = None
     median_from: Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
+    given_reading: str | None = Field(
+        None, description="the reading the claim is conditional on; judged under it alone"
+    )
     read_as: str = ""
 
     @model_validator(mode="after")
@@ -133,10 +138,15 @@ class ClaimFile(BaseModel):
         return self
 
 
-def load(path: Path, series: Mapping[str, bool] | None = None) -> list[dict]:
+def load(
+    path: Path,
+    series: Mapping[str, bool] | None = None,
+    readings: Collection[str] | None = None,
+) -> list[dict]:
     """The claims of a file as dicts (the keys it gives), validated. With ``series`` (every
     series id a run may fit -> whether it is bounded), a parameter claim on a series not
-    there, or on a bounded one (a share of tasks has no doubling time), is an error."""
+    there, or on a bounded one (a share of tasks has no doubling time), is an error; with
+    ``readings`` (the shipped readings), so is a conditional claim on another reading."""
     raw = read_toml(path, "reference-claims TOML file")
     try:
         claims = ClaimFile.model_validate(raw).claims
@@ -145,6 +155,16 @@ def load(path: Path, series: Mapping[str, bool] | None = None) -> list[dict]:
     for i, c in enumerate(claims):
         if series is not None and isinstance(c, ParameterClaim):
             _check_series(c, series, f"claims.{i}.series", path)
+        given = c.given_reading if isinstance(c, EventClaim) else None
+        if readings is not None and given is not None and given not in readings:
+            near = difflib.get_close_matches(given, list(readings), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ForecastError(
+                f"key 'claims.{i}.given_reading': claim {c.id!r} is conditional on reading "
+                f"{given!r}, which no shipped scenario has; expected one of "
+                f"{', '.join(sorted(readings))}{hint}",
+                str(path),
+            )
     return [c.model_dump(exclude_none=True) for c in claims]
 
 
@@ -180,17 +200,19 @@ def bound(c: dict) -> tuple[str, float]:
 
 def bound_text(c: dict) -> str:
     """The claim as a number: 'P >= 0.6 by 2028-12-31', 'median between 2028-04-01 and
-    2028-09-30', or a parameter claim's 'doubling time 4-4.5 months at 2026-04-02'."""
+    2028-09-30', or a parameter claim's 'doubling time 4-4.5 months at 2026-04-02'; a
+    conditional claim's ends 'if the reading is compressed-perspiration'."""
     if is_parameter(c):
         lo, hi = c["between"]
         if c.get("at") is not None:
             return f"doubling time {lo:g}-{hi:g} months at {c['at']}"
         t0, t1 = c["over"]
         return f"average doubling time {lo:g}-{hi:g} months over {t0} to {t1}"
+    given = f" if the reading is {c['given_reading']}" if c.get("given_reading") else ""
     if c.get("median_from") is not None:
-        return f"median between {c['median_from']} and {c['by']}"
+        return f"median between {c['median_from']} and {c['by']}{given}"
     op, p = bound(c)
-    return f"P {op} {p:g} by {c['by']}"
+    return f"P {op} {p:g} by {c['by']}{given}"
 
 
 def verdict(c: dict, p: float, se: float, p_from: float = 0.0, se_from: float = 0.0) -> str:

@@ -195,17 +195,22 @@ def load_references(path: Path | None = None, series: dict[str, bool] | None = N
     ``series``: the series a parameter claim may name, see
     :func:`forecast.claims_parameter.known_series`)."""
     from .claims import load
+    from .scenario import shipped_readings
 
-    return load(path or default_dir() / "references.toml", series)
+    return load(path or default_dir() / "references.toml", series, shipped_readings())
 
 
 def references(d: xr.Dataset, sc: Scenario | None, claims: list[dict]) -> list[dict]:
     """The engine's P(event by the claim's date) beside each published event claim, with a
-    verdict (claims on a growth parameter are :mod:`forecast.claims_parameter`'s)."""
+    verdict (claims on a growth parameter are :mod:`forecast.claims_parameter`'s). A claim
+    conditional on a reading (``given_reading``) is judged only under a scenario of it."""
     out = []
     n_chain = d.attrs["n_chain"]
     for c in claims:
         if c.get("event") not in list(d["event"].values):
+            continue
+        given = c.get("given_reading")
+        if given is not None and (sc is None or sc.spec.reading != given):
             continue
         by = parse_horizon(c["by"], f"claim {c['id']}")
         t = d["crossing_year"].sel(event=c["event"]).values

@@ -177,6 +177,9 @@ class Reference(StrictResult):
     engine_p: float | None = None
     engine_mcse: float | None = None
     under: str | None = None
+    given_reading: str | None = Field(
+        None, description="event claims conditional on a reading: judged under it alone"
+    )
     series: str | None = Field(None, description="parameter claims: the series")
     quantity: str | None = Field(None, description="parameter claims: 'doubling_time_months'")
     at: str | None = Field(None, description="parameter claims: the instantaneous value's date")

@@ -101,6 +101,9 @@ class StructuralClaim(StrictResult):
     p_at_least: float | None = None
     p_at_most: float | None = None
     median_from: str | None = None
+    given_reading: str | None = Field(
+        None, description="event claims conditional on a reading: judged under it alone"
+    )
     series: str | None = Field(None, description="parameter claims: the series")
     quantity: str | None = Field(None, description="parameter claims: 'doubling_time_months'")
     at: str | None = None

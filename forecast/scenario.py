@@ -387,6 +387,16 @@ def default_dir() -> Path:
     return bundled_dir("scenarios", "")
 
 
+def shipped_readings() -> set[str]:
+    """The readings of the research residual the shipped scenario files declare."""
+    out = set()
+    for f in sorted(default_dir().glob("*.toml")):
+        reading = read_toml(f, "scenario file").get("reading")
+        if isinstance(reading, str):
+            out.add(reading)
+    return out
+
+
 def resolve_near(from_file: Path, name: str) -> Path:
     """A scenario named in another file: a path relative to that file, or a shipped
     scenario's name (``compressed-perspiration``), as ``--scenario`` accepts."""

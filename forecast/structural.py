@@ -282,8 +282,8 @@ def _claim(c: dict) -> dict:
 
 
 CLAIM_KEYS = (
-    "event", "by", "p_at_least", "p_at_most", "median_from", "series", "quantity", "at", "over",
-    "between", "read_as",
+    "event", "by", "p_at_least", "p_at_most", "median_from", "given_reading", "series",
+    "quantity", "at", "over", "between", "read_as",
 )  # fmt: skip
 
 

@@ -53,6 +53,10 @@ def test_bound_text():
     assert claims.bound_text(AT_LEAST) == "P >= 0.6 by 2028-12-31"
     assert claims.bound_text(AT_MOST) == "P <= 0.1 by 2026-12-31"
     assert claims.bound_text(MEDIAN) == "median between 2028-04-01 and 2028-09-30"
+    given = {**AT_LEAST, "given_reading": "inspiration-binding"}
+    assert (
+        claims.bound_text(given) == "P >= 0.6 by 2028-12-31 if the reading is inspiration-binding"
+    )
 
 
 def test_shipped_claims_load_with_one_bound_each():
@@ -63,6 +67,10 @@ def test_shipped_claims_load_with_one_bound_each():
     events = [c for c in refs if not claims.is_parameter(c)]  # claims on a doubling time aside
     assert all(sum(k in c for k in ("p_at_least", "p_at_most", "median_from")) == 1 for c in events)
     assert {"aifp-kokotajlo-coder", "aifp-lifland-coder"} <= {c["id"] for c in refs}
+    # the reader's conditional reading: one half per reading, each judged under it alone
+    given = {c["id"]: c.get("given_reading") for c in refs}
+    assert given["comment-engineering-bound"] == "compressed-perspiration"
+    assert given["comment-taste-bound"] == "inspiration-binding"
     # a claim in words says how it became a number
     assert all(c.get("read_as") for c in refs if c["id"] in ("clark-not-2026", "metr-100h-2026"))
 
@@ -76,6 +84,10 @@ def test_shipped_claims_load_with_one_bound_each():
         ("median_from = 'mid-2027'", "median_from"),
         ("p_at_least = 1.5", "p_at_least"),
         ("p_at_least = 0.5\nconfidence = 'high'", "confidence"),
+        (
+            "p_at_least = 0.5\ngiven_reading = 'inspiration-bound'",
+            "claims.0.given_reading.*no shipped scenario.*did you mean 'inspiration-binding'",
+        ),
     ],
 )
 def test_bad_claims_are_user_errors_naming_the_file(tmp_path, extra, match):

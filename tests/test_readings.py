@@ -332,6 +332,15 @@ def test_references_skip_claims_on_absent_events_and_name_the_scenario_assumptio
     assert ref["under"] == "the growth models alone"
 
 
+def test_a_claim_conditional_on_a_reading_is_judged_under_that_reading_alone():
+    d = crossings(np.full(400, 2027.5))
+    given = {**CLAIM, "p_at_least": 0.5, "given_reading": "compressed-perspiration"}
+    assert references(d, None, [given]) == []  # no reading: not judged
+    assert references(d, load(R1), [given]) == []  # another reading: not judged
+    (ref,) = references(d, load(R2), [given])
+    assert ref["verdict"] == "agrees" and ref["given_reading"] == "compressed-perspiration"
+
+
 def test_composite_is_never_earlier_than_any_component():
     rng = np.random.default_rng(0)
     d = rng.uniform(2025, 2045, size=(1000, 4))
