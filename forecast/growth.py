@@ -122,6 +122,11 @@ def _likelihood(pm, pt, name, eta, slope, o, noise: Noise):
             pm.StudentT(f"{name}_obs", nu=noise.nu, mu=eta[pts], sigma=sd[pts], observed=y)
         else:
             pm.Normal(f"{name}_obs", mu=eta[pts], sigma=sd[pts], observed=y)
+    # a range open above (a share censored at 100 %, a range reaching it: logit +inf) enters
+    # as P(y > low) by the survival function: logcdf at +inf has no finite gradient; a range
+    # of every value (0-100 %) says nothing and adds nothing
+    above = rng & np.isposinf(o["hi"]) & ~np.isneginf(o["lo"])
+    rng = rng & ~np.isposinf(o["hi"])
     if rng.any():
         lo = pm.Data(f"{name}_lo", o["lo"][rng])
         hi = pm.Data(f"{name}_hi", o["hi"][rng])
@@ -129,6 +134,10 @@ def _likelihood(pm, pt, name, eta, slope, o, noise: Noise):
         upper = pm.logcdf(d, hi)
         lower = pm.logcdf(d, lo)
         pm.Potential(f"{name}_range_obs", pm.math.logdiffexp(upper, lower).sum())
+    if above.any():
+        lo = pm.Data(f"{name}_above_lo", o["lo"][above])
+        d = dist(eta[above], sd[above])
+        pm.Potential(f"{name}_above_obs", pm.logccdf(d, lo).sum())
 
 
 def _rates(pm, name, dim, mean, spread, pooling):

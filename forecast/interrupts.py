@@ -10,6 +10,13 @@ cut in half (moving a finished output directory into place), and
 
 Python runs signal handlers in the main thread only; elsewhere (a Dask worker thread) both
 run the block as it is.
+
+:func:`terminate_as_interrupt` installs the command-wide handlers, which also *record* the
+signal: Python drops an exception raised while a weakref callback or finaliser runs
+("Exception ignored in ..."), so a signal could be lost and the run carry on to publish its
+output. :func:`raise_if_requested` raises it again at the points that must not be passed
+after an interrupt (before an output directory is moved into place, and when a command
+returns).
 """
 
 from __future__ import annotations
@@ -21,6 +28,35 @@ from contextlib import contextmanager
 from typing import Any
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+_requested: list[int] = []  # signals the command-wide handler has seen, in order
+
+
+def terminate_as_interrupt() -> None:
+    """Treat SIGTERM like Ctrl-C, so temporary files are removed on the way out, and record
+    either signal so that one an ignored exception swallowed is acted on later."""
+    _requested.clear()
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        _requested.append(signum)
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    for s in SIGNALS:
+        signal.signal(s, handler)
+
+
+def forget() -> None:
+    """Clear the recorded signals (a command is over, acted on or not)."""
+    _requested.clear()
+
+
+def raise_if_requested() -> None:
+    """Raise KeyboardInterrupt if a signal was recorded (acted on or swallowed)."""
+    if _requested:
+        raise KeyboardInterrupt(f"signal {_requested[0]}")
 
 
 class SamplerInterrupted(KeyboardInterrupt):

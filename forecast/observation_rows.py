@@ -45,7 +45,8 @@ Verified 500, Lite 300, full 2294, Multimodal 517, Epoch's Verified runs 484, ML
 MLE-bench Lite 22); where n is unknown, at the published precision, half a unit in the last
 digit given ("0" % -> (0, 0.5 %), "0.0" % -> (0, 0.05 %)). The interval enters the same
 likelihood as a published range, P(low < y < high) on the logit scale (logit 0 = -inf).
-Ranges may touch 0 % or 100 %; a human baseline or floor at a bound is kept as its value.
+A range may reach 0 % or 100 % (40-100 % enters as P(y > 40 %)); one of 0-100 % says nothing
+and adds nothing to the fit. A human baseline or floor at a bound is kept as its value.
 Durations and multipliers must be positive (their log scale has no bound to censor at).
 
 A published interval (``ci_*``) or standard error (``se``) is kept as a known measurement

@@ -7,6 +7,7 @@ atomically; an existing output directory with artifacts in it needs ``force``.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,15 +23,38 @@ ARTIFACTS = ("posterior.nc", "forecast.nc", "summary.json", "summary.csv")
 
 
 def check_out_dir(out: Path, force: bool, artifacts: tuple[str, ...] = ARTIFACTS) -> None:
-    """Refuse an output path that is a file, or a directory already holding ``artifacts``
-    (unless ``force``)."""
+    """Refuse an output path that is a file, one that cannot be written (:func:`check_writable`),
+    or a directory already holding ``artifacts`` (unless ``force``). Called before any work."""
     if out.exists() and not out.is_dir():
         raise ForecastError("exists and is not a directory; expected an output directory", str(out))
+    check_writable(out)
     present = [a for a in artifacts if (out / a).exists()]
     if present and not force:
         raise ForecastError(
             f"already holds {', '.join(present)}; pass --force to overwrite them", str(out)
         )
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an output directory that could not be written, before any work: its nearest
+    existing folder (``out`` itself, or the parent it would be created in) must be a directory
+    in which a folder can be made. Probed by making and removing an empty hidden folder there,
+    so a read-only filesystem, a missing permission or a pseudo-filesystem (/proc) is found
+    even by a user the permission bits do not bind."""
+    here = out.absolute()
+    while not here.exists():
+        here = here.parent
+    if not here.is_dir():
+        raise ForecastError(
+            f"cannot create the output directory: {here} is a file, not a directory", str(out)
+        )
+    try:
+        tempfile.TemporaryDirectory(dir=here, prefix=".forecast-probe-").cleanup()
+    except OSError as e:
+        verb = "write" if here == out.absolute() else "create"
+        raise ForecastError(
+            f"cannot {verb} the output directory ({e.strerror} in {here})", str(out)
+        ) from None
 
 
 def make_dir(folder: Path, out: Path | None = None) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import ForecastError
-from .interrupts import held
+from .interrupts import held, raise_if_requested
 
 
 def publish(out: str | Path, write: Callable[[Path], list[Path]]) -> list[Path]:
@@ -44,6 +44,7 @@ def publish(out: str | Path, write: Callable[[Path], list[Path]]) -> list[Path]:
         os.umask(umask)
         os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes 0700; published output is readable
         written = write(stage)
+        raise_if_requested()  # interrupted while writing, the signal swallowed: not published
         _move_in(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

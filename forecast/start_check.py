@@ -13,8 +13,9 @@ from .observations import Observation
 
 
 def suspects(rows: list[Observation]) -> list[str]:
-    """Observations that commonly make the starting point non-finite: a range reaching a
-    bound (0 % or 100 %) and dates far from the rest of their benchmark (over 30 years)."""
+    """Observations that commonly make the starting point non-finite: dates far from the rest
+    of their benchmark (over 30 years). (A range reaching 0 % or 100 % once did; it now
+    enters by its open side, forecast/growth.py.)"""
     out = []
     ai = [r for r in rows if r.kind == "ai"]
     median_time = {
@@ -22,8 +23,6 @@ def suspects(rows: list[Observation]) -> list[str]:
         for b in {r.benchmark for r in ai}
     }
     for r in ai:
-        if r.is_range and r.dimension == "share" and (r.low <= 0 or r.high >= 1):
-            out.append(f"{r.origin}: {r.benchmark} range {r.low:g}-{r.high:g} reaches a bound")
         if abs(r.time - median_time[r.benchmark]) > 30:
             out.append(f"{r.origin}: {r.benchmark} dated {r.date}, far from its other rows")
     return out
@@ -48,6 +47,5 @@ def check_start(model: Any, rows: list[Observation]) -> None:
     rows_txt = "; ".join(suspects(rows)) or "no single row stands out"
     raise ForecastError(
         f"the growth model cannot start sampling: {what} at the starting point. Likely "
-        f"causes: {rows_txt}. Give a range inside (0 %, 100 %) (a published 100 % is accepted "
-        "as a value: it is censored at one task's worth) or check the date."
+        f"causes: {rows_txt}. Check the row's figures and its date."
     )

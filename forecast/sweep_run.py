@@ -19,6 +19,7 @@ import xarray as xr
 from .dask_client import dask_client
 from .errors import ForecastError
 from .io import write_json, write_with
+from .output import make_dir
 from .results_base import Diagnostics
 from .results_sweep import SweepSummary, sweep_summary
 from .scenario import PARAMS
@@ -150,7 +151,7 @@ def _open_checkpoints(checkpoint: Path, resume: bool, key: str, n: int, chunk: i
                 "seed or draws changed); pass --force to start again",
                 str(checkpoint),
             )
-    checkpoint.mkdir(parents=True, exist_ok=True)
+    make_dir(checkpoint, checkpoint.parent)  # a folder it cannot make is a user error (exit 2)
     write_json(manifest, {"key": key, "cells": n, "chunk": chunk})
 
 

@@ -7,6 +7,7 @@ benchmark's observations; ``BENCH>=human_baseline`` is the benchmark's human-bas
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .dates import period_bounds
 from .errors import ForecastError
-from .io import read_toml
+from .io import env_limit, read_toml
 from .observation_rows import finite_number
 from .observations import Observation, ai_rows, baselines, unit_of
 from .series_choice import read_on
@@ -79,14 +80,37 @@ def default_file() -> Path:
     raise ForecastError("cannot find scenarios/thresholds.toml")
 
 
+MAX_HORIZON_ENV = "FORECAST_MAX_HORIZON"
+DEFAULT_MAX_HORIZON = 2200  # a year; monthly trajectories to it take ~0.9 GB at 4,000 draws
+BYTES_PER_DRAW_MONTH = 104  # measured: a scenario's monthly residual trajectories, per draw
+
+
+def max_horizon() -> int:
+    """The latest horizon year accepted (``FORECAST_MAX_HORIZON``, default 2200)."""
+    return env_limit(MAX_HORIZON_ENV, DEFAULT_MAX_HORIZON, int, "a year, e.g. 2300")
+
+
 def parse_horizon(text: str, where: str) -> float:
-    """The end of the given day, month or year, as a decimal year."""
+    """The end of the given day, month or year, as a decimal year; one past
+    :func:`max_horizon` is refused with the memory it would take (the residual model keeps
+    monthly trajectories per draw up to the horizon)."""
     try:
-        return period_bounds(text.strip())[1]
+        end = period_bounds(text.strip())[1]
     except ValueError:
         raise ForecastError(
             f"horizon {text!r} is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD", where
         ) from None
+    limit = max_horizon()
+    if end > limit + 1:
+        months = (end - datetime.date.today().year) * 12  # a scenario starts about now
+        gb = months * 4000 * BYTES_PER_DRAW_MONTH / 1e9
+        raise ForecastError(
+            f"horizon {text.strip()} is past {limit}: monthly trajectories to it would take "
+            f"about {gb:,.0f} GB at the default 4,000 draws; expected a horizon up to {limit} "
+            f"(set {MAX_HORIZON_ENV} to raise the limit)",
+            where,
+        )
+    return end
 
 
 _SPEC = re.compile(

@@ -35,6 +35,16 @@ def cli(cache_dir):
     return invoke
 
 
+@pytest.fixture(autouse=True)
+def _no_signal_left_recorded():
+    """A test that installs the command-wide signal handlers and signals itself leaves the
+    signal recorded; the next test starts with none (forecast/interrupts.py)."""
+    yield
+    from forecast.interrupts import forget
+
+    forget()
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

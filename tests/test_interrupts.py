@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from forecast.cli.options import terminate_as_interrupt
 from forecast.errors import ForecastError
+from forecast.interrupts import terminate_as_interrupt
 from forecast.publish import publish
 
 
@@ -107,6 +107,30 @@ def test_a_signal_during_the_move_waits_until_every_file_is_in(tmp_path, monkeyp
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     assert sorted(p.name for p in out.iterdir()) == ["a", "b", "c"]
+
+
+def test_a_signal_swallowed_while_writing_still_stops_the_publication(tmp_path):
+    """Python drops an exception raised in a weakref callback or finaliser; a SIGTERM that
+    lands there is lost as an exception but recorded, so the output is not moved into place."""
+    out = tmp_path / "out"
+
+    def write(d):
+        (d / "a").write_text("a")
+        try:  # what an ignored exception in a callback amounts to
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        (d / "b").write_text("b")
+        return [d / "a", d / "b"]
+
+    terminate_as_interrupt()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            publish(out, write)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
 def _swallowing_sampler():

@@ -7,6 +7,7 @@ import pytest
 from forecast.errors import ForecastError
 from forecast.fit import SamplerSettings
 from forecast.io import read_input
+from forecast.thresholds import parse_horizon
 
 from .conftest import write
 
@@ -80,3 +81,17 @@ def test_a_table_of_too_many_rows_is_refused_with_the_setting_that_raises_it(
     monkeypatch.setenv("FORECAST_MAX_ROWS", "many")
     with pytest.raises(ForecastError, match="not a whole number of rows"):
         read_table(f)
+
+
+def test_a_far_horizon_is_refused_with_an_estimate(cli, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    code, _, err = cli("run", "--horizon", "9999", "--out", str(out))
+    assert code == 2 and "--horizon" in err and "horizon 9999 is past 2200" in err
+    assert "about 40 GB" in err and "FORECAST_MAX_HORIZON" in err
+    assert not out.exists()
+    assert parse_horizon("2200", "h") == 2201.0  # the limit's own year is accepted
+    monkeypatch.setenv("FORECAST_MAX_HORIZON", "3000")
+    assert parse_horizon("2999-12", "h") == 3000.0
+    monkeypatch.setenv("FORECAST_MAX_HORIZON", "soon")
+    with pytest.raises(ForecastError, match="FORECAST_MAX_HORIZON: 'soon' is not a year"):
+        parse_horizon("2040", "h")

@@ -14,6 +14,8 @@ import pytest
 from forecast.errors import ForecastError
 from forecast.io import write_with
 
+from .conftest import ROOT
+
 FORECAST = str(Path(sys.executable).with_name("forecast"))
 
 
@@ -33,7 +35,7 @@ def test_failed_write_leaves_previous_file_and_no_temp(tmp_path, monkeypatch):
 
 def test_sigterm_mid_write_leaves_no_partial_file(tmp_path):
     """A SIGTERM while a file is being written removes the temporary file."""
-    from forecast.cli.options import terminate_as_interrupt
+    from forecast.interrupts import terminate_as_interrupt
 
     terminate_as_interrupt()
     target = tmp_path / "forecast.nc"
@@ -66,6 +68,47 @@ def test_permission_denied_is_a_user_error(tmp_path, cli):
         ro.chmod(0o500)
         code, _, err = cli("run", "-q", "--out", str(ro / "sub"))
     assert code == 2 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run"],
+        ["compare", "inspiration-binding", "compressed-perspiration"],
+        ["sweep", str(ROOT / "scenarios" / "sweep-residual.toml"), "--sync"],
+        ["report"],
+    ],
+)
+def test_an_output_directory_that_cannot_be_made_is_refused_before_any_work(tmp_path, cli, command):
+    """Every --out is checked while the options are read: under a regular file (for every
+    user, root too) it is exit 2 naming --out, before a fit, with nothing written."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = cli(*command, "-q", "--out", str(blocker / "sub"))
+    assert code == 2 and "--out" in err and "is a file, not a directory" in err, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_an_output_directory_the_filesystem_refuses_is_a_user_error(tmp_path, monkeypatch):
+    """A read-only filesystem or /proc refuses the probe folder whatever the permission bits
+    say (root included): the error says why, and the probe leaves nothing behind."""
+    import tempfile
+
+    from forecast.errors import ForecastError
+    from forecast.output import check_writable
+
+    check_writable(tmp_path / "new" / "deeper")  # creatable: accepted, nothing made
+    assert list(tmp_path.iterdir()) == []
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", refuse)
+    with pytest.raises(ForecastError, match="cannot write the output directory .Read-only"):
+        check_writable(tmp_path)
+    with pytest.raises(ForecastError, match="cannot create the output directory .Read-only"):
+        check_writable(tmp_path / "sub")
 
 
 def _started_sampling(p) -> str:

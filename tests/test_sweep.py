@@ -289,6 +289,20 @@ def test_sampled_designs_cover_the_ranges(tmp_path, design):
     assert sw.grid_values is None
 
 
+def test_force_keeps_the_checkpoints_when_an_option_is_refused(cli, tmp_path):
+    """--force deletes an earlier sweep's checkpoints only once nothing can refuse the run."""
+    out = tmp_path / "o"
+    kept = out / "checkpoints" / "chunk-00000.nc"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("an earlier sweep's chunk")
+    code, _, err = cli(
+        "sweep", str(small_sweep(tmp_path)), "--out", str(out), "-q", "--sync", "--force",
+        "--heatmap", "elasticity,nope",
+    )  # fmt: skip
+    assert code == 2 and "'nope' is not an axis" in err
+    assert kept.read_text() == "an earlier sweep's chunk"
+
+
 def test_an_unknown_heatmap_axis_is_named_before_any_work(cli, tmp_path):
     out = tmp_path / "o"
     code, _, err = cli(

@@ -32,9 +32,13 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         debug = ctx.find_root().params.get("debug", False)
+        from ..interrupts import forget, raise_if_requested, terminate_as_interrupt
+
         terminate_as_interrupt()
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            raise_if_requested()  # a signal an ignored exception swallowed is still a stop
+            return result
         except ForecastError as e:
             if debug:
                 traceback.print_exc()
@@ -71,20 +75,10 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
                 err=True,
             )
             sys.exit(1)
+        finally:
+            forget()
 
     return wrapper
-
-
-def terminate_as_interrupt() -> None:
-    """Treat SIGTERM like Ctrl-C, so temporary files are removed on the way out."""
-    import signal
-    import threading
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, handler)
 
 
 def variant_pairs(values: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -358,6 +352,19 @@ def event_options(
     return lambda fn: apply_options(fn, options)
 
 
+def writable_out(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An ``--out`` callback: a directory that could not be created or written is refused
+    while the options are read, before any fit (exit 2, :func:`forecast.output.check_writable`)."""
+    if value:
+        from ..output import check_writable
+
+        try:
+            check_writable(Path(value))
+        except ForecastError as e:
+            raise click.BadParameter(e.message) from None
+    return value
+
+
 def output_options(
     out_help: str, force_help: str, json_help: str | None = None, out_required: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -365,7 +372,11 @@ def output_options(
     ``--force``, each with the command's own help."""
     options = [
         click.option(
-            "--out", required=out_required, type=click.Path(file_okay=False), help=out_help
+            "--out",
+            required=out_required,
+            type=click.Path(file_okay=False),
+            help=out_help,
+            callback=writable_out,
         ),
         click.option("--force", is_flag=True, help=force_help),
     ]

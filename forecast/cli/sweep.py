@@ -12,7 +12,15 @@ import click
 from ..errors import ForecastError
 from ..posterior_meta import diagnostics
 from ..settings import FOCUS_YEAR
-from .options import FitOptions, check_strict, emit, fit_options, guard, shown_default_option
+from .options import (
+    FitOptions,
+    check_strict,
+    emit,
+    fit_options,
+    guard,
+    shown_default_option,
+    writable_out,
+)
 
 if TYPE_CHECKING:  # the heavy modules load when a command runs, not at `forecast --help`
     import numpy as np
@@ -33,13 +41,15 @@ class Prepared:
     plan: Plan
 
 
-def _prepare(file, horizon: str | None, fit: FitOptions) -> Prepared:
+def _prepare(file, horizon: str | None, fit: FitOptions, sw: Sweep | None = None) -> Prepared:
+    """The sweep of ``file`` (or ``sw``, already loaded), its horizon checked, the posterior
+    fitted or reused, and the per-draw table its cells read."""
     from ..pipeline import fit_posterior
     from ..sweep import build_table, load
     from ..thresholds import load_plan
     from ..trajectories import curves
 
-    sw = load(file, seed=fit.seed)
+    sw = sw or load(file, seed=fit.seed)
     inp = fit.inputs()
     plan, _ = load_plan(
         inp.rows,
@@ -78,6 +88,7 @@ def execution_options(fn):
     "--out",
     type=click.Path(file_okay=False),
     required=True,
+    callback=writable_out,
     help="Writes sweep.nc, sweep.csv, sweep.json and heatmap-<event>.png/.svg here; "
     "checkpoints go to OUT/checkpoints until the sweep is complete.",
 )
@@ -119,18 +130,20 @@ def sweep(
       forecast sweep scenarios/sweep-residual.toml --out sweep/ --resume
       forecast sweep my-sweep.toml --out s/ --scheduler tcp://127.0.0.1:8786
     """
+    from ..sweep import load
     from ..sweep_run import clear, results, run_cells, run_key, write_results
 
     out, quiet = Path(out), fit.quiet
     if any((out / n).exists() for n in RESULT_FILES) and not (force or resume):
         raise ForecastError("already holds sweep results; pass --force to overwrite them", str(out))
-    if force and (out / "checkpoints").exists():
-        clear(out / "checkpoints")
-    prep = _prepare(file, horizon, fit)
-    sw, table, dt = prep.sweep, prep.table, prep.posterior
-    axes = _heatmap_option(heat_axes, sw)
+    sw = load(file, seed=fit.seed)
+    axes = _heatmap_option(heat_axes, sw)  # every option checked before the fit
+    prep = _prepare(file, horizon, fit, sw)
+    table, dt = prep.table, prep.posterior
     diag = diagnostics(dt.attrs)
     check_strict(diag, fit.strict, out)  # before any cell runs or any byte is written
+    if force and (out / "checkpoints").exists():  # only once nothing can refuse the run
+        clear(out / "checkpoints")
     key = run_key(sw, dt.attrs["posterior_hash"], fit.seed, {"horizon": prep.plan.horizon})
     if not quiet:
         click.echo(
@@ -235,7 +248,12 @@ def _attrs(file, prep: Prepared, seed: int) -> dict:
 @click.option("--event", "event_id", help="The event to analyse [default: the scenario's first].")
 @click.option("--horizon", help="As for `run`.")
 @click.option("--json", "as_json", is_flag=True, help="Print the indices as JSON.")
-@click.option("--out", type=click.Path(file_okay=False), help="Also write sensitivity.json here.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=writable_out,
+    help="Also write sensitivity.json here.",
+)
 @guard
 def sensitivity(
     workers, scheduler, synchronous, file, samples, event_id, horizon, as_json, out, fit: FitOptions
