@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from .errors import ForecastError
 from .io import dumps_json, write_bytes, write_csv, write_text
-from .output import date_columns, date_values, make_dir
+from .output import date_columns, date_values, inside, make_dir
 from .report import FILES, PAGE, Built, check_out_dir
 from .results_report import Figure, ReportSummary
 
@@ -181,7 +181,7 @@ def write_figures(built: Built, folder: Path) -> tuple[list[Figure], dict[str, b
     written: list[Path] = []
     caches: dict[tuple[str, int], Path] = {}
     for f in report_figures(built.results, built.posterior):
-        stem = folder / f.id
+        stem = inside(folder, f.id)  # ids are slugs of event and benchmark names
         group = ("diagnostics" if f.kind == "diagnostics" else "results", f.dpi)
         if group not in caches:
             caches[group] = _figure_cache(built, *group)

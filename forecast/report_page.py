@@ -341,8 +341,11 @@ def provenance(report: ReportSummary, generated: str) -> list[tuple[str, str | N
     scen = "; ".join(f"{k}: {v.hash} ({v.path})" for k, v in prov.scenarios.items())
     return [
         ("forecast version", prov.versions["forecast"]),
+        ("code commit", prov.code_commit or "unknown (not installed from a checkout)"),
         ("model version", prov.model_version),
         ("data hash", prov.data_hash),
+        ("data as of", prov.data_as_of or "unknown"),
+        ("forecast as of", prov.as_of or "all data (no --as-of)"),
         ("observations", str(prov.n_observations)),
         ("bundled data", "yes" if prov.bundled_data else "no"),
         ("data files", files or "none"),

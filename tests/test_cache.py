@@ -69,3 +69,19 @@ def test_same_seed_same_draws_with_cold_and_warm_compiler_cache(tmp_path):
     cold = posterior_hash()  # empty compile directory: everything compiled afresh
     warm = posterior_hash()  # the same directory, now holding the compiled functions
     assert cold == warm
+
+
+def test_the_cache_key_changes_with_the_numerical_libraries(monkeypatch):
+    """A posterior sampled under another interpreter or library version is not reused: the
+    versions are part of the cache key (and of the provenance)."""
+    from forecast import fit as fit_module
+    from forecast.priors import load
+
+    inp = inputs()
+    key = fit_module.cache_key(inp.rows, load(), SamplerSettings())
+    assert key == fit_module.cache_key(inp.rows, load(), SamplerSettings())
+    real = fit_module.environment()
+    assert {"python", "numpy", "scipy", "pymc", "pytensor", "numba", "nutpie"} <= set(real)
+    for lib in ("python", "pytensor", "numba"):
+        monkeypatch.setattr(fit_module, "environment", lambda lib=lib: {**real, lib: "0.0.0"})
+        assert fit_module.cache_key(inp.rows, load(), SamplerSettings()) != key, lib

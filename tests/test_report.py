@@ -127,6 +127,9 @@ def test_provenance_block(made):
     for key in ("data_hash", "priors_hash", "posterior_hash"):
         assert prov[key] and prov[key] in block
     assert f"<dd>{prov['seed']}</dd>" in block
+    # the code's commit and the data's "as of" date are in the list, not only the citation
+    assert prov["data_as_of"] and f"<dt>data as of</dt><dd>{prov['data_as_of']}</dd>" in block
+    assert f"<dt>code commit</dt><dd>{prov['code_commit'] or 'unknown'}" in block
     assert prov["versions"]["forecast"] in block and "pymc" in block
     assert len(prov["scenarios"]) == 2
     for _name, s in prov["scenarios"].items():

@@ -192,12 +192,13 @@ def _heatmap_option(heat_axes: str | None, sw: Sweep) -> list[str]:
 
 def _heatmaps(ds: xr.Dataset, summary: SweepSummary, axes: list[str], out: Path) -> None:
     """One heatmap per event, of ``axes`` or of the two axes that move the event most."""
-    from ..figures import heatmap
+    from ..figures import heatmap, slug
+    from ..output import inside
     from ..sweep_run import heatmap_axes
 
     for ev, v in summary.events.items():
         pair = axes or heatmap_axes(v.effect_by_axis or {})
-        heatmap(ds, ev, pair[0], pair[1], out / f"heatmap-{ev}")
+        heatmap(ds, ev, pair[0], pair[1], inside(out, f"heatmap-{slug(ev)}"))
 
 
 def _range_lines(summary: SweepSummary) -> list[str]:
