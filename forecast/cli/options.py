@@ -50,8 +50,8 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt as stop:
             if ctx.info_name == "sweep":
                 msg = (
-                    "finished cells are checkpointed in --out: run the same command with "
-                    "--resume to continue"
+                    "cells finished before the interrupt (none, if it came during the fit) "
+                    "are checkpointed in --out: run the same command with --resume to continue"
                 )
             else:
                 msg = (
