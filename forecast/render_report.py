@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -171,25 +172,41 @@ def _keep(cache: Path, paths: list[Path]) -> None:
 
 def write_figures(built: Built, folder: Path) -> tuple[list[Figure], dict[str, bytes], list[Path]]:
     """Draw every figure of the report into ``folder`` (PNG and SVG, one at a time, each
-    closed once saved). Returns the figure list of report.json, the PNG bytes per id and
-    the files written."""
-    from .figures import save_figure
+    closed once saved), a share of the uncached ones in a second process
+    (:mod:`forecast.figure_helper`). Returns the figure list of report.json, the PNG bytes
+    per id and the files written."""
+    from .figure_helper import start
     from .plots import report_figures
 
+    figures = report_figures(built.results, built.posterior)
+    groups: dict[tuple[str, int], Path] = {}
+    caches: dict[str, Path] = {}
+    for f in figures:
+        group = ("diagnostics" if f.kind == "diagnostics" else "results", f.dpi)
+        if group not in groups:
+            groups[group] = _figure_cache(built, *group)
+        caches[f.id] = groups[group]
+    todo = [f.id for f in figures if not _is_cached(caches[f.id], f.id)]
+    helper = start(built.results, built.posterior, todo, caches)
+    theirs = helper.ids if helper else frozenset()
+    files: dict[str, list[Path]] = {}
+    try:
+        for f in figures:  # this process's share first, in page order
+            if f.id not in theirs:
+                files[f.id] = _figure_files(f, caches[f.id], inside(folder, f.id))
+        if helper:
+            helper.join()
+        for f in figures:  # the helper's, from the cache (drawn here if it failed)
+            if f.id in theirs:
+                files[f.id] = _figure_files(f, caches[f.id], inside(folder, f.id))
+    finally:
+        if helper:
+            helper.stop()
     meta: list[Figure] = []
     images: dict[str, bytes] = {}
     written: list[Path] = []
-    caches: dict[tuple[str, int], Path] = {}
-    for f in report_figures(built.results, built.posterior):
-        stem = inside(folder, f.id)  # ids are slugs of event and benchmark names
-        group = ("diagnostics" if f.kind == "diagnostics" else "results", f.dpi)
-        if group not in caches:
-            caches[group] = _figure_cache(built, *group)
-        cache = caches[group]
-        paths = _cached(cache, f.id, stem)
-        if paths is None:
-            paths = save_figure(f.draw(), stem, f.dpi)
-            _keep(cache, paths)
+    for f in figures:
+        paths = files[f.id]
         png = paths[0].read_bytes()
         images[f.id] = png
         written += paths
@@ -207,6 +224,21 @@ def write_figures(built: Built, folder: Path) -> tuple[list[Figure], dict[str, b
             )
         )
     return meta, images, written
+
+
+def _is_cached(cache: Path, fid: str) -> bool:
+    return all((cache / f"{fid}.{ext}").is_file() for ext in ("png", "svg"))
+
+
+def _figure_files(f: Any, cache: Path, stem: Path) -> list[Path]:
+    """A figure's PNG and SVG at ``stem``: copied from ``cache``, or drawn and kept there."""
+    from .figures import save_figure
+
+    paths = _cached(cache, f.id, stem)
+    if paths is None:
+        paths = save_figure(f.draw(), stem, f.dpi)
+        _keep(cache, paths)
+    return paths
 
 
 def write(

@@ -146,3 +146,46 @@ def test_the_trace_plot_says_which_line_is_which_chain(bundled_result):
         assert [t.get_text() for t in legend.get_texts()] == [str(i) for i in range(n_chains)]
     finally:
         pyplot().close(fig)
+
+
+@pytest.mark.slow
+def test_figures_drawn_in_two_processes_are_the_bytes_of_one(bundled_result, tmp_path, monkeypatch):
+    """A cold report draws a share of its figures in a spawned helper process
+    (forecast/figure_helper.py); every file is byte for byte what one process draws."""
+    from forecast import figure_helper, render_report
+    from forecast.plots_results import results_tree
+    from forecast.report import Built
+
+    tree = results_tree({"bundled": bundled_result})
+    started = []
+    real_start = figure_helper.start
+
+    def start(*args):
+        helper = real_start(*args)
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(figure_helper, "start", start)
+    files = {}
+    for n in ("2", "1"):
+        monkeypatch.setenv(figure_helper.PROCESSES_ENV, n)
+        out = tmp_path / f"out{n}"
+        out.mkdir()
+        built = Built({}, tree, bundled_result.posterior, tmp_path / f"cache{n}")
+        meta, _, written = render_report.write_figures(built, out)
+        files[n] = (meta, {p.name: p.read_bytes() for p in written})
+    assert started[0] is not None and started[0].ids and started[1] is None
+    assert started[0].process.exitcode == 0  # the helper drew its share, nothing redrawn here
+    assert files["2"] == files["1"]
+
+
+def test_the_helper_gets_a_fair_share():
+    from forecast.figure_helper import START_S, cost, split
+
+    ids = ["diagnostics-rank", "diagnostics-trace", *(f"fan-{i}" for i in range(16))]
+    ids += [f"cdf-{i}" for i in range(11)]
+    theirs = split(ids)
+    mine = sum(cost(i) for i in ids if i not in theirs)
+    helper = START_S + sum(cost(i) for i in theirs)
+    assert abs(mine - helper) <= max(cost(i) for i in ids)
+    assert split(["cdf-a"]) == set()  # one small figure is not worth the helper's start
