@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import schema
 from .errors import ForecastError
-from .io import read_toml
+from .io import env_limit, read_toml
 from .scenario import PARAMS, UNIT_TABLE, Scenario, resolve_near
 from .scenario import load as load_scenario
 
@@ -157,17 +157,30 @@ def sampled_design(
     return out
 
 
-MAX_CELLS = 5_000_000
+MAX_CELLS_ENV = "FORECAST_MAX_CELLS"
+DEFAULT_MAX_CELLS = 5_000_000
+CELLS_PER_SECOND = 120  # benchmarks/sweep.py, 2 Dask workers on 2 cores, 4,000 draws a cell
+RESULT_BYTES_PER_CELL = 8 * 4 * 10 * 6  # float64: 4 events x 10 years x ~6 summaries
+
+
+def max_cells() -> int:
+    """The largest grid accepted (``FORECAST_MAX_CELLS``, default 5,000,000)."""
+    return env_limit(MAX_CELLS_ENV, DEFAULT_MAX_CELLS, int, "a whole number of cells")
 
 
 def _check_size(n: int, grid_values: dict[str, np.ndarray], where: str) -> None:
-    """Refuse a grid of more than MAX_CELLS cells before any of it is built."""
-    if n > MAX_CELLS:
+    """Refuse a grid of more than :func:`max_cells` cells before any of it is built, with
+    the time and the result size it would take."""
+    limit = max_cells()
+    if n > limit:
         axes = " x ".join(f"{k} {len(v)}" for k, v in grid_values.items())
+        days = n / CELLS_PER_SECOND / 86400
         raise ForecastError(
-            f"a grid of {n:,} cells ({axes}); expected at most {MAX_CELLS:,} (each cell "
-            f"holds 4,000 draws: about {n * 4000 * 8 / 1e9:,.0f} GB of dates per event). "
-            "Coarsen an axis, or split the sweep into several files",
+            f"a grid of {n:,} cells ({axes}); expected at most {limit:,}. At about "
+            f"{CELLS_PER_SECOND} cells a second on 2 cores it would take about {days:,.1f} "
+            f"days, and its results about {n * RESULT_BYTES_PER_CELL / 1e9:,.1f} GB. Coarsen "
+            f"an axis, split the sweep into several files, or set {MAX_CELLS_ENV} to raise "
+            "the limit",
             where,
         )
 

@@ -57,6 +57,7 @@ def test_a_huge_sweep_grid_is_refused_before_it_is_built(cli, tmp_path):
     code, _, err = cli("sweep", str(f), "--out", str(out))
     assert code == 2 and "1,000,000,000 cells" in err and "at most 5,000,000" in err
     assert "elasticity 1000 x compute_doubling 1000 x research_share 1000" in err
+    assert "days" in err and "FORECAST_MAX_CELLS" in err
     assert not out.exists()
 
 
