@@ -100,13 +100,17 @@ class CompiledFit:
         lo = ob.lo if lo is None else lo
         hi = ob.hi if hi is None else hi
         out = {}
+        open_above = np.isposinf(ob.hi)  # as the model splits them (forecast/growth.py)
         for fam, mask in (("bounded", ob.bounded), ("unbounded", ~ob.bounded)):
-            pts, rng = mask & ~ob.is_range, mask & ob.is_range
+            pts, rng = mask & ~ob.is_range, mask & ob.is_range & ~open_above
+            above = mask & ob.is_range & open_above & ~np.isneginf(ob.lo)
             if pts.any():
                 out[f"{fam}_y"] = np.asarray(y[pts], dtype=float)
             if rng.any():
                 out[f"{fam}_lo"] = np.asarray(lo[rng], dtype=float)
                 out[f"{fam}_hi"] = np.asarray(hi[rng], dtype=float)
+            if above.any():
+                out[f"{fam}_above_lo"] = np.asarray(lo[above], dtype=float)
         return out
 
     def sample(self, data: dict, draws: int = 500, tune: int = 500, chains: int = 2, seed: int = 1):
