@@ -240,10 +240,10 @@ def pool(scores: list[dict], cases: list[str] | None = None) -> dict:
     if not scores:
         return {"n": 0}
     pit = np.array([s["pit"] for s in scores])
-    shares = {
-        f"{round(100 * lev)}": float(np.mean([s[f"in_{round(100 * lev)}"] for s in scores]))
-        for lev in LEVELS
+    inside = {
+        f"{round(100 * lev)}": [s[f"in_{round(100 * lev)}"] for s in scores] for lev in LEVELS
     }
+    shares = {lev: float(np.mean(flags)) for lev, flags in inside.items()}
     out: dict = {
         "n": len(scores),
         "coverage": shares,
@@ -255,12 +255,7 @@ def pool(scores: list[dict], cases: list[str] | None = None) -> dict:
         "pit_histogram": np.bincount(np.minimum((pit * 10).astype(int), 9), minlength=10).tolist(),
     }
     if cases is not None:
-        intervals = {
-            f"{round(100 * lev)}": coverage.coverage_interval(
-                [s[f"in_{round(100 * lev)}"] for s in scores], cases
-            )
-            for lev in LEVELS
-        }
+        intervals = {lev: coverage.coverage_interval(flags, cases) for lev, flags in inside.items()}
         out["n_cases"] = len(set(cases))
         out["coverage_interval"] = intervals
         out["coverage_verdict"] = {

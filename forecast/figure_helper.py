@@ -95,20 +95,12 @@ def start(
 
 def draw(results: Any, posterior: Any, ids: Sequence[str], caches: Mapping[str, str]) -> None:
     """In the helper: draw the figures ``ids`` of the report into their cache folders."""
-    from .figures import pyplot, render
-    from .io import write_bytes
+    from .figures import save_figure
     from .plots import report_figures
 
     wanted = set(ids)
     for f in report_figures(results, posterior):
-        if f.id not in wanted:
-            continue
-        folder = Path(caches[f.id])
-        folder.mkdir(parents=True, exist_ok=True)
-        fig = f.draw()
-        try:
-            data = render(fig, f.dpi)
-        finally:
-            pyplot().close(fig)
-        for ext, b in data.items():  # PNG first: a figure counts as cached with both
-            write_bytes(folder / f"{f.id}.{ext}", b)
+        if f.id in wanted:  # a figure counts as cached once both its files are there
+            folder = Path(caches[f.id])
+            folder.mkdir(parents=True, exist_ok=True)
+            save_figure(f.draw(), folder / f.id, f.dpi)

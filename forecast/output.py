@@ -23,11 +23,11 @@ ARTIFACTS = ("posterior.nc", "forecast.nc", "summary.json", "summary.csv")
 
 
 def check_out_dir(out: Path, force: bool, artifacts: tuple[str, ...] = ARTIFACTS) -> None:
-    """Refuse an output path that is a file, one that cannot be written (:func:`check_writable`),
-    or a directory already holding ``artifacts`` (unless ``force``). Called before any work."""
+    """Refuse an output path that is a file, or a directory already holding ``artifacts``
+    (unless ``force``). Whether it can be written is checked as ``--out`` is read
+    (:func:`forecast.cli.options.writable_out`)."""
     if out.exists() and not out.is_dir():
         raise ForecastError("exists and is not a directory; expected an output directory", str(out))
-    check_writable(out)
     present = [a for a in artifacts if (out / a).exists()]
     if present and not force:
         raise ForecastError(

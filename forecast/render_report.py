@@ -150,9 +150,9 @@ def _figure_cache(built: Built, kind: str, dpi: int) -> Path:
 
 def _cached(cache: Path, fid: str, target: Path) -> list[Path] | None:
     """Copy a cached figure's PNG and SVG to ``target`` (a stem); None when not cached."""
-    src = [cache / f"{fid}.{ext}" for ext in ("png", "svg")]
-    if not all(p.is_file() for p in src):
+    if not _is_cached(cache, fid):
         return None
+    src = [cache / f"{fid}.{ext}" for ext in ("png", "svg")]
     out = []
     for p in src:
         dst = target.with_name(f"{target.name}{p.suffix}")
