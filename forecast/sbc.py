@@ -80,7 +80,7 @@ class CompiledFit:
         _quiet_pymc()
         self.rows = rows
         self.priors = priors
-        self.model, self.design = build_model(rows, priors)
+        self.model, self.design = build_model(rows, priors, refittable=True)
         self.ob = obs_arrays(rows, priors)
         self.key = design_key(rows)
         self.compiled = nutpie.compile_pymc_model(self.model, freeze_model=False)

@@ -58,7 +58,7 @@ def test_credible_intervals_cover_the_truth_at_the_nominal_rate():
 
     logging.getLogger("pymc").setLevel(logging.ERROR)
     rows = parse_table(DESIGN, "synthetic.csv")
-    model, _ = build_model(rows, load())
+    model, _ = build_model(rows, load(), refittable=True)
     with model:
         sims = pm.sample_prior_predictive(draws=N_SIMS, random_seed=2024)
     prior, pred = sims["prior"], sims["prior_predictive"]
