@@ -18,6 +18,8 @@ from .posterior_meta import meta
 
 # Bump when trace_plot or rank_plot draw something different, so cached files are redrawn.
 FIGURE_VERSION = 4  # 3: a chain legend on the trace plot; 4: the layout computed once
+# sampler text, not drawn (None per draw in a fresh fit, NaN once read back from netCDF)
+UNDRAWN = ("divergence_message",)
 RANK_PANELS = 24  # rank plots show at most this many parameter elements, the worst R-hat first
 
 
@@ -113,23 +115,27 @@ def rank_plot(posterior: xr.DataTree) -> Any:
 
 def figure_key(posterior: xr.DataTree, dpi: int) -> str:
     """A key for the diagnostic figures of ``posterior`` at ``dpi``: the draws and sampler
-    statistics (every value), the fitted-parameter list, the plotting libraries' versions
-    and :data:`FIGURE_VERSION`. Equal keys give byte-identical files."""
+    statistics (every value but :data:`UNDRAWN`), the fitted-parameter list, the plotting
+    libraries' versions and :data:`FIGURE_VERSION`. Equal keys give byte-identical files;
+    a fresh fit and the same posterior read back from the cache give equal keys."""
     h = hashlib.sha256()
     for group in ("posterior", "sample_stats"):
         if group in posterior.children:
-            _hash_dataset(h, group, posterior[group].to_dataset())
+            ds = posterior[group].to_dataset()
+            _hash_dataset(h, group, ds.drop_vars([v for v in UNDRAWN if v in ds]))
     meta = {"free": _free(posterior), "libs": _libs(), "dpi": dpi, "v": FIGURE_VERSION}
     h.update(json.dumps(meta, sort_keys=True).encode())
     return h.hexdigest()[:20]
 
 
 def _hash_dataset(h: Any, group: str, ds: xr.Dataset, attrs: bool = False) -> None:
-    """Feed every variable (and coordinate) of ``ds``, values included, into ``h``."""
+    """Feed every variable (and coordinate) of ``ds``, values included, into ``h``; text
+    by its characters, whatever its array type (object in memory, fixed-width once read)."""
     for name in sorted(map(str, [*ds.data_vars, *ds.coords])):
         values = ds[name].values
-        h.update(f"{group}/{name}{ds[name].dims}{values.dtype}".encode())
-        if values.dtype.kind in "OUS":  # strings: their text, not object pointers
+        text = values.dtype.kind in "OUS"
+        h.update(f"{group}/{name}{ds[name].dims}{'text' if text else values.dtype}".encode())
+        if text:  # their characters, not object pointers
             h.update("\x00".join(map(str, values.ravel())).encode())
         else:
             h.update(np.ascontiguousarray(values).tobytes())

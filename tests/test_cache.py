@@ -32,6 +32,19 @@ def test_corrupted_cache_is_refitted(tmp_path, capsys):
     assert fresh.attrs["posterior_hash"] == first.attrs["posterior_hash"]  # same seed, same draws
 
 
+def test_a_cached_posterior_keeps_its_diagnostic_figures(tmp_path):
+    """The diagnostic figures are cached per posterior: a fresh fit and the same posterior
+    read back from the cache (text coordinates become fixed-width, sampler messages NaN)
+    have one figure key, so a report after a cold one does not redraw them."""
+    from forecast.plots_diagnostics import figure_key
+
+    inp = inputs(settings=SMALL)
+    fresh, reused = fit(inp.rows, inp.priors, SMALL, cache_dir=tmp_path, quiet=True)
+    again, reused_again = fit(inp.rows, inp.priors, SMALL, cache_dir=tmp_path, quiet=True)
+    assert not reused and reused_again
+    assert figure_key(fresh, 80) == figure_key(again, 80)
+
+
 def test_cache_without_digest_is_refitted(tmp_path):
     inp = inputs(settings=SMALL)
     fit(inp.rows, inp.priors, SMALL, cache_dir=tmp_path, quiet=True)
