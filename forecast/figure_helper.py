@@ -1,22 +1,29 @@
 """A second process for a cold report's figures.
 
 After the fit, drawing the figures is most of a cold report's time (16 fan charts and the
-ArviZ trace and rank plots: ~20 s on one core). On a machine with two cores or more,
-:func:`start` hands a share of the figures not yet cached to a second, spawned process,
-which draws them into the figure cache while this process draws the rest; the report then
-copies them from the cache as it does on a warm run. A figure is the same bytes whichever
-process draws it (the same code on the same values, and a fixed SVG hash salt). If the
-helper fails, is stopped or cannot write the cache, the report draws what is missing itself.
-``FORECAST_FIGURE_PROCESSES=1`` turns the helper off.
+ArviZ trace and rank plots: ~20 s on one core). On a machine with two cores or more, a
+helper process draws a share of the figures not yet cached into the figure cache while this
+process draws the rest; the report then copies them from the cache as it does on a warm
+run. ``forecast report`` starts the helper before the fit (:func:`early`), so its imports
+(~2.5 s) overlap the compile, and hands it the diagnostic figures as soon as the posterior
+exists (they depend on nothing else), while this process runs the readings; the remaining
+figures are split when the page is written, by estimated drawing time (:func:`split`). A
+figure is the same bytes whichever process draws it (the same code on the same values, and
+a fixed SVG hash salt). If the helper fails, is stopped or cannot write the cache, the
+report draws what is missing itself. ``FORECAST_FIGURE_PROCESSES=1`` turns the helper off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import queue
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import Any
 
@@ -25,25 +32,64 @@ from .io import env_limit
 
 PROCESSES_ENV = "FORECAST_FIGURE_PROCESSES"
 START_S = 2.5  # seconds the helper spends importing before it draws its first figure
-COST_S = {"diagnostics-rank": 5.4, "diagnostics-trace": 3.4, "fan": 0.6}  # measured, 2 cores
-OTHER_S = 0.2
-MIN_FIGURES = 4  # fewer uncached figures than this are not worth a process
+COST_S = {"diagnostics-rank": 6.2, "diagnostics-trace": 4.4, "fan": 0.65}  # measured, 2 cores
+OTHER_S = 0.23
+MIN_FIGURES = 4  # fewer uncached figures than this are not worth starting a process
 
 
 @dataclass
 class Helper:
-    """The running helper process and the figure ids it draws."""
+    """The running helper process, its queues (``jobs`` to it: a job is sent by a feeder
+    thread, so handing one never waits for the helper to be free; ``done`` from it), the
+    figure ids handed to it, and when (``time.monotonic`` seconds, estimated) it will have
+    drawn them."""
 
     process: BaseProcess
-    ids: frozenset[str]
+    jobs: Queue
+    done: Queue
+    busy_until: float
+    ids: set[str] = field(default_factory=set)
+    pending: int = 0  # jobs handed and not yet reported done
 
-    def join(self) -> None:
-        self.process.join()
+    def load_s(self) -> float:
+        """Seconds of drawing the helper has left (estimated)."""
+        return max(0.0, self.busy_until - time.monotonic())
+
+    def hand(
+        self, results: Any, posterior: Any, ids: Sequence[str], caches: Mapping[str, Path]
+    ) -> None:
+        """Have the helper draw the figures ``ids`` (of the report on ``results``, or of
+        the posterior's diagnostics when ``results`` is None) into their ``caches``."""
+        if not ids:
+            return
+        if not self.process.is_alive():  # the helper is gone: this process draws them
+            return
+        self.jobs.put((results, posterior, sorted(ids), {i: str(caches[i]) for i in ids}))
+        self.ids.update(ids)
+        self.pending += 1
+        self.busy_until = max(self.busy_until, time.monotonic()) + sum(map(cost, ids))
+
+    def wait(self) -> None:
+        """Until the helper has drawn what it was handed, or has stopped."""
+        while self.pending:
+            try:
+                self.done.get(timeout=0.1)
+            except queue.Empty:
+                if not self.process.is_alive() and self.done.empty():
+                    return
+                continue
+            self.pending -= 1
 
     def stop(self) -> None:
+        """End the helper now (called once it has drawn what it was handed, or when the
+        report failed: nothing it was drawing is needed then, and a figure's files are
+        written atomically)."""
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
+        for q in (self.jobs, self.done):
+            q.cancel_join_thread()  # a job the helper never read must not hold up the exit
+            q.close()
 
 
 def processes() -> int:
@@ -58,10 +104,11 @@ def cost(fid: str) -> float:
     return COST_S.get(fid, COST_S["fan"] if fid.startswith("fan-") else OTHER_S)
 
 
-def split(ids: Sequence[str]) -> set[str]:
+def split(ids: Sequence[str], helper_load_s: float = START_S) -> set[str]:
     """The ids the helper draws: longest first, each to whichever process would finish it
-    sooner, the helper starting :data:`START_S` late."""
-    mine, theirs, helper = 0.0, START_S, set()
+    sooner, the helper starting ``helper_load_s`` seconds late (its imports, or what it
+    already has to draw)."""
+    mine, theirs, helper = 0.0, helper_load_s, set()
     for fid in sorted(ids, key=lambda i: (-cost(i), i)):
         if theirs + cost(fid) < mine + cost(fid):
             theirs += cost(fid)
@@ -71,36 +118,57 @@ def split(ids: Sequence[str]) -> set[str]:
     return helper
 
 
-def start(
-    results: Any, posterior: Any, todo: Sequence[str], caches: Mapping[str, Path]
-) -> Helper | None:
-    """Start drawing a share of the uncached figures ``todo`` (ids) into their ``caches``
-    (id -> folder) in a second process; None when one process is better (one core, few
-    figures, or ``FORECAST_FIGURE_PROCESSES=1``)."""
-    if processes() < 2 or len(todo) < MIN_FIGURES:
-        return None
-    ids = split(todo)
-    if not ids:
+def spawn() -> Helper | None:
+    """Start a helper (it imports the plotting libraries, then waits for figures); None
+    where one process is better (one core, or ``FORECAST_FIGURE_PROCESSES=1``)."""
+    if processes() < 2:
         return None
     ctx = multiprocessing.get_context("spawn")  # no fork: the sampler's threads may be about
-    process = ctx.Process(
-        target=draw,
-        args=(results, posterior, sorted(ids), {i: str(caches[i]) for i in ids}),
-        daemon=True,
-    )
+    jobs, done = ctx.Queue(), ctx.Queue()
+    process = ctx.Process(target=serve, args=(jobs, done), daemon=True)
     with ignored_by_children():  # Ctrl-C is this process's to act on; it stops the helper
         process.start()
-    return Helper(process, frozenset(ids))
+    return Helper(process, jobs, done, time.monotonic() + START_S)
 
 
-def draw(results: Any, posterior: Any, ids: Sequence[str], caches: Mapping[str, str]) -> None:
-    """In the helper: draw the figures ``ids`` of the report into their cache folders."""
-    from .figures import save_figure
-    from .plots import report_figures
+@contextlib.contextmanager
+def early(fitting: bool) -> Iterator[Helper | None]:
+    """A helper started now for a report about to fit (``fitting``: its imports overlap the
+    compile), stopped on leaving the block; None without a fit to overlap (a report on a
+    cached posterior starts one, if at all, when it writes the page)."""
+    helper = spawn() if fitting else None
+    try:
+        yield helper
+    finally:
+        if helper:
+            helper.stop()
 
-    wanted = set(ids)
-    for f in report_figures(results, posterior):
-        if f.id in wanted:  # a figure counts as cached once both its files are there
-            folder = Path(caches[f.id])
-            folder.mkdir(parents=True, exist_ok=True)
-            save_figure(f.draw(), folder / f.id, f.dpi)
+
+def serve(jobs: Queue, done: Queue) -> None:
+    """In the helper: import, then draw each job's figures into their cache folders and say
+    so, until stopped or the report's process is gone."""
+    import arviz_plots  # noqa: F401  (imported now, while the report fits)
+
+    from .figures import pyplot, save_figure
+    from .plots import diagnostic_figures, report_figures
+
+    pyplot()
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            job = jobs.get(timeout=1.0)
+        except queue.Empty:
+            if parent is None or not parent.is_alive():  # the report was killed
+                return
+            continue
+        results, posterior, ids, caches = job
+        wanted = set(ids)
+        figures = (
+            diagnostic_figures(posterior) if results is None else report_figures(results, posterior)
+        )
+        for f in figures:
+            if f.id in wanted:  # a figure counts as cached once both its files are there
+                folder = Path(caches[f.id])
+                folder.mkdir(parents=True, exist_ok=True)
+                save_figure(f.draw(), folder / f.id, f.dpi)
+        done.put(True)

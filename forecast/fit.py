@@ -96,6 +96,23 @@ def posterior_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / f"posterior-{key}.nc"
 
 
+def will_sample(
+    rows: list[Observation],
+    priors: Priors,
+    settings: SamplerSettings,
+    cache_dir: Path | None = None,
+    refit: bool = False,
+) -> bool:
+    """Whether :func:`fit` will sample: ``refit``, or no posterior cached for these inputs
+    (a cached file that fails its checks is refitted too; this does not foresee that)."""
+    return refit or not _cached_at(rows, priors, settings, cache_dir).exists()
+
+
+def _cached_at(rows, priors, settings, cache_dir: Path | None) -> Path:
+    """Where :func:`fit` keeps the posterior of these inputs [cache_dir default: the user's]."""
+    return posterior_path(Path(cache_dir or default_cache_dir()), cache_key(rows, priors, settings))
+
+
 def environment() -> dict[str, str]:
     """Interpreter and numerical-library versions: part of the cache key, so a posterior
     sampled by another install is refitted rather than reused, and recorded in provenance."""
@@ -281,8 +298,7 @@ def fit(
 
     Returns (posterior DataTree, whether it came from the cache).
     """
-    cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    path = posterior_path(cache_dir, cache_key(rows, priors, settings))
+    path = _cached_at(rows, priors, settings, cache_dir)
     if path.exists() and not refit:
         try:
             cached, why = load_cached(path)

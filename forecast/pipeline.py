@@ -6,7 +6,7 @@ The CLI, the notebooks and the tests all go through here.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -170,11 +170,14 @@ def forecast(
     quiet: bool = False,
     posterior: xr.DataTree | None = None,
     scenario: Scenario | None = None,
+    on_posterior: Callable[[xr.DataTree], None] | None = None,
 ) -> Result:
     """Fit (or reuse) the posterior and compute every event's date distribution.
 
     With a ``scenario``, the research-residual model runs on the same draws and the
     scenario's composite events, residual trajectories and reference claims are added.
+    ``on_posterior`` is called with the posterior once it is fitted or read (``forecast
+    report`` starts drawing its diagnostic figures then).
     """
     from . import reading
     from .claims_parameter import known_series
@@ -190,6 +193,8 @@ def forecast(
         posterior, reused = fit_posterior(inp, cache_dir, refit, quiet)
     else:
         reused = True
+    if on_posterior is not None:
+        on_posterior(posterior)
     post = posterior["posterior"].to_dataset()
     c = make_curves(post, posterior.attrs)
     extra: dict = {}

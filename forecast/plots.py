@@ -51,6 +51,7 @@ __all__ = [
     "Figure",
     "binding_shares",
     "composite_events",
+    "diagnostic_figures",
     "event_cdf",
     "fan_chart",
     "load_results",
@@ -149,7 +150,12 @@ def report_figures(results: xr.DataTree, posterior: xr.DataTree) -> list[Figure]
         )
         for b in np.asarray(results["curves"]["benchmark"].values).astype(str)
     ]
-    out.append(
+    return out + diagnostic_figures(posterior)
+
+
+def diagnostic_figures(posterior: xr.DataTree) -> list[Figure]:
+    """The report's sampler-diagnostic figures (they depend on the posterior alone)."""
+    return [
         Figure(
             "diagnostics-trace",
             "diagnostics",
@@ -157,9 +163,7 @@ def report_figures(results: xr.DataTree, posterior: xr.DataTree) -> list[Figure]
             "Trace and density per chain of every fitted parameter.",
             partial(trace_plot, posterior),
             DIAGNOSTICS_DPI,
-        )
-    )
-    out.append(
+        ),
         Figure(
             "diagnostics-rank",
             "diagnostics",
@@ -168,6 +172,5 @@ def report_figures(results: xr.DataTree, posterior: xr.DataTree) -> list[Figure]
             "shows as a curve leaving the band near zero.",
             partial(rank_plot, posterior),
             DIAGNOSTICS_DPI,
-        )
-    )
-    return out
+        ),
+    ]

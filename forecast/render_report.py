@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -27,6 +27,9 @@ from .io import dumps_json, write_bytes, write_csv, write_text
 from .output import date_columns, date_values, inside, make_dir
 from .report import FILES, PAGE, Built, check_out_dir
 from .results_report import Figure, ReportSummary
+
+if TYPE_CHECKING:
+    from .figure_helper import Helper
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -136,16 +139,31 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _figure_cache(built: Built, kind: str, dpi: int) -> Path:
-    """Where a figure's files are kept between runs: the diagnostic figures per posterior,
-    the others per results tree (both keys cover every value drawn)."""
+def figure_cache(cache_dir: Path | None, kind: str, tree: Any, dpi: int) -> Path:
+    """Where a figure's files are kept between runs: the diagnostic figures per posterior
+    (``tree`` the posterior), the others per results tree (``tree`` the results); both keys
+    cover every value drawn. ``cache_dir`` is the posterior cache [default: the user's]."""
     from .fit import default_cache_dir
     from .plots_diagnostics import figure_key, results_figure_key
 
-    base = Path(built.cache_dir) if built.cache_dir else default_cache_dir()
+    base = Path(cache_dir) if cache_dir else default_cache_dir()
     if kind == "diagnostics":
-        return base / "figures" / f"diagnostics-{figure_key(built.posterior, dpi)}"
-    return base / "figures" / f"results-{results_figure_key(built.results, dpi)}"
+        return base / "figures" / f"diagnostics-{figure_key(tree, dpi)}"
+    return base / "figures" / f"results-{results_figure_key(tree, dpi)}"
+
+
+def hand_diagnostics(helper: Helper | None, posterior: Any, cache_dir: Path | None) -> None:
+    """Have ``helper`` draw the posterior's uncached diagnostic figures now (they need
+    nothing else), while this process runs the readings."""
+    from .plots import diagnostic_figures
+
+    if helper is None:
+        return
+    caches = {
+        f.id: figure_cache(cache_dir, "diagnostics", posterior, f.dpi)
+        for f in diagnostic_figures(posterior)
+    }
+    helper.hand(None, posterior, [i for i, c in caches.items() if not _is_cached(c, i)], caches)
 
 
 def _cached(cache: Path, fid: str, target: Path) -> list[Path] | None:
@@ -170,38 +188,49 @@ def _keep(cache: Path, paths: list[Path]) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
-def write_figures(built: Built, folder: Path) -> tuple[list[Figure], dict[str, bytes], list[Path]]:
+def write_figures(
+    built: Built, folder: Path, helper: Helper | None = None
+) -> tuple[list[Figure], dict[str, bytes], list[Path]]:
     """Draw every figure of the report into ``folder`` (PNG and SVG, one at a time, each
     closed once saved), a share of the uncached ones in a second process
-    (:mod:`forecast.figure_helper`). Returns the figure list of report.json, the PNG bytes
+    (:mod:`forecast.figure_helper`: ``helper`` when one was started before the fit, else
+    one started here when worth it). Returns the figure list of report.json, the PNG bytes
     per id and the files written."""
-    from .figure_helper import start
+    from .figure_helper import MIN_FIGURES, spawn, split
     from .plots import report_figures
 
     figures = report_figures(built.results, built.posterior)
     groups: dict[tuple[str, int], Path] = {}
     caches: dict[str, Path] = {}
     for f in figures:
-        group = ("diagnostics" if f.kind == "diagnostics" else "results", f.dpi)
-        if group not in groups:
-            groups[group] = _figure_cache(built, *group)
-        caches[f.id] = groups[group]
-    todo = [f.id for f in figures if not _is_cached(caches[f.id], f.id)]
-    helper = start(built.results, built.posterior, todo, caches)
-    theirs = helper.ids if helper else frozenset()
+        kind = "diagnostics" if f.kind == "diagnostics" else "results"
+        if (kind, f.dpi) not in groups:
+            tree = built.posterior if kind == "diagnostics" else built.results
+            groups[kind, f.dpi] = figure_cache(built.cache_dir, kind, tree, f.dpi)
+        caches[f.id] = groups[kind, f.dpi]
+    handed = helper.ids if helper else set()
+    todo = [f.id for f in figures if f.id not in handed and not _is_cached(caches[f.id], f.id)]
+    own = None
+    if helper is None and len(todo) >= MIN_FIGURES and split(todo):
+        helper = own = spawn()
     files: dict[str, list[Path]] = {}
     try:
+        if helper:
+            helper.hand(
+                built.results, built.posterior, sorted(split(todo, helper.load_s())), caches
+            )
+        theirs = helper.ids if helper else set()
         for f in figures:  # this process's share first, in page order
             if f.id not in theirs:
                 files[f.id] = _figure_files(f, caches[f.id], inside(folder, f.id))
         if helper:
-            helper.join()
+            helper.wait()
         for f in figures:  # the helper's, from the cache (drawn here if it failed)
             if f.id in theirs:
                 files[f.id] = _figure_files(f, caches[f.id], inside(folder, f.id))
     finally:
-        if helper:
-            helper.stop()
+        if own:
+            own.stop()
     meta: list[Figure] = []
     images: dict[str, bytes] = {}
     written: list[Path] = []
@@ -242,10 +271,15 @@ def _figure_files(f: Any, cache: Path, stem: Path) -> list[Path]:
 
 
 def write(
-    out: Path, built: Built, force: bool = False, progress: Callable[[str], None] | None = None
+    out: Path,
+    built: Built,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    helper: Helper | None = None,
 ) -> list[Path]:
     """Write the report's files into ``out`` (each atomically, the page last); ``progress``
-    is told when the figures are drawn. ``built.report`` gets the figures and becomes
+    is told when the figures are drawn, ``helper`` draws a share of them
+    (:func:`write_figures`). ``built.report`` gets the figures and becomes
     report.json (docs/schema/report.schema.json). Called on
     :func:`forecast.publish.publish`'s staging directory, whose ``figures/`` replaces the
     old one whole (so a figure of an event no longer reported does not linger)."""
@@ -257,11 +291,11 @@ def write(
     make_dir(folder, out)
     if progress:
         progress("drawing figures...")
-    meta, images, _ = write_figures(built, folder)
+    save_results(built.results, out / "results.nc")  # first, while a helper draws
+    save(built.posterior, out / "posterior.nc")
+    meta, images, _ = write_figures(built, folder, helper)
     built.report = report = built.report.model_copy(update={"figures": meta})
     page = render_html(report, images)
-    save_results(built.results, out / "results.nc")
-    save(built.posterior, out / "posterior.nc")
     write_text(out / "brief.md", brief_markdown(report))
     write_text(out / "report.json", dumps_json(report.as_json()))
     write_csv(out / "report.csv", *headline_csv(report))

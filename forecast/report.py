@@ -8,7 +8,7 @@ files: :mod:`forecast.render_report` turns a :class:`Built` into the page and it
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from .results_report import ReportSummary, report_content
 from .settings import FOCUS_YEAR
 
 if TYPE_CHECKING:
+    import xarray as xr
     from pydantic import BaseModel
 
     from .results import CompareSummary
@@ -141,12 +142,14 @@ def build(
     structural: bool = False,
     progress=None,
     backtest: str | Path | None = None,
+    on_posterior: Callable[[xr.DataTree], None] | None = None,
 ) -> Built:
     """Fit once (or reuse), run every reading on the same draws, and assemble the report;
     with ``structural``, also every variant of ``scenarios/structural.toml`` (each fitted once
     and cached) under the same readings (:mod:`forecast.structural`); with ``backtest`` (a
     crossing backtest's crossing.json), how the engine has forecast before
-    (:mod:`forecast.track_record`)."""
+    (:mod:`forecast.track_record`). ``on_posterior`` is called with the posterior as soon
+    as it is fitted or read, before the first reading runs."""
     from .compare import Arm, compare
     from .pipeline import forecast
     from .plots_results import results_tree
@@ -159,7 +162,7 @@ def build(
     names = [sc.name for sc in loaded]
     if len(set(names)) != len(names):
         raise ForecastError(f"two scenarios share the name {names!r}; rename a file", "--scenario")
-    results = {}
+    results: dict[str, Any] = {}
     for sc in loaded:
         res = forecast(
             inp,
@@ -170,6 +173,7 @@ def build(
             quiet,
             posterior=posterior,
             scenario=sc,
+            on_posterior=None if results else on_posterior,
         )
         posterior = res.posterior
         results[sc.name] = res

@@ -151,32 +151,66 @@ def test_the_trace_plot_says_which_line_is_which_chain(bundled_result):
 @pytest.mark.slow
 def test_figures_drawn_in_two_processes_are_the_bytes_of_one(bundled_result, tmp_path, monkeypatch):
     """A cold report draws a share of its figures in a spawned helper process
-    (forecast/figure_helper.py); every file is byte for byte what one process draws."""
+    (forecast/figure_helper.py): one started before the fit and handed the diagnostic
+    figures early (as `forecast report` does), or one started when the page is written
+    (the API); every file is byte for byte what one process draws."""
     from forecast import figure_helper, render_report
     from forecast.plots_results import results_tree
     from forecast.report import Built
 
     tree = results_tree({"bundled": bundled_result})
+    post = bundled_result.posterior
     started = []
-    real_start = figure_helper.start
+    real_spawn = figure_helper.spawn
 
-    def start(*args):
-        helper = real_start(*args)
+    def spawn():
+        helper = real_spawn()
         started.append(helper)
         return helper
 
-    monkeypatch.setattr(figure_helper, "start", start)
+    monkeypatch.setattr(figure_helper, "spawn", spawn)
     files = {}
-    for n in ("2", "1"):
-        monkeypatch.setenv(figure_helper.PROCESSES_ENV, n)
-        out = tmp_path / f"out{n}"
+    for how in ("early", "late", "one"):
+        monkeypatch.setenv(figure_helper.PROCESSES_ENV, "1" if how == "one" else "2")
+        out = tmp_path / f"out-{how}"
         out.mkdir()
-        built = Built({}, tree, bundled_result.posterior, tmp_path / f"cache{n}")
-        meta, _, written = render_report.write_figures(built, out)
-        files[n] = (meta, {p.name: p.read_bytes() for p in written})
-    assert started[0] is not None and started[0].ids and started[1] is None
-    assert started[0].process.exitcode == 0  # the helper drew its share, nothing redrawn here
-    assert files["2"] == files["1"]
+        built = Built({}, tree, post, tmp_path / f"cache-{how}")
+        if how == "early":
+            with figure_helper.early(fitting=True) as helper:
+                assert helper is not None
+                render_report.hand_diagnostics(helper, post, built.cache_dir)
+                assert helper.ids == {"diagnostics-rank", "diagnostics-trace"}
+                meta, _, written = render_report.write_figures(built, out, helper)
+        else:
+            meta, _, written = render_report.write_figures(built, out)
+        files[how] = (meta, {p.name: p.read_bytes() for p in written})
+    early, late, one = started
+    assert early is not None and late is not None and one is None
+    assert late.ids
+    for h in (early, late):  # reported every job drawn (nothing was redrawn here)
+        assert h.pending == 0
+    assert files["early"] == files["one"]
+    assert files["late"] == files["one"]
+
+
+@pytest.mark.slow
+def test_a_helper_that_dies_costs_only_the_redraw(bundled_result, tmp_path, monkeypatch):
+    """A helper killed with figures handed to it: the report does not wait for it and draws
+    every figure itself."""
+    from forecast import figure_helper, render_report
+    from forecast.plots_results import results_tree
+    from forecast.report import Built
+
+    monkeypatch.setenv(figure_helper.PROCESSES_ENV, "2")
+    built = Built({}, results_tree({"bundled": bundled_result}), bundled_result.posterior, tmp_path)
+    with figure_helper.early(fitting=True) as helper:
+        assert helper is not None
+        render_report.hand_diagnostics(helper, built.posterior, built.cache_dir)
+        helper.process.kill()
+        meta, _, written = render_report.write_figures(built, tmp_path, helper)
+    assert helper.pending > 0  # its job never reported done
+    assert {f.id for f in meta} >= {"diagnostics-rank", "diagnostics-trace"}
+    assert all(p.stat().st_size > 0 for p in written) and len(written) == 2 * len(meta)
 
 
 def test_the_helper_gets_a_fair_share():

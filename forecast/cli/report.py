@@ -70,8 +70,12 @@ def report(
       forecast report --out report/ --structural     + each headline's structural range
       forecast backtest --protocol crossing --out bt/ && forecast report --out report/ --backtest bt/
     """
+    from functools import partial
+
+    from ..figure_helper import early
+    from ..fit import will_sample
     from ..publish import publish
-    from ..render_report import headline_text, write
+    from ..render_report import hand_diagnostics, headline_text, write
     from ..report import DEFAULT_READINGS, build, check_out_dir
 
     out_dir = Path(out)
@@ -79,22 +83,25 @@ def report(
     names = list(scenario_names) or list(DEFAULT_READINGS)
     inp = fit.inputs()
     command = _command(fit, names, thresholds, horizon, out, structural, backtest_path)
-    built = build(
-        inp,
-        names,
-        thresholds,
-        horizon,
-        fit.cache,
-        fit.refit,
-        fit.quiet,
-        command,
-        structural=structural,
-        progress=None if fit.quiet else fit.say,
-        backtest=backtest_path,
-    )
-    diag = built.report.diagnostics
-    fit.check_strict(diag, out_dir)  # before the first byte
-    publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say))
+    fitting = will_sample(inp.rows, inp.priors, inp.settings, fit.cache, fit.refit)
+    with early(fitting) as helper:  # a second process for the figures, importing while we fit
+        built = build(
+            inp,
+            names,
+            thresholds,
+            horizon,
+            fit.cache,
+            fit.refit,
+            fit.quiet,
+            command,
+            structural=structural,
+            progress=None if fit.quiet else fit.say,
+            backtest=backtest_path,
+            on_posterior=partial(hand_diagnostics, helper, cache_dir=fit.cache),
+        )
+        diag = built.report.diagnostics
+        fit.check_strict(diag, out_dir)  # before the first byte
+        publish(out_dir, lambda d: write(d, built, force, None if fit.quiet else fit.say, helper))
     rep = built.report
     click.echo(headline_text(rep))
     if not rep.diagnostics.ok:
