@@ -202,3 +202,30 @@ def test_help_teaches():
 
     out = CliRunner().invoke(main, ["run", "--help"]).stdout
     assert "Examples" in out and "--threshold" in out and "--seed" in out
+
+
+def test_the_console_script_keeps_the_exit_code_and_every_line(cli):
+    """`forecast` ends its process without Python's slow teardown (forecast.cli.console):
+    the command's exit code and its whole output still come through a pipe."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).with_name("forecast"))
+    _, listing, _ = cli("data")
+    r = subprocess.run([exe, "data"], capture_output=True, text=True, check=False)
+    assert r.returncode == 0 and r.stdout == listing and len(listing) > 2000
+    r = subprocess.run([exe, "run", "--bogus"], capture_output=True, text=True, check=False)
+    assert r.returncode == 2 and "No such option '--bogus'" in r.stderr
+    r = subprocess.run(
+        [sys.executable, "-m", "forecast", "--version"], capture_output=True, text=True, check=False
+    )
+    assert r.returncode == 0 and r.stdout.startswith("forecast, version")
+
+
+def test_an_exit_message_is_printed_and_exits_1(capsys):
+    from forecast.cli import exit_status
+
+    assert exit_status("stopped: out of disk") == 1
+    assert "stopped: out of disk" in capsys.readouterr().err
+    assert exit_status(None) == 0 and exit_status(3) == 3

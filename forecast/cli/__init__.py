@@ -8,6 +8,11 @@ options and the error guard are in :mod:`forecast.cli.options`; text tables are 
 
 from __future__ import annotations
 
+import atexit
+import os
+import sys
+import threading
+
 import click
 
 from .. import __version__
@@ -48,5 +53,43 @@ for _module in (data, run, compare, structural, check, backtest, sweep, report):
         main.add_command(_command)
 
 
+def console() -> None:
+    """The ``forecast`` console script: :func:`main`, then a quick end of the process.
+
+    Python's normal exit frees every module's objects one by one, which after a fit (the
+    PyTensor graphs, numba's compiled code) takes about a second and serves nothing: every
+    output is already written, each file atomically and closed. So, once the command is
+    done, this does what a normal exit does that matters (waits for threads that are not
+    daemons, runs the exit handlers, flushes the standard streams) and ends the process
+    with the command's exit code.
+    """
+    try:
+        main()
+        status = 0
+    except SystemExit as e:
+        status = exit_status(e.code)
+    for t in threading.enumerate():
+        if t is not threading.main_thread() and not t.daemon:
+            t.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (forecast ... | head)
+            status = status or 1
+    os._exit(status)
+
+
+def exit_status(code: object) -> int:
+    """The process exit status for a ``SystemExit`` code, as Python's own exit gives it (a
+    message is printed to stderr and gives 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 if __name__ == "__main__":
-    main()
+    console()
