@@ -4,9 +4,10 @@ After the fit, drawing the figures is most of a cold report's time (16 fan chart
 ArviZ trace and rank plots: ~20 s on one core). On a machine with two cores or more, a
 helper process draws a share of the figures not yet cached into the figure cache while this
 process draws the rest; the report then copies them from the cache as it does on a warm
-run. ``forecast report`` starts the helper before the fit (:func:`early`), so its imports
-(~2.5 s) overlap the compile, and hands it the diagnostic figures as soon as the posterior
-exists (they depend on nothing else), while this process runs the readings; the remaining
+run. ``forecast report`` starts the helper before a fit (:func:`report_helper`), so its
+imports (~2.5 s) overlap the compile, and hands it the diagnostic figures as soon as the
+posterior exists (they depend on nothing else) while this process runs the readings; on a
+cached posterior the helper starts then, if those figures are not cached. The remaining
 figures are split when the page is written, by estimated drawing time (:func:`split`). A
 figure is the same bytes whichever process draws it (the same code on the same values, and
 a fixed SVG hash salt). If the helper fails, is stopped or cannot write the cache, the
@@ -21,7 +22,6 @@ import os
 import queue
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
@@ -34,25 +34,38 @@ PROCESSES_ENV = "FORECAST_FIGURE_PROCESSES"
 START_S = 2.5  # seconds the helper spends importing before it draws its first figure
 COST_S = {"diagnostics-rank": 6.2, "diagnostics-trace": 4.4, "fan": 0.65}  # measured, 2 cores
 OTHER_S = 0.23
-MIN_FIGURES = 4  # fewer uncached figures than this are not worth starting a process
 
 
-@dataclass
 class Helper:
-    """The running helper process, its queues (``jobs`` to it: a job is sent by a feeder
-    thread, so handing one never waits for the helper to be free; ``done`` from it), the
-    figure ids handed to it, and when (``time.monotonic`` seconds, estimated) it will have
-    drawn them."""
+    """The helper process, started when first needed (:meth:`start`, or the first
+    :meth:`hand`): its queues (``jobs`` to it, sent by a feeder thread, so handing a job
+    never waits for the helper to be free; ``done`` from it), the figure ids handed to it,
+    and when (``time.monotonic`` seconds, estimated) it will have drawn them."""
 
-    process: BaseProcess
-    jobs: Queue
-    done: Queue
-    busy_until: float
-    ids: set[str] = field(default_factory=set)
-    pending: int = 0  # jobs handed and not yet reported done
+    def __init__(self) -> None:
+        self.process: BaseProcess | None = None
+        self.jobs: Queue | None = None
+        self.done: Queue | None = None
+        self.busy_until = 0.0
+        self.ids: set[str] = set()
+        self.pending = 0  # jobs handed and not yet reported done
+
+    def start(self) -> None:
+        """Start the process (it imports the plotting libraries, then waits for figures)."""
+        if self.process is not None:
+            return
+        ctx = multiprocessing.get_context("spawn")  # no fork: the sampler's threads may run
+        self.jobs, self.done = ctx.Queue(), ctx.Queue()
+        self.process = ctx.Process(target=serve, args=(self.jobs, self.done), daemon=True)
+        with ignored_by_children():  # Ctrl-C is this process's to act on; it stops the helper
+            self.process.start()
+        self.busy_until = time.monotonic() + START_S
 
     def load_s(self) -> float:
-        """Seconds of drawing the helper has left (estimated)."""
+        """Seconds before the helper could start a new figure (estimated): its imports, if
+        it is not started or still importing, and what it was handed."""
+        if self.process is None:
+            return START_S
         return max(0.0, self.busy_until - time.monotonic())
 
     def hand(
@@ -62,6 +75,8 @@ class Helper:
         the posterior's diagnostics when ``results`` is None) into their ``caches``."""
         if not ids:
             return
+        self.start()
+        assert self.process is not None and self.jobs is not None
         if not self.process.is_alive():  # the helper is gone: this process draws them
             return
         self.jobs.put((results, posterior, sorted(ids), {i: str(caches[i]) for i in ids}))
@@ -71,7 +86,7 @@ class Helper:
 
     def wait(self) -> None:
         """Until the helper has drawn what it was handed, or has stopped."""
-        while self.pending:
+        while self.pending and self.process is not None and self.done is not None:
             try:
                 self.done.get(timeout=0.1)
             except queue.Empty:
@@ -84,12 +99,15 @@ class Helper:
         """End the helper now (called once it has drawn what it was handed, or when the
         report failed: nothing it was drawing is needed then, and a figure's files are
         written atomically)."""
+        if self.process is None:
+            return
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
         for q in (self.jobs, self.done):
-            q.cancel_join_thread()  # a job the helper never read must not hold up the exit
-            q.close()
+            if q is not None:
+                q.cancel_join_thread()  # a job the helper never read must not hold up exit
+                q.close()
 
 
 def processes() -> int:
@@ -107,7 +125,7 @@ def cost(fid: str) -> float:
 def split(ids: Sequence[str], helper_load_s: float = START_S) -> set[str]:
     """The ids the helper draws: longest first, each to whichever process would finish it
     sooner, the helper starting ``helper_load_s`` seconds late (its imports, or what it
-    already has to draw)."""
+    already has to draw); none when one process is as quick (few or small figures)."""
     mine, theirs, helper = 0.0, helper_load_s, set()
     for fid in sorted(ids, key=lambda i: (-cost(i), i)):
         if theirs + cost(fid) < mine + cost(fid):
@@ -118,30 +136,20 @@ def split(ids: Sequence[str], helper_load_s: float = START_S) -> set[str]:
     return helper
 
 
-def spawn() -> Helper | None:
-    """Start a helper (it imports the plotting libraries, then waits for figures); None
-    where one process is better (one core, or ``FORECAST_FIGURE_PROCESSES=1``)."""
-    if processes() < 2:
-        return None
-    ctx = multiprocessing.get_context("spawn")  # no fork: the sampler's threads may be about
-    jobs, done = ctx.Queue(), ctx.Queue()
-    process = ctx.Process(target=serve, args=(jobs, done), daemon=True)
-    with ignored_by_children():  # Ctrl-C is this process's to act on; it stops the helper
-        process.start()
-    return Helper(process, jobs, done, time.monotonic() + START_S)
-
-
 @contextlib.contextmanager
-def early(fitting: bool) -> Iterator[Helper | None]:
-    """A helper started now for a report about to fit (``fitting``: its imports overlap the
-    compile), stopped on leaving the block; None without a fit to overlap (a report on a
-    cached posterior starts one, if at all, when it writes the page)."""
-    helper = spawn() if fitting else None
+def report_helper(fitting: bool = False) -> Iterator[Helper | None]:
+    """A helper for one report, stopped on leaving the block; None where one process is
+    better (one core, or ``FORECAST_FIGURE_PROCESSES=1``). With ``fitting`` (the report is
+    about to fit) it starts now, so its imports overlap the compile; else when first
+    handed figures."""
+    h = Helper() if processes() >= 2 else None
     try:
-        yield helper
+        if h is not None and fitting:
+            h.start()
+        yield h
     finally:
-        if helper:
-            helper.stop()
+        if h is not None:
+            h.stop()
 
 
 def serve(jobs: Queue, done: Queue) -> None:

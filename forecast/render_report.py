@@ -12,6 +12,7 @@ writes every file atomically, the page last.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import shutil
 from collections.abc import Callable
@@ -154,7 +155,8 @@ def figure_cache(cache_dir: Path | None, kind: str, tree: Any, dpi: int) -> Path
 
 def hand_diagnostics(helper: Helper | None, posterior: Any, cache_dir: Path | None) -> None:
     """Have ``helper`` draw the posterior's uncached diagnostic figures now (they need
-    nothing else), while this process runs the readings."""
+    nothing else), while this process runs the readings; a helper not yet started starts
+    only if one is uncached."""
     from .plots import diagnostic_figures
 
     if helper is None:
@@ -193,10 +195,10 @@ def write_figures(
 ) -> tuple[list[Figure], dict[str, bytes], list[Path]]:
     """Draw every figure of the report into ``folder`` (PNG and SVG, one at a time, each
     closed once saved), a share of the uncached ones in a second process
-    (:mod:`forecast.figure_helper`: ``helper`` when one was started before the fit, else
-    one started here when worth it). Returns the figure list of report.json, the PNG bytes
+    (:mod:`forecast.figure_helper`: ``helper``, the report's, else one started here when
+    worth it). Returns the figure list of report.json, the PNG bytes
     per id and the files written."""
-    from .figure_helper import MIN_FIGURES, spawn, split
+    from .figure_helper import report_helper, split
     from .plots import report_figures
 
     figures = report_figures(built.results, built.posterior)
@@ -210,27 +212,19 @@ def write_figures(
         caches[f.id] = groups[kind, f.dpi]
     handed = helper.ids if helper else set()
     todo = [f.id for f in figures if f.id not in handed and not _is_cached(caches[f.id], f.id)]
-    own = None
-    if helper is None and len(todo) >= MIN_FIGURES and split(todo):
-        helper = own = spawn()
     files: dict[str, list[Path]] = {}
-    try:
-        if helper:
-            helper.hand(
-                built.results, built.posterior, sorted(split(todo, helper.load_s())), caches
-            )
-        theirs = helper.ids if helper else set()
+    with contextlib.nullcontext(helper) if helper else report_helper() as h:
+        if h is not None:
+            h.hand(built.results, built.posterior, sorted(split(todo, h.load_s())), caches)
+        theirs = h.ids if h else set()
         for f in figures:  # this process's share first, in page order
             if f.id not in theirs:
                 files[f.id] = _figure_files(f, caches[f.id], inside(folder, f.id))
-        if helper:
-            helper.wait()
+        if h is not None:
+            h.wait()
         for f in figures:  # the helper's, from the cache (drawn here if it failed)
             if f.id in theirs:
                 files[f.id] = _figure_files(f, caches[f.id], inside(folder, f.id))
-    finally:
-        if own:
-            own.stop()
     meta: list[Figure] = []
     images: dict[str, bytes] = {}
     written: list[Path] = []

@@ -161,14 +161,14 @@ def test_figures_drawn_in_two_processes_are_the_bytes_of_one(bundled_result, tmp
     tree = results_tree({"bundled": bundled_result})
     post = bundled_result.posterior
     started = []
-    real_spawn = figure_helper.spawn
+    real_start = figure_helper.Helper.start
 
-    def spawn():
-        helper = real_spawn()
-        started.append(helper)
-        return helper
+    def start(self):
+        if self.process is None:
+            started.append(self)
+        real_start(self)
 
-    monkeypatch.setattr(figure_helper, "spawn", spawn)
+    monkeypatch.setattr(figure_helper.Helper, "start", start)
     files = {}
     for how in ("early", "late", "one"):
         monkeypatch.setenv(figure_helper.PROCESSES_ENV, "1" if how == "one" else "2")
@@ -176,7 +176,7 @@ def test_figures_drawn_in_two_processes_are_the_bytes_of_one(bundled_result, tmp
         out.mkdir()
         built = Built({}, tree, post, tmp_path / f"cache-{how}")
         if how == "early":
-            with figure_helper.early(fitting=True) as helper:
+            with figure_helper.report_helper(fitting=True) as helper:
                 assert helper is not None
                 render_report.hand_diagnostics(helper, post, built.cache_dir)
                 assert helper.ids == {"diagnostics-rank", "diagnostics-trace"}
@@ -184,8 +184,7 @@ def test_figures_drawn_in_two_processes_are_the_bytes_of_one(bundled_result, tmp
         else:
             meta, _, written = render_report.write_figures(built, out)
         files[how] = (meta, {p.name: p.read_bytes() for p in written})
-    early, late, one = started
-    assert early is not None and late is not None and one is None
+    early, late = started  # one process: no helper started
     assert late.ids
     for h in (early, late):  # reported every job drawn (nothing was redrawn here)
         assert h.pending == 0
@@ -203,7 +202,7 @@ def test_a_helper_that_dies_costs_only_the_redraw(bundled_result, tmp_path, monk
 
     monkeypatch.setenv(figure_helper.PROCESSES_ENV, "2")
     built = Built({}, results_tree({"bundled": bundled_result}), bundled_result.posterior, tmp_path)
-    with figure_helper.early(fitting=True) as helper:
+    with figure_helper.report_helper(fitting=True) as helper:
         assert helper is not None
         render_report.hand_diagnostics(helper, built.posterior, built.cache_dir)
         helper.process.kill()
@@ -211,6 +210,25 @@ def test_a_helper_that_dies_costs_only_the_redraw(bundled_result, tmp_path, monk
     assert helper.pending > 0  # its job never reported done
     assert {f.id for f in meta} >= {"diagnostics-rank", "diagnostics-trace"}
     assert all(p.stat().st_size > 0 for p in written) and len(written) == 2 * len(meta)
+
+
+def test_a_helper_starts_only_for_figures_not_cached(bundled_result, tmp_path, monkeypatch):
+    """On a cached posterior the report's helper is not started before it is handed a
+    figure: with the diagnostic figures cached, handing them starts nothing."""
+    from forecast import figure_helper, render_report
+    from forecast.plots import diagnostic_figures
+
+    monkeypatch.setenv(figure_helper.PROCESSES_ENV, "2")
+    post = bundled_result.posterior
+    for f in diagnostic_figures(post):
+        folder = render_report.figure_cache(tmp_path, "diagnostics", post, f.dpi)
+        folder.mkdir(parents=True, exist_ok=True)
+        for ext in ("png", "svg"):
+            (folder / f"{f.id}.{ext}").write_bytes(b"cached")
+    with figure_helper.report_helper(fitting=False) as helper:
+        assert helper is not None
+        render_report.hand_diagnostics(helper, post, tmp_path)
+        assert helper.process is None and not helper.ids
 
 
 def test_the_helper_gets_a_fair_share():

@@ -72,7 +72,7 @@ def report(
     """
     from functools import partial
 
-    from ..figure_helper import early
+    from ..figure_helper import report_helper
     from ..fit import will_sample
     from ..publish import publish
     from ..render_report import hand_diagnostics, headline_text, write
@@ -84,7 +84,7 @@ def report(
     inp = fit.inputs()
     command = _command(fit, names, thresholds, horizon, out, structural, backtest_path)
     fitting = will_sample(inp.rows, inp.priors, inp.settings, fit.cache, fit.refit)
-    with early(fitting) as helper:  # a second process for the figures, importing while we fit
+    with report_helper(fitting) as helper:  # a second process for the figures
         built = build(
             inp,
             names,
