@@ -13,6 +13,31 @@ from .errors import ForecastError
 from .interrupts import ignored_by_children
 
 
+def check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Refuse a scheduler address that is malformed or where nothing answers (TCP and TLS
+    addresses are tried with a plain connection; other transports are left to Dask), so
+    ``--scheduler`` is checked before a fit rather than after it."""
+    import socket
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls"):
+        return
+    host, _, port = rest.rstrip("/").rpartition(":")
+    if not host or not port.isdigit():
+        raise ForecastError(
+            f"{address!r} is not a scheduler address; expected e.g. tcp://127.0.0.1:8786",
+            "--scheduler",
+        )
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        raise ForecastError(
+            f"cannot reach the Dask scheduler ({e}); is it running?", f"--scheduler {address}"
+        ) from None
+
+
 @contextmanager
 def dask_client(n_workers: int, scheduler: str | None) -> Iterator[Any]:
     """A Dask client on ``scheduler`` (an address), or on a LocalCluster of ``n_workers``

@@ -413,3 +413,26 @@ def test_ctrl_c_on_a_dask_sweep_prints_no_worker_tracebacks(cache_dir, tmp_path)
     assert p.wait(timeout=60) == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "--resume" in err
+
+
+def test_scheduler_and_event_are_refused_before_any_fit(cli, tmp_path, monkeypatch):
+    """With nothing cached, an unreachable or malformed --scheduler and a --event the base
+    scenario does not define are exit 2 at once: no posterior is fitted first."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FORECAST_CACHE", str(cache))
+    f = small_sweep(tmp_path)
+    for args, says in [
+        (
+            ["sweep", str(f), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:1"],
+            "reach",
+        ),
+        (
+            ["sweep", str(f), "--out", str(tmp_path / "o"), "--scheduler", "nowhere"],
+            "expected e.g.",
+        ),
+        (["sensitivity", str(f), "--scheduler", "127.0.0.1:1"], "reach"),
+        (["sensitivity", str(f), "--event", "metr-work-mnth"], "expected one of"),
+    ]:
+        code, _, err = cli(*args)
+        assert code == 2 and says in err, (args, err)
+    assert not list(cache.glob("posterior-*"))

@@ -20,6 +20,7 @@ from .options import (
     emit,
     guard,
     output_options,
+    reachable_scheduler,
     shown_default_option,
     threshold_option,
     typed_options,
@@ -153,6 +154,7 @@ def _sampler_options(fn):
 @click.option(
     "--scheduler",
     metavar="ADDRESS",
+    callback=reachable_scheduler,
     help="crossing: address of a running Dask scheduler to fit on instead of a local cluster.",
 )
 @_sampler_options

@@ -365,6 +365,21 @@ def writable_out(ctx: click.Context, param: click.Parameter, value: str | None) 
     return value
 
 
+def reachable_scheduler(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """A ``--scheduler`` callback: an address where nothing answers is refused while the
+    options are read, before any fit (exit 2, :func:`forecast.dask_client.check_reachable`)."""
+    if value:
+        from ..dask_client import check_reachable
+
+        try:
+            check_reachable(value)
+        except ForecastError as e:
+            raise click.BadParameter(e.message) from None
+    return value
+
+
 def output_options(
     out_help: str, force_help: str, json_help: str | None = None, out_required: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -18,6 +18,7 @@ from .options import (
     emit,
     fit_options,
     guard,
+    reachable_scheduler,
     shown_default_option,
     writable_out,
 )
@@ -69,6 +70,7 @@ def execution_options(fn):
     fn = click.option(
         "--scheduler",
         metavar="ADDRESS",
+        callback=reachable_scheduler,
         help="Run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786.",
     )(fn)
     fn = click.option(
@@ -277,20 +279,23 @@ def sensitivity(
     from ..io import dumps_json, write_json
     from ..results import sensitivity_summary
     from ..sensitivity import sobol_indices
-    from ..sweep import axis_bounds
+    from ..sweep import axis_bounds, load
 
     if samples & (samples - 1):
         raise ForecastError(
             f"{samples} is not a power of two; expected e.g. 128, 256, 512", "--samples"
         )
-    prep = _prepare(file, horizon, fit)
-    sw, table = prep.sweep, prep.table
-    ev = event_id or table.events[0]
-    if ev not in table.events:
+    sw = load(file, seed=fit.seed)
+    events = [e.id for e in sw.base.spec.events]  # the table's events, known before the fit
+    if not events:
+        raise ForecastError(f"{sw.base.path} defines no events to analyse", str(file))
+    ev = event_id or events[0]
+    if ev not in events:
         raise ForecastError(
-            f"no event {ev!r} in the base scenario; expected one of {', '.join(table.events)}",
+            f"no event {ev!r} in the base scenario; expected one of {', '.join(events)}",
             "--event",
         )
+    prep = _prepare(file, horizon, fit, sw)
     bounds = [axis_bounds(n, sw.spec.axes[n], sw.path) for n in sw.names]
     log = [sw.spec.axes[n].spacing == "log" for n in sw.names]
     model = _sensitivity_model(prep, ev, workers, scheduler, synchronous, fit.quiet)
