@@ -169,6 +169,8 @@ def serve(jobs: Queue, done: Queue) -> None:
             if parent is None or not parent.is_alive():  # the report was killed
                 return
             continue
+        except (EOFError, OSError):  # the report's end of the queue is closed
+            return
         results, posterior, ids, caches = job
         wanted = set(ids)
         figures = (
