@@ -106,10 +106,11 @@ def _interval(i: Interval | None) -> Interval:
 
 def growth_table(bench: Mapping[str, Growth]) -> str:
     lines = ["Growth rates (posterior median and 80 % interval):"]
+    w = max([18, *map(len, bench)])
     for b, g in bench.items():
-        lines.append(f"  {b:<18} n={g.n_observations:<2} {growth_text(g)}")
+        lines.append(f"  {b:<{w}} n={g.n_observations:<2} {growth_text(g)}")
         if g.n_observations < 2:
-            lines.append(f"  {'':<18}      rate from: {g.rate_source}")
+            lines.append(f"  {'':<{w}}      rate from: {g.rate_source}")
     return "\n".join(lines)
 
 
@@ -173,8 +174,13 @@ def structural_text(ranges: Mapping[str, StructuralRange]) -> str:
 
 
 def caveats_text(events: Mapping[str, Event]) -> str:
-    """What a reader should know before citing an event's date, one line per event."""
-    return "\n".join(f"caveat: {ev}: {c}" for ev, e in events.items() for c in e.caveats or [])
+    """What a reader should know before citing an event's date: each caveat once, with the
+    events it applies to."""
+    by_text: dict[str, list[str]] = {}
+    for ev, e in events.items():
+        for c in e.caveats or []:
+            by_text.setdefault(c, []).append(ev)
+    return "\n".join(f"caveat: {', '.join(evs)}: {c}" for c, evs in by_text.items())
 
 
 def composite_text(summary: RunSummary) -> str:
@@ -187,10 +193,15 @@ def composite_text(summary: RunSummary) -> str:
         )
         met = e.met_at_start or {}
         medians = e.condition_medians or {}
+        start = f" ({summary.scenario.start})" if summary.scenario else ""
         for c, share in e.binding_shares.items():
             when = month(medians[c], "not by horizon")
             at_start = met.get(c, 0.0)
-            note = f"  (met at the start in {100 * at_start:.0f} %)" if at_start >= 0.005 else ""
+            note = (
+                f"  (already met at the scenario's start{start} in {100 * at_start:.0f} %)"
+                if at_start >= 0.005
+                else ""
+            )
             lines.append(f"  {100 * share:5.1f} %  {c:<36} {when}{note}")
     if summary.residual is not None:
         lines += _residual_lines(summary.residual)
@@ -276,9 +287,13 @@ def compare_table(cmp: CompareSummary) -> str:
     y = cmp.focus_year
     lines = [f"Comparing {', '.join(labels)}  (P by end of {y} ± MCSE; median date)"]
     for arm in cmp.arms:
+        if arm.scenario:
+            lines.append(f"  {arm.label}: {arm.scenario}")
+            if arm.description:
+                lines.append(f"    {arm.description}")
         if arm.assumes:
             what = ", ".join(f"{k} {v}" for k, v in arm.assumes.items())
-            lines.append(f"  {arm.label} assumes: {what}")
+            lines.append(f"    where the arms differ, {arm.label} assumes: {what}")
     lines.append("")
     same = []
     for ev, e in cmp.events.items():
@@ -306,7 +321,7 @@ def _arm_lines(lab: str, a: ArmEvent) -> list[str]:
     shown = "   n/a" if p is None else f"{p.p:.3f} ± {p.mcse:.3f}"
     lines = [
         f"  {lab:<28} P = {shown}   median "
-        f"{month(q['0.5'], 'not by horizon'):<14} 80 %: "
+        f"{month(q['0.5'], 'beyond horizon'):<14}   80 %: "
         f"{month(q['0.1'])} – {month(q['0.9'])}   "
         f"not by horizon {a.p_not_by_horizon:.3f}"
     ]
@@ -392,33 +407,55 @@ def effect_text(effects: dict[str, float]) -> str:
     return "; " + "; ".join(parts)
 
 
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` with its noun, singular or plural."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def import_text(s: dict, all_rows: bool) -> str:
     """The summary of `forecast data import`."""
-    kept = "new rows" if all_rows else "new frontier records (and reference rows)"
+    if all_rows:
+        kept = _n(s["written"], "new row")
+    else:
+        kept = _n(s["new_records"], "new frontier record")
+        if s["written"] > s["new_records"]:
+            kept += f" and {_n(s['written'] - s['new_records'], 'reference row')}"
     lines = [
-        f"{s['file']} ({s['format']}): {s['read']} results of {', '.join(s['series']) or 'no series'}",
+        f"{s['file']} ({s['format']}): {_n(s['read'], 'result')} of "
+        f"{', '.join(s['series']) or 'no series'}",
         f"  {s['unchanged']} already in the data with the same figures",
-        f"  {s['new']} new, of which {s['new_records']} frontier records",
+        f"  {s['new']} new, of which {_n(s['new_records'], 'frontier record')}",
         f"  {len(s['revised'])} revised (the data hold another figure; not written)",
         f"  {len(s['skipped'])} left out",
     ]
     lines += [f"    revised: {r}" for r in s["revised"]]
     lines += [f"    left out: {r}" for r in s["skipped"]]
-    if s["out"]:
-        lines.append(f"wrote {s['written']} {kept} to {s['out']}; use it with --data {s['out']}")
+    if s["out"] and s.get("merged_into"):
+        lines.append(
+            f"added {kept} to {s['out']} (now {_n(s['rows_in_out'], 'row')}); "
+            f"use it with --data {s['out']}"
+        )
+    elif s["out"]:
+        lines.append(f"wrote {kept} to {s['out']}; use it with --data {s['out']}")
     else:
         lines.append("nothing new to write: the data in use already hold every result")
     return "\n".join(lines)
 
 
 def diff_text(old: str, new: str, d: dict) -> str:
-    """The rows `forecast data diff` found added, removed and changed."""
+    """The rows `forecast data diff` found added, removed and changed (``d["layered"]``: NEW
+    was read as rows added to OLD)."""
 
     def row(r: dict) -> str:
         return f"{r['series']} {r['date'] or 'undated'} {r['system']} ({r['kind']}, {r['shown']})"
 
+    how = (
+        f"{new} added to {old} (as --data {new} adds it)"
+        if d.get("layered")
+        else f"{new} against {old}"
+    )
     lines = [
-        f"{new} against {old}: {len(d['added'])} added, {len(d['removed'])} removed, "
+        f"{how}: {len(d['added'])} added, {len(d['removed'])} removed, "
         f"{len(d['changed'])} changed, {d['unchanged']} unchanged"
     ]
     lines += [f"+ {row(r)}" for r in d["added"]]

@@ -109,7 +109,24 @@ def test_an_existing_out_needs_force_or_merge_and_merge_adds(cli, tmp_path):
     g = swebench_json(tmp_path / "b.json", [NEW_VERIFIED, later])
     s = summary(cli, "swebench-json", str(g), "--out", str(out), "--merge")
     assert (s["unchanged"], s["written"]) == (25, 1)  # the earlier import is part of the data
+    assert s["merged_into"] and s["rows_in_out"] == 2
     assert [r.system for r in read_table(out)] == ["Next agent", "Later agent"]
+
+
+def test_the_import_summary_counts_what_it_wrote():
+    from forecast.render_text import import_text
+
+    base = {"file": "f.json", "format": "swebench-json", "series": ["swe-bench-verified"],
+            "unchanged": 0, "revised": [], "skipped": [], "out": "new.csv", "merged_into": False,
+            "rows_in_out": 1}  # fmt: skip
+    one = import_text({**base, "read": 1, "new": 1, "new_records": 1, "written": 1}, False)
+    assert "1 result of" in one and "of which 1 frontier record\n" in one
+    assert "wrote 1 new frontier record to new.csv" in one and "reference" not in one
+    two = import_text({**base, "read": 3, "new": 3, "new_records": 2, "written": 3}, False)
+    assert "wrote 2 new frontier records and 1 reference row to new.csv" in two
+    merged = {**base, "read": 2, "new": 1, "new_records": 1, "written": 1}
+    text = import_text({**merged, "merged_into": True, "rows_in_out": 3}, False)
+    assert "added 1 new frontier record to new.csv (now 3 rows)" in text
 
 
 def test_all_rows_writes_results_below_the_frontier_too(cli, tmp_path):
@@ -347,6 +364,21 @@ def test_diff_names_added_removed_and_revised_rows(cli, tmp_path):
     assert ch["system"] == "Next agent" and ch["fields"] == {"value": [0.895, 0.9]}
     code, text, _ = cli("data", "diff", str(tmp_path / "a.csv"), str(b))
     assert "1 added, 0 removed, 1 changed" in text and "+ swe-bench-verified 2026-04-01" in text
+
+
+def test_diff_of_an_import_against_a_bundled_table_lists_what_it_adds(cli, tmp_path):
+    """`forecast data diff history new.csv` after an import (the README's example): the
+    import holds only new rows and is read as --data adds them, so nothing is 'removed'."""
+    f = swebench_json(tmp_path / "a.json", [NEW_VERIFIED])
+    new = tmp_path / "new.csv"
+    summary(cli, "swebench-json", str(f), "--out", str(new))
+    code, out, err = cli("data", "diff", "history", str(new), "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["layered"] and d["removed"] == [] and d["changed"] == []
+    assert [r["system"] for r in d["added"]] == ["Next agent"] and d["unchanged"] > 100
+    code, text, _ = cli("data", "diff", "history", str(new))
+    assert text.startswith(f"{new} added to history (as --data {new} adds it): 1 added, 0 removed")
 
 
 NEW_METR_SLOW = """benchmark_name: METR-Horizon-v1.1

@@ -214,6 +214,7 @@ def import_(
     rows = result.rows
     if merge and out.exists():
         rows = _rows_of(out) + rows  # validated above: it is part of the data in use
+    merged = merge and out.exists() and bool(result.rows)
     if rows:
         _write_table(out, rows)
     summary = {
@@ -221,6 +222,8 @@ def import_(
         "format": format,
         "out": str(out) if rows else None,
         **result.counts(),
+        "merged_into": merged,
+        "rows_in_out": len(rows),
     }
     if as_json:
         click.echo(dumps_json(summary), nl=False)
@@ -296,7 +299,9 @@ def diff(old, new, as_json):
     OLD and NEW are CSV files in the observation schema or bundled tables (history,
     frontier, seed, history:SERIES). A row is one result: series, date, system, variant
     and kind; a revision is the same result with a different figure, interval, standard
-    error or task count.
+    error or task count. When OLD is a bundled table and NEW a file (an import's output),
+    NEW is read as `--data NEW` uses it: rows added to OLD, so nothing is removed; two files
+    or two tables are compared whole.
 
     \b
     Examples:
@@ -304,17 +309,22 @@ def diff(old, new, as_json):
       forecast data diff old-import.csv new-import.csv --json
     """
     from ..data_import import diff as compare_tables
+    from ..data_import import key
+    from ..history import is_table_name
     from ..io import dumps_json
     from ..observations import assemble
     from ..render_text import diff_text
 
     a = assemble([old], include_bundled=False)
     b = assemble([new], include_bundled=False)
-    d = compare_tables(a, b)
+    layered = is_table_name(old) and not is_table_name(new)
+    if layered:  # NEW's rows on top of OLD: a row of NEW with OLD's key revises it
+        b = list({**{key(o): o for o in a}, **{key(o): o for o in b}}.values())
+    d = {**compare_tables(a, b).as_dict(), "layered": layered}
     if as_json:
-        click.echo(dumps_json({"old": old, "new": new, **d.as_dict()}), nl=False)
+        click.echo(dumps_json({"old": old, "new": new, **d}), nl=False)
         return
-    click.echo(diff_text(old, new, d.as_dict()))
+    click.echo(diff_text(old, new, d))
 
 
 COMMANDS = [data]
