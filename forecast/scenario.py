@@ -319,7 +319,10 @@ def _extended(path: Path, seen: tuple[Path, ...]) -> tuple[dict, list[Path]]:
             'shipped name such as "base"',
             str(path),
         )
-    base_path = resolve_near(path, name)
+    try:
+        base_path = resolve_near(path, name)
+    except ForecastError:  # neither a file next to this one nor a shipped name
+        base_path = path.parent / name
     if not base_path.is_file():
         raise ForecastError(
             f"key 'extends': no scenario file {name!r} next to this file or shipped", str(path)
@@ -402,19 +405,46 @@ def resolve_near(from_file: Path, name: str) -> Path:
     scenario's name (``compressed-perspiration``), as ``--scenario`` accepts."""
     p = Path(name)
     near = p if p.is_absolute() else from_file.parent / p
+    if not near.exists() and p.suffix == ".toml" and p.stem in shipped_scenarios():
+        raise ForecastError(
+            f"{near}: file not found (a path is read relative to this file); the shipped "
+            f"scenario is named {p.stem!r}, without .toml",
+            str(from_file),
+        )
     if near.exists() or p.suffix == ".toml" or "/" in name:
         return near
     return resolve(name)
 
 
+def shipped_scenarios() -> list[str]:
+    """The names ``--scenario`` accepts for the shipped scenario files (those declaring a
+    reading or extending a base; not the base, sweep, threshold or claim files)."""
+    out = []
+    for f in sorted(default_dir().glob("*.toml")):
+        raw = read_toml(f, "scenario file")
+        if "reading" in raw or "extends" in raw:
+            out.append(f.stem)
+    return out
+
+
 def resolve(name: str) -> Path:
-    """A scenario path, or the name of a shipped scenario (``inspiration-binding``)."""
+    """A scenario path, or the name of a shipped scenario (``inspiration-binding``); a bare
+    name that is neither is refused with the nearest shipped names."""
+    import difflib
+
     p = Path(name)
     if p.exists() or p.suffix == ".toml" or "/" in name:
         return p
     cand = default_dir() / f"{name}.toml"
     if not cand.exists():
-        return p
+        shipped = shipped_scenarios()
+        near = difflib.get_close_matches(name, shipped, n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise ForecastError(
+            f"no such file and no shipped scenario of that name; {hint}shipped: "
+            f"{', '.join(shipped)} (or give the path of a scenario .toml file)",
+            name,
+        )
     try:
         return cand.relative_to(Path.cwd())
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -78,5 +79,15 @@ def sample_warnings(rows: dict[str, dict[str, float]], n: int) -> list[str]:
     if widest > WIDE_CONF:
         out.append(f"confidence half-widths up to {widest:.3f} (above {WIDE_CONF})")
     if out:
-        out.append(f"the sample is too small to rank these axes: raise --samples above {n}")
+        ranked = sorted(rows.values(), key=lambda r: -r["ST"])
+        clear = len(ranked) >= 2 and not any("outside" in w for w in out)
+        clear = clear and all(
+            a["ST"] - a["ST_conf"] > b["ST"] + b["ST_conf"] for a, b in itertools.pairwise(ranked)
+        )
+        out.append(
+            f"the ranking by total index holds (the intervals do not overlap), but the values "
+            f"are imprecise: raise --samples above {n} to cite them"
+            if clear
+            else f"the sample is too small to rank these axes: raise --samples above {n}"
+        )
     return out

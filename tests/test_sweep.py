@@ -367,7 +367,13 @@ def test_too_small_a_sensitivity_sample_is_flagged():
     bad = {"a": {"S1": 1.098, "S1_conf": 0.05, "ST": -0.2, "ST_conf": 0.05}}
     w = sample_warnings(bad, 16)
     assert any("S1 = 1.098" in x for x in w) and any("ST = -0.200" in x for x in w)
-    assert "raise --samples above 16" in w[-1]
+    assert "too small to rank these axes: raise --samples above 16" in w[-1]
+    # wide but separate intervals: the ranking stands, the values are not to be cited
+    wide = {"e": {"S1": 0.9, "S1_conf": 0.27, "ST": 0.96, "ST_conf": 0.27},
+            "c": {"S1": 0.08, "S1_conf": 0.04, "ST": 0.10, "ST_conf": 0.04}}  # fmt: skip
+    assert "ranking by total index holds" in sample_warnings(wide, 64)[-1]
+    wide["c"]["ST"] = 0.8  # 0.76-0.84 meets 0.69-1.23
+    assert "too small to rank" in sample_warnings(wide, 64)[-1]
 
 
 def test_sweep_options_are_checked_before_any_byte_is_written(cli, tmp_path):
@@ -435,4 +441,24 @@ def test_scheduler_and_event_are_refused_before_any_fit(cli, tmp_path, monkeypat
     ]:
         code, _, err = cli(*args)
         assert code == 2 and says in err, (args, err)
+    assert not list(cache.glob("posterior-*"))
+
+
+def test_a_misnamed_scenario_gets_the_shipped_names(cli, tmp_path, monkeypatch):
+    """A scenario name with a typo (in --scenario, a compare arm or a sweep's base) is exit
+    2 with the nearest shipped name, before any fit; a shipped file's name given with .toml
+    in a sweep file elsewhere says the path is read relative to that file."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FORECAST_CACHE", str(cache))
+    code, _, err = cli("run", "--scenario", "inspiration-bindng")
+    assert code == 2 and "did you mean 'inspiration-binding'?" in err and "meyer" in err
+    code, _, err = cli("compare", "inspiration-binding", "nonsense")
+    assert code == 2 and "shipped:" in err and "data .csv file or `base`" in err
+    f = tmp_path / "s.toml"
+    f.write_text(SMALL.format(base="compressed-perspiration.toml"))
+    code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "o"))
+    assert code == 2 and "relative to this file" in err and "'compressed-perspiration'" in err
+    f.write_text(SMALL.format(base="compresed-perspiration"))
+    code, _, err = cli("sweep", str(f), "--out", str(tmp_path / "o"))
+    assert code == 2 and "did you mean 'compressed-perspiration'?" in err
     assert not list(cache.glob("posterior-*"))

@@ -58,7 +58,7 @@ def _is_data_arm(arm: str) -> bool:
     is_flag=True,
     help="Scenario arms only: also forecast every structural variant of "
     "scenarios/structural.toml under each arm and say whether the gap between the readings "
-    "holds in all of them (each variant fitted once, in parallel, and cached; ~1.5 minutes cold on 2 cores).",
+    "holds in all of them (each variant fitted once, in parallel, and cached; ~2 minutes cold on 2 cores).",
 )
 @output_options(
     "Write compare.json and a date-CDF figure per event (PNG and SVG) here.",
@@ -95,6 +95,14 @@ def compare(
         render_compare.check_out(Path(out), force)
     if structural and any(_is_data_arm(a) for a in arms):  # before any fit
         raise ForecastError("--structural compares readings: every ARM must be a scenario", "ARM")
+    for a in arms:  # every scenario arm read before any fit
+        if not _is_data_arm(a):
+            try:
+                load_scenario(a)
+            except ForecastError as e:
+                raise ForecastError(
+                    f"{e.message}; an ARM may also be a data .csv file or `base`", e.where
+                ) from None
     posteriors: dict = {}
     results = [_arm(fit, a, scenario_name, thresholds, horizon, posteriors) for a in arms]
     labels = [a.label for a in results]
