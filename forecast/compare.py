@@ -90,6 +90,7 @@ def compare(arms: list[Arm]) -> CompareSummary:
                 "label": a.label,
                 "kind": a.kind,
                 "scenario": a.result.run.scenario.title if a.result.run.scenario else None,
+                "description": a.result.run.scenario.description if a.result.run.scenario else None,
                 "data_hash": a.result.run.provenance.data_hash,
                 "posterior_hash": a.result.run.provenance.posterior_hash,
                 "diagnostics_ok": a.result.run.diagnostics.ok,

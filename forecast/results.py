@@ -259,6 +259,7 @@ class CompareArm(StrictResult):
     label: str
     kind: str = Field(description="'scenario' (same draws) or 'data' (separate posterior)")
     scenario: str | None
+    description: str | None = Field(None, description="the scenario's one-line description")
     data_hash: str
     posterior_hash: str
     diagnostics_ok: bool

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = "1.6"  # 1.1: met_at_start on composite events; 1.2: crossing provenance;
+SCHEMA_VERSION = "1.7"  # 1.1: met_at_start on composite events; 1.2: crossing provenance;
 # 1.3: check, sweep and rolling-backtest results typed (their JSON gains schema_version);
 # 1.4: structural, sbc, sensitivity and report.json typed too; 1.5: claims on a growth
 # parameter (a reference's event and by become optional; series, between, engine_median_months);
 # 1.6: backtest coverage shares carry 95 % intervals clustered by case and a band verdict;
-# claims conditional on a reading (given_reading)
+# claims conditional on a reading (given_reading); 1.7: a compare arm's scenario description
 
 
 class StrictResult(BaseModel):

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .dates import period_bounds
+from .dates import from_years, period_bounds
 from .errors import ForecastError
 from .io import env_limit, read_toml
 from .observation_rows import finite_number
@@ -299,7 +300,8 @@ def _horizon(text: str, where: str, rows: list[Observation]) -> float:
     last = max(r.time for r in ai_rows(rows))
     if h <= last:
         raise ForecastError(
-            f"horizon {text} is before the last observation ({last:.2f}); "
+            f"horizon {text} is before the last observation "
+            f"({from_years(np.array([last]))[0]}); "
             "expected a date after the data",
             where,
         )

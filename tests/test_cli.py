@@ -229,3 +229,29 @@ def test_an_exit_message_is_printed_and_exits_1(capsys):
     assert exit_status("stopped: out of disk") == 1
     assert "stopped: out of disk" in capsys.readouterr().err
     assert exit_status(None) == 0 and exit_status(3) == 3
+
+
+def test_every_help_example_can_be_pasted():
+    """An example line in any --help is a command a reader can paste: what it does follows
+    a '#', never bare words that the shell would pass on as arguments."""
+    import re
+
+    import click
+    from click.testing import CliRunner
+
+    from forecast.cli import main
+
+    def commands(group, path):
+        yield path
+        if isinstance(group, click.Group):
+            for name, sub in group.commands.items():
+                yield from commands(sub, [*path, name])
+
+    bad = []
+    for path in commands(main, []):
+        text = CliRunner().invoke(main, [*path, "--help"]).stdout
+        for line in text.splitlines():
+            m = re.match(r"^\s+forecast \S.*?\s{2,}(\S.*)$", line)
+            if m and not m.group(1).startswith("#"):
+                bad.append(f"{' '.join(path) or 'forecast'}: {line.strip()}")
+    assert not bad, "\n".join(bad)

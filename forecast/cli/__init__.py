@@ -30,21 +30,22 @@ def main(debug):
 
     \b
     Start here:
-      forecast run                          the bundled forecast, as a table
-      forecast run --json --seed 1          the same, as JSON
-      forecast run --out results/           + posterior.nc, forecast.nc, summary.json/.csv
-      forecast run --threshold "swe-bench>=98%"    an extra threshold
-      forecast run --scenario inspiration-binding  a reading: automated AI R&D, R&D multiplier
-      forecast compare inspiration-binding compressed-perspiration   the two readings side by side
-      forecast structural                   each headline's range over modelling choices
-      forecast sweep scenarios/sweep-residual.toml --out sweep/      a grid of assumptions
-      forecast report --out report/         a citable HTML page with its JSON and CSV
-      forecast backtest --protocol crossing how this engine has forecast real histories
-      forecast data                         list and validate the observation table
-      forecast data import swebench-json leaderboards.json --out new.csv   new public results
-      forecast prior-check                  what the priors alone imply
+      forecast run                          # the bundled forecast, as a table
+      forecast run --json --seed 1          # the same, as JSON
+      forecast run --out results/           # + posterior.nc, forecast.nc, summary.json/.csv
+      forecast run --threshold "swe-bench>=98%"    # an extra threshold
+      forecast run --scenario inspiration-binding  # a reading: automated AI R&D, R&D multiplier
+      forecast compare inspiration-binding compressed-perspiration   # the two readings side by side
+      forecast structural                   # each headline's range over modelling choices
+      forecast sweep scenarios/sweep-residual.toml --out sweep/      # a grid of assumptions
+      forecast report --out report/         # a citable HTML page with its JSON and CSV
+      forecast backtest --protocol crossing # how this engine has forecast real histories
+      forecast data                         # list and validate the observation table
+      forecast data import swebench-json leaderboards.json --out new.csv   # new public results
+      forecast prior-check                  # what the priors alone imply
 
-    Exit codes: 0 ok, 1 internal error, 2 bad input, 3 sampler trouble under --strict.
+    Exit codes: 0 ok, 1 internal error, 2 bad input, 3 sampler trouble under --strict,
+    130 interrupted (Ctrl-C or SIGTERM).
     """
 
 

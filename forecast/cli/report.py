@@ -67,7 +67,7 @@ def report(
       forecast report --out report/
       forecast report --out report/ --data mine.csv --threshold "my-bench>=90%"
       forecast report --out r1/ --scenario inspiration-binding --seed 7
-      forecast report --out report/ --structural     + each headline's structural range
+      forecast report --out report/ --structural     # + each headline's structural range
       forecast backtest --protocol crossing --out bt/ && forecast report --out report/ --backtest bt/
     """
     from functools import partial

@@ -77,7 +77,7 @@ def fit(fit: FitOptions):
     "--structural",
     is_flag=True,
     help="Also fit and forecast every variant of scenarios/structural.toml (each cached; "
-    "~1.5 minutes cold on 2 cores, the fits in parallel) and give each event its structural range beside its Monte Carlo "
+    "~2 minutes cold on 2 cores, the fits in parallel) and give each event its structural range beside its Monte Carlo "
     "error (`structural` in the JSON, a table below the events).",
 )
 @output_options(

@@ -69,7 +69,8 @@ def structural(
     year) is shown as its central value ± Monte Carlo error beside its structural range (the
     variants at either end) and the variant it moves most under; a published claim "agrees"
     or "disagrees" only when every variant and reading does, else it "depends on" the ones
-    that flip it. A cold run fits up to ten models (a few minutes on 2 cores); a warm one reuses them.
+    that flip it. A cold run fits the variants that change the data or priors (~2 minutes
+    on 2 cores); a warm one reuses them.
 
     \b
     Examples:
