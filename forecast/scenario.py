@@ -417,8 +417,7 @@ def resolve_near(from_file: Path, name: str) -> Path:
 
 
 def shipped_scenarios() -> list[str]:
-    """The names ``--scenario`` accepts for the shipped scenario files (those declaring a
-    reading or extending a base; not the base, sweep, threshold or claim files)."""
+    """The shipped scenarios' names (files with a reading or a base they extend)."""
     out = []
     for f in sorted(default_dir().glob("*.toml")):
         raw = read_toml(f, "scenario file")

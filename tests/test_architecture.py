@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parent.parent / "forecast"
 # Rendering: text tables, files, figures and the HTML page; they read results only.
 RENDER = {
     "figures", "figure_helper", "plots", "plots_diagnostics", "plots_events", "plots_fan", "plots_results",
-    "render_backtest", "render_check", "render_compare", "render_report", "render_sbc",
+    "render_backtest", "render_check", "render_compare", "render_data", "render_report", "render_sbc",
     "render_structural",
     "render_text", "report_page", "report_trust", "output", "crossing_table",
 }  # fmt: skip

@@ -114,7 +114,7 @@ def test_an_existing_out_needs_force_or_merge_and_merge_adds(cli, tmp_path):
 
 
 def test_the_import_summary_counts_what_it_wrote():
-    from forecast.render_text import import_text
+    from forecast.render_data import import_text
 
     base = {"file": "f.json", "format": "swebench-json", "series": ["swe-bench-verified"],
             "unchanged": 0, "revised": [], "skipped": [], "out": "new.csv", "merged_into": False,

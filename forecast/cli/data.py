@@ -228,7 +228,7 @@ def import_(
     if as_json:
         click.echo(dumps_json(summary), nl=False)
         return
-    from ..render_text import import_text
+    from ..render_data import import_text
 
     click.echo(import_text(summary, all_rows))
 
@@ -313,7 +313,7 @@ def diff(old, new, as_json):
     from ..history import is_table_name
     from ..io import dumps_json
     from ..observations import assemble
-    from ..render_text import diff_text
+    from ..render_data import diff_text
 
     a = assemble([old], include_bundled=False)
     b = assemble([new], include_bundled=False)
