@@ -390,14 +390,14 @@ def default_dir() -> Path:
     return bundled_dir("scenarios", "")
 
 
+def _shipped_files() -> list[tuple[Path, dict]]:
+    """Each TOML file of ``scenarios/`` with its tables, in name order."""
+    return [(f, read_toml(f, "scenario file")) for f in sorted(default_dir().glob("*.toml"))]
+
+
 def shipped_readings() -> set[str]:
     """The readings of the research residual the shipped scenario files declare."""
-    out = set()
-    for f in sorted(default_dir().glob("*.toml")):
-        reading = read_toml(f, "scenario file").get("reading")
-        if isinstance(reading, str):
-            out.add(reading)
-    return out
+    return {r for _, raw in _shipped_files() if isinstance(r := raw.get("reading"), str)}
 
 
 def resolve_near(from_file: Path, name: str) -> Path:
@@ -418,12 +418,7 @@ def resolve_near(from_file: Path, name: str) -> Path:
 
 def shipped_scenarios() -> list[str]:
     """The shipped scenarios' names (files with a reading or a base they extend)."""
-    out = []
-    for f in sorted(default_dir().glob("*.toml")):
-        raw = read_toml(f, "scenario file")
-        if "reading" in raw or "extends" in raw:
-            out.append(f.stem)
-    return out
+    return [f.stem for f, raw in _shipped_files() if "reading" in raw or "extends" in raw]
 
 
 def resolve(name: str) -> Path:
